@@ -1,0 +1,70 @@
+# Portcullis: set-up, build, run and test.
+#   make run         build and serve on http://127.0.0.1:8080 (dev mode, SQLite in data/)
+#   make test        Swift tests (SQLite + PostgreSQL) and the browser e2e suite on both engines
+#   make pg-start    start the test PostgreSQL on 127.0.0.1:54329 (make pg-stop stops it)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+BIN       := .build/debug/portcullis
+VENV      := .venv
+PG        := bash scripts/test-postgres.sh
+APT       := bash scripts/apt-ensure.sh
+RUN_PKGS  := libargon2-dev libqrencode-dev pkg-config libsqlite3-dev
+# postgresql-client comes with postgresql (psql: the e2e suite makes its databases with it);
+# fonts so that the screenshots show text.
+TEST_PKGS := postgresql chromium chromium-driver oathtool fonts-dejavu-core
+
+# `make run` keeps a database URL already set in the environment.
+PORTCULLIS_DATABASE_URL ?= data/portcullis.sqlite
+
+.PHONY: deps-run deps-test build run test e2e pg-start pg-stop
+
+deps-run:
+	@$(APT) $(RUN_PKGS)
+
+deps-test: deps-run $(VENV)/.installed
+	@$(APT) $(TEST_PKGS)
+
+# Re-installed only when requirements-test.txt is newer than the stamp. The
+# python3 on PATH may be Debian's, whose venv module needs python3-venv.
+$(VENV)/.installed: requirements-test.txt
+	@if ! $(VENV)/bin/python -c '' 2>/dev/null; then \
+	  rm -rf $(VENV); \
+	  python3 -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); $(APT) python3-venv; python3 -m venv $(VENV); }; \
+	fi
+	$(VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements-test.txt
+	@touch $@
+
+build:
+	swift build
+
+run: deps-run build
+	mkdir -p data
+	PORTCULLIS_DEV=1 PORTCULLIS_DATABASE_URL='$(PORTCULLIS_DATABASE_URL)' \
+	  $(BIN) serve --host 127.0.0.1 --port 8080
+
+# Every suite runs even when an earlier one failed, so one run reports all
+# failures; the target fails if any of them did.
+test: deps-test pg-start
+	@url=$$($(PG) url); status=0; \
+	PORTCULLIS_TEST_POSTGRES_URL=$$url swift test || status=1; \
+	swift build; \
+	for db in sqlite postgres; do \
+	  echo "== e2e on $$db"; \
+	  E2E_DATABASE=$$db PORTCULLIS_TEST_POSTGRES_URL=$$url $(VENV)/bin/python -m pytest e2e -v || status=1; \
+	done; \
+	exit $$status
+
+# One e2e pass against an already built binary: make e2e E2E_DATABASE=postgres
+E2E_DATABASE ?= sqlite
+e2e: deps-test
+	@if [ '$(E2E_DATABASE)' = postgres ]; then $(PG) start; fi
+	E2E_DATABASE=$(E2E_DATABASE) $(VENV)/bin/python -m pytest e2e -v
+
+pg-start:
+	@$(PG) start
+
+pg-stop:
+	@$(PG) stop

@@ -1,0 +1,62 @@
+import Foundation
+
+/// Printed single-use codes (SPEC §3). A list is one factor; each code is stored as an Argon2id hash under the list's
+/// salt, so checking a code costs one slow hash however many codes are left, and is consumed atomically.
+public struct BackupCodesFactor: FactorMethod {
+    public let type = FactorType.backupCodes
+    /// A printed list is a secret the user keeps, not a device; SPEC §3.1 does not count it as possession.
+    public let strength = FactorStrength.knowledge
+    public let amr = "otp"
+    public let displayName = "Backup code"
+    public let canBeDefault = false
+
+    /// No 0/o, 1/l/i: easy to read off paper.
+    static let alphabet = Array("23456789abcdefghjkmnpqrstuvwxyz")
+    static let codeLength = 10
+
+    public init() {}
+
+    /// Issues a new list, voiding any earlier one, and returns the codes to show once (`xxxxx-xxxxx`).
+    public func issue(userID: String, context: FactorContext) async throws -> (factor: Factor, codes: [String]) {
+        for old in try await context.factors.list(userID: userID) where old.type == .backupCodes {
+            try await context.factors.delete(id: old.id, userID: userID)
+        }
+        let count = max(5, context.policy.backupCodeCount)
+        let codes = (0..<count).map { _ in
+            String((0..<Self.codeLength).map { _ in Self.alphabet[Int(context.random.uniform(UInt32(Self.alphabet.count)))] })
+        }
+        let salt = context.random.bytes(16)
+        var hashes: [[UInt8]] = []
+        for code in codes { hashes.append(try await context.hasher.rawHash(code, salt: salt)) }
+        let now = context.clock.now
+        let factor = Factor(
+            id: context.random.identifier(), userID: userID, type: .backupCodes, label: "Backup codes",
+            parameters: ["salt": Base64URL.encode(salt), "issued": String(count)],
+            confirmed: true, createdAt: now)
+        try await context.factors.insert(factor)
+        try await context.factors.replaceBackupCodes(factorID: factor.id, hashes: hashes)
+        return (factor, codes.map { "\($0.prefix(5))-\($0.suffix(5))" })
+    }
+
+    public func verify(_ response: FactorResponse, factor: Factor, context: FactorContext) async throws -> FactorCheck {
+        let code = Self.normalize(response.code)
+        guard code.count == Self.codeLength, let salt = factor.parameters["salt"].flatMap(Base64URL.decode) else {
+            return .rejected(reason: "bad_code")
+        }
+        let hash = try await context.hasher.rawHash(code, salt: salt)
+        var matched: Int?
+        for entry in try await context.factors.unusedBackupCodes(factorID: factor.id) {
+            if constantTimeEquals(entry.hash, hash), matched == nil { matched = entry.index }
+        }
+        guard let index = matched else { return .rejected(reason: "bad_code") }
+        guard try await context.factors.consumeBackupCode(factorID: factor.id, index: index, at: context.clock.now) else {
+            return .rejected(reason: "replayed_code")
+        }
+        return .accepted
+    }
+
+    /// Lowercase, without spaces and hyphens.
+    static func normalize(_ input: String) -> String {
+        String(input.lowercased().filter { !$0.isWhitespace && $0 != "-" })
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// What happened, for the append-only audit log (SPEC §4.4).
+public enum AuditEventType: String, Sendable, Codable, CaseIterable {
+    case signInSucceeded = "sign_in.succeeded"
+    case signInFailed = "sign_in.failed"
+    case factorSucceeded = "factor.succeeded"
+    case factorFailed = "factor.failed"
+    case factorEnrolled = "factor.enrolled"
+    case factorRemoved = "factor.removed"
+    case factorRenamed = "factor.renamed"
+    case factorDefaultChanged = "factor.default_changed"
+    case backupCodesIssued = "backup_codes.issued"
+    case accountLocked = "account.locked"
+    case accountUnlocked = "account.unlocked"
+    case signedOut = "signed_out"
+    case passwordChanged = "password.changed"
+    case userCreated = "user.created"
+    case mfaRequirementChanged = "user.mfa_required_changed"
+    case organizationCreated = "organization.created"
+    case ipThrottled = "ip.throttled"
+}
+
+/// One audit record. `detail` never holds a secret, code or password.
+public struct AuditEvent: Sendable, Codable, Equatable {
+    public var id: String
+    public var organizationID: String?
+    public var userID: String?
+    /// Who did it, when not the user themselves (an admin, `cli`, `system`).
+    public var actor: String?
+    public var type: AuditEventType
+    /// Why, for failures (`bad_password`, `unknown_user`, `locked`, `bad_code`, `replayed_code`, …).
+    public var reason: String?
+    public var ipAddress: String?
+    public var detail: [String: String]
+    public var createdAt: Date
+
+    public init(id: String, organizationID: String?, userID: String?, actor: String? = nil, type: AuditEventType,
+                reason: String? = nil, ipAddress: String? = nil, detail: [String: String] = [:], createdAt: Date) {
+        self.id = id
+        self.organizationID = organizationID
+        self.userID = userID
+        self.actor = actor
+        self.type = type
+        self.reason = reason
+        self.ipAddress = ipAddress
+        self.detail = detail
+        self.createdAt = createdAt
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// How far a browser session has come through sign-in.
+public enum SessionStage: String, Sendable, Codable {
+    /// The password was right; a second factor (or enrollment) is still owed.
+    case secondFactor = "second_factor"
+    /// Fully signed in.
+    case signedIn = "signed_in"
+}
+
+/// A server-side session. Only the SHA-256 of `token` is stored, so a copy of the database opens no session.
+public struct Session: Sendable, Equatable {
+    /// The 256-bit random value in the cookie; never stored.
+    public var token: String
+    public var userID: String
+    public var organizationID: String
+    public var stage: SessionStage
+    /// Authentication methods used so far (RFC 8176 `amr` values: `pwd`, `otp`, …).
+    public var amr: [String]
+    public var createdAt: Date
+    public var lastSeenAt: Date
+    /// The absolute end of the session, whatever the activity.
+    public var expiresAt: Date
+
+    public init(token: String, userID: String, organizationID: String, stage: SessionStage, amr: [String],
+                createdAt: Date, lastSeenAt: Date, expiresAt: Date) {
+        self.token = token
+        self.userID = userID
+        self.organizationID = organizationID
+        self.stage = stage
+        self.amr = amr
+        self.createdAt = createdAt
+        self.lastSeenAt = lastSeenAt
+        self.expiresAt = expiresAt
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// A person who signs in to one organization.
+public struct User: Sendable, Codable, Equatable {
+    public var id: String
+    public var organizationID: String
+    /// Stored lowercased; sign-in is case-insensitive.
+    public var username: String
+    public var displayName: String
+    public var email: String?
+    public var passwordHash: String?
+    public var isAdmin: Bool
+    /// An admin or group policy requires a second factor for this user.
+    public var mfaRequired: Bool
+    /// The user chose "Don't show this again" on the enrollment invitation.
+    public var mfaPromptDismissed: Bool
+    public var disabled: Bool
+    public var failedPasswordAttempts: Int
+    public var failedFactorAttempts: Int
+    public var lockedUntil: Date?
+    public var createdAt: Date
+    public var lastSignInAt: Date?
+
+    public init(
+        id: String, organizationID: String, username: String, displayName: String, email: String? = nil,
+        passwordHash: String?, isAdmin: Bool = false, mfaRequired: Bool = false, mfaPromptDismissed: Bool = false,
+        disabled: Bool = false, failedPasswordAttempts: Int = 0, failedFactorAttempts: Int = 0,
+        lockedUntil: Date? = nil, createdAt: Date, lastSignInAt: Date? = nil
+    ) {
+        self.id = id
+        self.organizationID = organizationID
+        self.username = username
+        self.displayName = displayName
+        self.email = email
+        self.passwordHash = passwordHash
+        self.isAdmin = isAdmin
+        self.mfaRequired = mfaRequired
+        self.mfaPromptDismissed = mfaPromptDismissed
+        self.disabled = disabled
+        self.failedPasswordAttempts = failedPasswordAttempts
+        self.failedFactorAttempts = failedFactorAttempts
+        self.lockedUntil = lockedUntil
+        self.createdAt = createdAt
+        self.lastSignInAt = lastSignInAt
+    }
+
+    public func isLocked(at now: Date) -> Bool {
+        if let lockedUntil { return lockedUntil > now }
+        return false
+    }
+
+    /// Usernames are compared lowercased and trimmed.
+    public static func normalize(username: String) -> String {
+        username.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    }
+
+    /// 1 to 64 characters of letters, digits and `._@-`.
+    public static func isValidUsername(_ username: String) -> Bool {
+        guard (1...64).contains(username.count) else { return false }
+        return username.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("0"..."9").contains($0) || ".-_@+".unicodeScalars.contains($0)
+        }
+    }
+}
+
+/// Where a user stands with multi-factor authentication (SPEC §2.3).
+public enum MFAState: String, Sendable {
+    /// Has at least one confirmed factor.
+    case enabled
+    /// Required to use MFA but has no factor yet: must enroll at the next sign-in.
+    case pending
+    /// Not required, none enrolled.
+    case none
+
+    public init(required: Bool, confirmedFactorCount: Int) {
+        if confirmedFactorCount > 0 { self = .enabled } else if required { self = .pending } else { self = .none }
+    }
+
+    public var label: String {
+        switch self {
+        case .enabled: "Enabled"
+        case .pending: "Pending setup on next login"
+        case .none: "Not set up"
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// Creating organizations and users, setting passwords and the MFA requirement: what the command line (and later the
+/// admin pages and API) do.
+public struct AccountAdministration: Sendable {
+    let repositories: Repositories
+    let hasher: PasswordHasher
+    let clock: any WallClock
+    let random: any RandomSource
+    let audit: AuditLog
+
+    public init(repositories: Repositories, hasher: PasswordHasher, clock: any WallClock, random: any RandomSource, audit: AuditLog) {
+        self.repositories = repositories
+        self.hasher = hasher
+        self.clock = clock
+        self.random = random
+        self.audit = audit
+    }
+
+    public enum AdministrationError: Error, Equatable, CustomStringConvertible {
+        case invalidSlug(String)
+        case invalidUsername(String)
+        case weakPassword(String)
+        case organizationNotFound(String)
+        case userNotFound(String)
+        case exists(String)
+
+        public var description: String {
+            switch self {
+            case .invalidSlug(let s): "'\(s)' is not a valid organization slug (lowercase letters, digits and hyphens)"
+            case .invalidUsername(let u): "'\(u)' is not a valid username (letters, digits and . - _ @ +, at most 64)"
+            case .weakPassword(let why): why
+            case .organizationNotFound(let s): "no organization '\(s)'"
+            case .userNotFound(let u): "no user '\(u)'"
+            case .exists(let what): "\(what) already exists"
+            }
+        }
+    }
+
+    /// Passwords must be 8 to 256 characters (the full NIST policy with its blocklist comes with the policy pages).
+    public static func checkPassword(_ password: String) throws {
+        guard password.count >= 8 else { throw AdministrationError.weakPassword("the password must have at least 8 characters") }
+        guard password.count <= 256 else { throw AdministrationError.weakPassword("the password must have at most 256 characters") }
+    }
+
+    public func createOrganization(slug: String, name: String, actor: String) async throws -> Organization {
+        guard Organization.isValidSlug(slug) else { throw AdministrationError.invalidSlug(slug) }
+        if try await repositories.organizations.find(slug: slug) != nil { throw AdministrationError.exists("organization '\(slug)'") }
+        let organization = Organization(id: random.identifier(), slug: slug, name: name, createdAt: clock.now)
+        try await repositories.organizations.insert(organization)
+        try await audit.record(.organizationCreated, organizationID: organization.id, userID: nil, actor: actor, detail: ["slug": slug])
+        return organization
+    }
+
+    public func organization(slug: String) async throws -> Organization {
+        guard let organization = try await repositories.organizations.find(slug: slug) else {
+            throw AdministrationError.organizationNotFound(slug)
+        }
+        return organization
+    }
+
+    public func createUser(organization: Organization, username: String, displayName: String?, email: String? = nil,
+                           password: String, isAdmin: Bool = false, mfaRequired: Bool = false, actor: String) async throws -> User {
+        let normalized = User.normalize(username: username)
+        guard User.isValidUsername(normalized) else { throw AdministrationError.invalidUsername(username) }
+        try Self.checkPassword(password)
+        if try await repositories.users.find(organizationID: organization.id, username: normalized) != nil {
+            throw AdministrationError.exists("user '\(normalized)'")
+        }
+        let user = User(id: random.identifier(), organizationID: organization.id, username: normalized,
+                        displayName: displayName?.isEmpty == false ? displayName! : normalized, email: email,
+                        passwordHash: try await hasher.hash(password), isAdmin: isAdmin, mfaRequired: mfaRequired,
+                        createdAt: clock.now)
+        try await repositories.users.insert(user)
+        try await audit.record(.userCreated, organizationID: organization.id, userID: user.id, actor: actor,
+                               detail: ["username": normalized, "admin": String(isAdmin), "mfa_required": String(mfaRequired)])
+        return user
+    }
+
+    public func user(organization: Organization, username: String) async throws -> User {
+        guard let user = try await repositories.users.find(organizationID: organization.id, username: User.normalize(username: username)) else {
+            throw AdministrationError.userNotFound(username)
+        }
+        return user
+    }
+
+    public func setPassword(user: User, password: String, actor: String) async throws {
+        try Self.checkPassword(password)
+        try await repositories.users.setPasswordHash(userID: user.id, hash: try await hasher.hash(password))
+        try await audit.record(.passwordChanged, organizationID: user.organizationID, userID: user.id, actor: actor)
+    }
+
+    public func setMFARequired(user: User, _ required: Bool, actor: String) async throws {
+        try await repositories.users.setMFARequired(userID: user.id, required)
+        try await audit.record(.mfaRequirementChanged, organizationID: user.organizationID, userID: user.id, actor: actor,
+                               detail: ["required": String(required)])
+    }
+
+    public func unlock(user: User, actor: String) async throws {
+        try await repositories.users.unlock(userID: user.id)
+        try await audit.record(.accountUnlocked, organizationID: user.organizationID, userID: user.id, actor: actor)
+    }
+
+    /// On first start: the default organization, and an initial admin with a generated password when it has no users.
+    /// Returns the admin's username and password to print once, or nil when nothing was created.
+    public func bootstrap() async throws -> (username: String, password: String)? {
+        let organization: Organization
+        if let existing = try await repositories.organizations.find(slug: Organization.defaultSlug) {
+            organization = existing
+        } else {
+            organization = try await createOrganization(slug: Organization.defaultSlug, name: "Default organization", actor: "system")
+        }
+        guard try await repositories.users.list(organizationID: organization.id).isEmpty else { return nil }
+        let password = generatePassword()
+        _ = try await createUser(organization: organization, username: "admin", displayName: "Administrator",
+                                 password: password, isAdmin: true, mfaRequired: true, actor: "system")
+        return ("admin", password)
+    }
+
+    /// A random password of 20 characters from an unambiguous alphabet (about 100 bits).
+    public func generatePassword() -> String {
+        let alphabet = Array("23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ")
+        return String((0..<20).map { _ in alphabet[Int(random.uniform(UInt32(alphabet.count)))] })
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+/// What a user does with their own factors: finish an enrollment, rename, remove, choose the default, and
+/// regenerate backup codes (SPEC §5).
+public struct FactorManagement: Sendable {
+    let repositories: Repositories
+    let methods: FactorMethods
+    let context: FactorContext
+    let audit: AuditLog
+
+    public init(repositories: Repositories, methods: FactorMethods, context: FactorContext, audit: AuditLog) {
+        self.repositories = repositories
+        self.methods = methods
+        self.context = context
+        self.audit = audit
+    }
+
+    public enum ConfirmOutcome: Sendable, Equatable {
+        /// Confirmed; `backupCodes` holds a freshly issued list to show once when this was the user's first factor.
+        case confirmed(Factor, backupCodes: [String]?)
+        case badCode
+        case notFound
+    }
+
+    /// Confirms a started enrollment with a response (a code from the new authenticator).
+    public func confirm(userID: String, factorID: String, response: FactorResponse, label: String?, ip: String) async throws -> ConfirmOutcome {
+        guard let user = try await repositories.users.find(id: userID),
+              var factor = try await repositories.factors.find(id: factorID, userID: userID), !factor.confirmed,
+              let method = methods[factor.type] else { return .notFound }
+        guard try await method.verify(response, factor: factor, context: context) == .accepted else { return .badCode }
+        let now = context.clock.now
+        try await repositories.factors.confirm(id: factor.id, userID: userID, at: now)
+        if let label = Self.cleanLabel(label) {
+            try await repositories.factors.rename(id: factor.id, userID: userID, label: label)
+            factor.label = label
+        }
+        factor.confirmed = true
+        let others = try await repositories.factors.list(userID: userID).filter { $0.confirmed && $0.id != factor.id }
+        if method.canBeDefault, !others.contains(where: { $0.isDefault }) {
+            try await repositories.factors.setDefault(id: factor.id, userID: userID)
+            factor.isDefault = true
+        }
+        try await audit.record(.factorEnrolled, organizationID: user.organizationID, userID: userID, ip: ip,
+                               detail: ["factor": factor.type.rawValue, "factor_id": factor.id])
+        var codes: [String]?
+        if !others.contains(where: { $0.type == .backupCodes }) {
+            codes = try await issueBackupCodes(user: user, ip: ip)
+        }
+        return .confirmed(factor, backupCodes: codes)
+    }
+
+    public func rename(userID: String, factorID: String, label: String, ip: String) async throws -> Bool {
+        guard let label = Self.cleanLabel(label), let user = try await repositories.users.find(id: userID),
+              let factor = try await repositories.factors.find(id: factorID, userID: userID), factor.confirmed else { return false }
+        try await repositories.factors.rename(id: factorID, userID: userID, label: label)
+        try await audit.record(.factorRenamed, organizationID: user.organizationID, userID: userID, ip: ip,
+                               detail: ["factor": factor.type.rawValue, "factor_id": factor.id])
+        return true
+    }
+
+    /// Removes a factor. When no factor but backup codes would remain, the codes go too (they back up a factor).
+    /// A removed default passes to the next factor that may be one.
+    public func remove(userID: String, factorID: String, actor: String? = nil, ip: String) async throws -> Bool {
+        guard let user = try await repositories.users.find(id: userID),
+              let factor = try await repositories.factors.find(id: factorID, userID: userID) else { return false }
+        try await repositories.factors.delete(id: factorID, userID: userID)
+        try await audit.record(.factorRemoved, organizationID: user.organizationID, userID: userID, actor: actor, ip: ip,
+                               detail: ["factor": factor.type.rawValue, "factor_id": factor.id])
+        var remaining = try await repositories.factors.list(userID: userID).filter(\.confirmed)
+        if !remaining.contains(where: { $0.type != .backupCodes }) {
+            for codes in remaining {
+                try await repositories.factors.delete(id: codes.id, userID: userID)
+                try await audit.record(.factorRemoved, organizationID: user.organizationID, userID: userID, actor: actor, ip: ip,
+                                       detail: ["factor": codes.type.rawValue, "factor_id": codes.id, "why": "no_other_factor"])
+            }
+            remaining = []
+        }
+        if factor.isDefault, let next = remaining.first(where: { methods[$0.type]?.canBeDefault == true }) {
+            try await repositories.factors.setDefault(id: next.id, userID: userID)
+        }
+        return true
+    }
+
+    /// Makes a factor the default; refused for backup-only methods.
+    public func makeDefault(userID: String, factorID: String, ip: String) async throws -> Bool {
+        guard let user = try await repositories.users.find(id: userID),
+              let factor = try await repositories.factors.find(id: factorID, userID: userID), factor.confirmed,
+              methods[factor.type]?.canBeDefault == true else { return false }
+        try await repositories.factors.setDefault(id: factorID, userID: userID)
+        try await audit.record(.factorDefaultChanged, organizationID: user.organizationID, userID: userID, ip: ip,
+                               detail: ["factor": factor.type.rawValue, "factor_id": factor.id])
+        return true
+    }
+
+    /// Issues a new backup code list, voiding the old one; nil when the user has no other factor to back up.
+    public func regenerateBackupCodes(userID: String, ip: String) async throws -> [String]? {
+        guard let user = try await repositories.users.find(id: userID) else { return nil }
+        let factors = try await repositories.factors.list(userID: userID)
+        guard factors.contains(where: { $0.confirmed && $0.type != .backupCodes }) else { return nil }
+        return try await issueBackupCodes(user: user, ip: ip)
+    }
+
+    private func issueBackupCodes(user: User, ip: String) async throws -> [String] {
+        let (factor, codes) = try await BackupCodesFactor().issue(userID: user.id, context: context)
+        try await audit.record(.backupCodesIssued, organizationID: user.organizationID, userID: user.id, ip: ip,
+                               detail: ["factor_id": factor.id, "count": String(codes.count)])
+        return codes
+    }
+
+    /// A label trimmed to 1…64 characters, or nil when empty.
+    public static func cleanLabel(_ label: String?) -> String? {
+        guard let trimmed = label?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+        return String(trimmed.prefix(64))
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// The rules sign-in follows. Until the organization policy pages exist (SPEC §4.1) these come from configuration.
+public struct SecurityPolicy: Sendable, Equatable {
+    /// Failed attempts (of one kind) before the account locks (SPEC §2.4).
+    public var lockoutThreshold: Int = 5
+    /// How long a lock lasts.
+    public var lockoutDuration: TimeInterval = 30 * 60
+    /// Failed sign-in attempts from one IP address within `ipWindow` before that address is refused for the rest of
+    /// the window; slows password spraying over many accounts.
+    public var ipFailureLimit: Int = 20
+    public var ipWindow: TimeInterval = 15 * 60
+    public var totp = TOTPSettings()
+    /// Backup codes issued per list.
+    public var backupCodeCount: Int = 10
+    /// The issuer shown in authenticator apps.
+    public var issuer: String = "Portcullis"
+
+    public init() {}
+}
+
+/// TOTP parameters for new enrollments (SPEC §3: SHA-1, 30 s, 6 digits, ±1 step by default).
+public struct TOTPSettings: Sendable, Equatable {
+    public var algorithm: OTPAlgorithm = .sha1
+    public var digits: Int = 6
+    public var period: Int = 30
+    /// Steps accepted either side of now.
+    public var drift: Int = 1
+
+    public init(algorithm: OTPAlgorithm = .sha1, digits: Int = 6, period: Int = 30, drift: Int = 1) {
+        self.algorithm = algorithm
+        self.digits = digits
+        self.period = period
+        self.drift = drift
+    }
+}

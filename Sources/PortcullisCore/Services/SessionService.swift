@@ -1,0 +1,86 @@
+import Foundation
+
+/// Creates, checks and ends server-side sessions (stored in the database, so any node serves any request).
+///
+/// Every change of stage issues a new token and deletes the old one (no session fixation).
+public struct SessionService: Sendable {
+    public struct Timeouts: Sendable, Equatable {
+        /// A signed-in session ends after this long without a request.
+        public var idle: TimeInterval = 30 * 60
+        /// …and after this long whatever the activity.
+        public var absolute: TimeInterval = 12 * 60 * 60
+        /// A half-finished sign-in (second factor owed) lasts this long.
+        public var secondFactor: TimeInterval = 10 * 60
+
+        public init(idle: TimeInterval = 30 * 60, absolute: TimeInterval = 12 * 60 * 60, secondFactor: TimeInterval = 10 * 60) {
+            self.idle = idle
+            self.absolute = absolute
+            self.secondFactor = secondFactor
+        }
+    }
+
+    let repository: any SessionRepository
+    let clock: any WallClock
+    let random: any RandomSource
+    public let timeouts: Timeouts
+    /// `lastSeenAt` is written at most this often, so a busy session does not write on every request.
+    static let touchInterval: TimeInterval = 60
+
+    public init(repository: any SessionRepository, clock: any WallClock, random: any RandomSource, timeouts: Timeouts) {
+        self.repository = repository
+        self.clock = clock
+        self.random = random
+        self.timeouts = timeouts
+    }
+
+    /// Starts a session for a user whose password was just verified.
+    public func start(user: User, stage: SessionStage, amr: [String]) async throws -> Session {
+        let now = clock.now
+        let lifetime = stage == .signedIn ? timeouts.absolute : timeouts.secondFactor
+        let session = Session(token: random.token(), userID: user.id, organizationID: user.organizationID, stage: stage,
+                              amr: amr, createdAt: now, lastSeenAt: now, expiresAt: now.addingTimeInterval(lifetime))
+        try await repository.insert(session)
+        return session
+    }
+
+    /// Moves a session to a new stage under a new token; the old token stops working.
+    public func advance(_ session: Session, to stage: SessionStage, addingAMR amr: [String]) async throws -> Session {
+        try await repository.delete(token: session.token)
+        let now = clock.now
+        var next = session
+        next.token = random.token()
+        next.stage = stage
+        next.amr = session.amr + amr.filter { !session.amr.contains($0) }
+        next.lastSeenAt = now
+        next.createdAt = now
+        next.expiresAt = now.addingTimeInterval(stage == .signedIn ? timeouts.absolute : timeouts.secondFactor)
+        try await repository.insert(next)
+        return next
+    }
+
+    /// The live session for a cookie value, or nil if unknown, idle too long or past its lifetime.
+    public func validate(token: String) async throws -> Session? {
+        guard token.count >= 40, token.count <= 64 else { return nil }
+        guard let session = try await repository.find(token: token) else { return nil }
+        let now = clock.now
+        let idleLimit = session.stage == .signedIn ? timeouts.idle : timeouts.secondFactor
+        if session.expiresAt <= now || now.timeIntervalSince(session.lastSeenAt) > idleLimit {
+            try await repository.delete(token: token)
+            return nil
+        }
+        if now.timeIntervalSince(session.lastSeenAt) > Self.touchInterval {
+            try await repository.touch(token: token, at: now)
+        }
+        return session
+    }
+
+    public func end(_ token: String) async throws {
+        try await repository.delete(token: token)
+    }
+
+    /// Removes sessions that can no longer be used.
+    public func purgeExpired() async throws {
+        let now = clock.now
+        try await repository.deleteExpired(before: now, idleSince: now.addingTimeInterval(-timeouts.idle))
+    }
+}

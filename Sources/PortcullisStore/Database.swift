@@ -1,0 +1,97 @@
+@preconcurrency import AsyncKit
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// The database behind every repository: embedded SQLite (a file) or PostgreSQL, chosen by the URL.
+///
+/// Everything above this type speaks SQLKit and runs unchanged on both engines; the few statements that differ by
+/// dialect are in `Engine`'s extension here and in `Migrations`.
+public final class PortcullisDatabase: Sendable {
+    public enum Engine: String, Sendable {
+        case sqlite
+        case postgres
+    }
+
+    public let engine: Engine
+    /// Never logs queries: bound values can be password hashes or sealed secrets.
+    public let sql: any SQLDatabase
+    private let shutdownPool: @Sendable () async throws -> Void
+
+    /// Opens `url`: a `postgres://` (or `postgresql://`) URL, or else a path to an SQLite file (created if missing;
+    /// `sqlite://` or `sqlite:` prefixes are accepted). `postgresSchema` puts every table in one schema (tests).
+    public static func open(url: String, postgresSchema: String? = nil, logger: Logger = Logger(label: "portcullis.db")) throws -> PortcullisDatabase {
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            var configuration = try SQLPostgresConfiguration(url: url)
+            if let postgresSchema { configuration.searchPath = [postgresSchema] }
+            let pool = EventLoopGroupConnectionPool(
+                source: PostgresConnectionSource(sqlConfiguration: configuration),
+                maxConnectionsPerEventLoop: 4, logger: logger, on: MultiThreadedEventLoopGroup.singleton)
+            let sql = pool.database(logger: logger).sql(queryLogLevel: nil)
+            return PortcullisDatabase(engine: .postgres, sql: sql) { try await pool.shutdownAsync() }
+        }
+        var path = url
+        for prefix in ["sqlite://", "sqlite:"] where path.hasPrefix(prefix) { path = String(path.dropFirst(prefix.count)) }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let pool = EventLoopGroupConnectionPool(
+            source: SQLiteSource(path: path), maxConnectionsPerEventLoop: 2, logger: logger,
+            on: MultiThreadedEventLoopGroup.singleton)
+        let sql = SQLitePooledDatabase(pool: pool, logger: logger).sql(encoder: .init(), decoder: .init(), queryLogLevel: nil)
+        return PortcullisDatabase(engine: .sqlite, sql: sql) { try await pool.shutdownAsync() }
+    }
+
+    init(engine: Engine, sql: any SQLDatabase, shutdown: @escaping @Sendable () async throws -> Void) {
+        self.engine = engine
+        self.sql = sql
+        self.shutdownPool = shutdown
+    }
+
+    public func shutdown() async throws {
+        try await shutdownPool()
+    }
+
+    /// Runs `body` in one transaction on one connection; rolls back if it throws. SQLite takes the write lock at
+    /// the start (`BEGIN IMMEDIATE`) so two writers never deadlock upgrading a read lock.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let begin = engine == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
+        return try await sql.withSession { connection in
+            try await connection.raw(SQLQueryString(begin)).run()
+            do {
+                let result = try await body(connection)
+                try await connection.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await connection.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    public func ping() async -> Bool {
+        (try? await sql.raw("SELECT 1 AS ok").first()) != nil
+    }
+}
+
+extension Date {
+    /// Stored form of times: milliseconds since 1970 in a BIGINT, the same on both engines.
+    var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+
+    init(millis: Int64) {
+        self.init(timeIntervalSince1970: TimeInterval(millis) / 1000)
+    }
+}
+
+extension SQLRow {
+    func date(_ column: String) throws -> Date { Date(millis: try decode(column: column, as: Int64.self)) }
+    func optionalDate(_ column: String) throws -> Date? { try decode(column: column, as: Int64?.self).map(Date.init(millis:)) }
+    /// Booleans are stored as 0/1 integers on both engines.
+    func bool(_ column: String) throws -> Bool { try decode(column: column, as: Int.self) != 0 }
+    func string(_ column: String) throws -> String { try decode(column: column, as: String.self) }
+    func optionalString(_ column: String) throws -> String? { try decode(column: column, as: String?.self) }
+}

@@ -1,0 +1,52 @@
+import Crypto
+import Foundation
+import PortcullisCore
+import SQLKit
+
+/// Sessions keyed by SHA-256 of the token: a leaked table does not hand out live sessions.
+struct SQLSessionRepository: SessionRepository {
+    let db: PortcullisDatabase
+
+    static func key(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func insert(_ s: Session) async throws {
+        try await db.sql.insert(into: "sessions")
+            .columns("token_hash", "user_id", "organization_id", "stage", "amr", "created_at", "last_seen_at", "expires_at")
+            .values(SQLBind(Self.key(s.token)), SQLBind(s.userID), SQLBind(s.organizationID), SQLBind(s.stage.rawValue),
+                    SQLBind(s.amr.joined(separator: " ")), SQLBind(s.createdAt.millis), SQLBind(s.lastSeenAt.millis),
+                    SQLBind(s.expiresAt.millis))
+            .run()
+    }
+
+    func find(token: String) async throws -> Session? {
+        guard let row = try await db.sql.select()
+            .columns("user_id", "organization_id", "stage", "amr", "created_at", "last_seen_at", "expires_at")
+            .from("sessions").where("token_hash", .equal, Self.key(token)).first() else { return nil }
+        guard let stage = SessionStage(rawValue: try row.string("stage")) else { return nil }
+        return Session(token: token, userID: try row.string("user_id"), organizationID: try row.string("organization_id"),
+                       stage: stage, amr: try row.string("amr").split(separator: " ").map(String.init),
+                       createdAt: try row.date("created_at"), lastSeenAt: try row.date("last_seen_at"),
+                       expiresAt: try row.date("expires_at"))
+    }
+
+    func touch(token: String, at: Date) async throws {
+        try await db.sql.update("sessions").set("last_seen_at", to: at.millis).where("token_hash", .equal, Self.key(token)).run()
+    }
+
+    func delete(token: String) async throws {
+        try await db.sql.delete(from: "sessions").where("token_hash", .equal, Self.key(token)).run()
+    }
+
+    func deleteAll(userID: String) async throws {
+        try await db.sql.delete(from: "sessions").where("user_id", .equal, userID).run()
+    }
+
+    func deleteExpired(before: Date, idleSince: Date) async throws {
+        try await db.sql.delete(from: "sessions")
+            .where("expires_at", .lessThanOrEqual, before.millis)
+            .orWhere("last_seen_at", .lessThan, idleSince.millis)
+            .run()
+    }
+}

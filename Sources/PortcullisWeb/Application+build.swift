@@ -1,0 +1,41 @@
+import Foundation
+import Hummingbird
+import Logging
+import PortcullisCore
+
+/// Builds the HTTP application over assembled services: middleware (security headers, error pages, sessions, CSRF),
+/// static assets and every controller.
+public func buildApplication(_ app: Portcullis, logger: Logger = Logger(label: "portcullis")) async throws -> some ApplicationProtocol {
+    let router = try await buildRouter(app)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(app.configuration.host, port: app.configuration.port), serverName: "Portcullis"),
+        services: [SessionPurgeService(app: app, logger: logger)],
+        logger: logger)
+}
+
+/// The router alone, for tests that drive it without a socket.
+public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestContext> {
+    let pages = try await Pages()
+    let cookies = CookieSettings(secure: app.configuration.secureCookies)
+    let web = WebContext(app: app, pages: pages, cookies: cookies)
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware(hsts: app.configuration.baseURL.hasPrefix("https://")))
+    if let staticRoot = Bundle.module.resourcePath.map({ $0 + "/Static" }) {
+        router.add(middleware: FileMiddleware(staticRoot, urlBasePath: "/static"))
+    }
+    router.add(middleware: ErrorPageMiddleware(pages: pages))
+    router.add(middleware: SessionMiddleware(app: app, cookies: cookies))
+    router.add(middleware: CSRFMiddleware(cookies: cookies, origin: origin(of: app.configuration.baseURL), random: app.random))
+    HealthController(app: app).register(on: router)
+    SignInController(web: web).register(on: router)
+    TOTPEnrollmentController(web: web).register(on: router)
+    AccountController(web: web).register(on: router)
+    return router
+}
+
+/// `scheme://host[:port]` of a URL, as browsers send it in `Origin`.
+func origin(of url: String) -> String {
+    guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return url }
+    return components.port.map { "\(scheme)://\(host):\($0)" } ?? "\(scheme)://\(host)"
+}

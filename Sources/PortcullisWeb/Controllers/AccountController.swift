@@ -1,0 +1,97 @@
+import Hummingbird
+import PortcullisCore
+
+/// The portal (SPEC §6) and the user's own settings (SPEC §5): factors, default, backup codes.
+struct AccountController {
+    let web: WebContext
+    var app: Portcullis { web.app }
+
+    /// A recommendation shown to users with fewer factors (SPEC §4.1 default: 2).
+    static let recommendedFactorCount = 2
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/portal") { _, context in try await portal(context: context) }
+        router.get("/settings") { request, context in
+            try await settings(notice: request.uri.queryParameters.get("notice").map { String($0) }, context: context)
+        }
+        router.post("/settings/factors/:id/rename") { _, context in
+            try await factorAction(context: context) { user, id in
+                try await app.factors.rename(userID: user.id, factorID: id, label: context.form.text("label"), ip: context.clientIP) ? "renamed" : "rename_failed"
+            }
+        }
+        router.post("/settings/factors/:id/default") { _, context in
+            try await factorAction(context: context) { user, id in
+                try await app.factors.makeDefault(userID: user.id, factorID: id, ip: context.clientIP) ? "default" : "default_failed"
+            }
+        }
+        router.post("/settings/factors/:id/remove") { _, context in
+            try await factorAction(context: context) { user, id in
+                try await app.factors.remove(userID: user.id, factorID: id, ip: context.clientIP) ? "removed" : "remove_failed"
+            }
+        }
+        router.post("/settings/backup-codes") { _, context in
+            let (_, user) = try web.requireSignedIn(context)
+            guard let codes = try await app.factors.regenerateBackupCodes(userID: user.id, ip: context.clientIP) else {
+                return Response.seeOther("/settings?notice=codes_need_factor")
+            }
+            return web.backupCodesPage(codes, next: "/settings?notice=codes_regenerated", context: context)
+        }
+    }
+
+    private func portal(context: AppRequestContext) async throws -> Response {
+        let (_, user) = try web.requireSignedIn(context)
+        let factors = try await app.signIn.confirmedFactors(userID: user.id).filter { $0.type != .backupCodes }
+        return web.pages.render("portal", [
+            "title": "Portal",
+            "displayName": user.displayName,
+            "applications": [[String: Any]](),
+            "factorCount": factors.count,
+            "recommendMore": factors.count < Self.recommendedFactorCount,
+            "recommended": Self.recommendedFactorCount,
+        ], context: context)
+    }
+
+    static let notices: [String: (text: String, isError: Bool)] = [
+        "enrolled": ("Your authenticator app is set up.", false),
+        "renamed": ("Renamed.", false),
+        "rename_failed": ("Give the method a name of 1 to 64 characters.", true),
+        "default": ("Default method changed.", false),
+        "default_failed": ("That method cannot be your default.", true),
+        "removed": ("Removed.", false),
+        "remove_failed": ("That method could not be removed.", true),
+        "codes_regenerated": ("New backup codes issued; the old ones no longer work.", false),
+        "codes_need_factor": ("Set up another method first; backup codes back it up.", true),
+    ]
+
+    private func settings(notice: String?, context: AppRequestContext) async throws -> Response {
+        let (_, user) = try web.requireSignedIn(context)
+        let factors = try await app.repositories.factors.list(userID: user.id).filter(\.confirmed)
+        var rows: [[String: Any]] = []
+        for factor in factors {
+            var row = factor.view(methods: app.methods)
+            if factor.type == .backupCodes {
+                row["remaining"] = try await app.repositories.factors.unusedBackupCodes(factorID: factor.id).count
+            }
+            row["isCodes"] = factor.type == .backupCodes
+            rows.append(row)
+        }
+        var data: [String: Any] = [
+            "title": "Settings",
+            "factors": rows,
+            "hasFactors": !rows.isEmpty,
+            "hasCodes": factors.contains { $0.type == .backupCodes },
+            "canHaveCodes": factors.contains { $0.type != .backupCodes },
+            "mfaState": MFAState(required: user.mfaRequired, confirmedFactorCount: factors.count).label,
+        ]
+        if let notice, let entry = Self.notices[notice] {
+            data[entry.isError ? "error" : "notice"] = entry.text
+        }
+        return web.pages.render("settings", data, context: context)
+    }
+
+    private func factorAction(context: AppRequestContext, _ action: (User, String) async throws -> String) async throws -> Response {
+        let (_, user) = try web.requireSignedIn(context)
+        let notice = try await action(user, try context.parameters.require("id"))
+        return .seeOther("/settings?notice=\(notice)")
+    }
+}

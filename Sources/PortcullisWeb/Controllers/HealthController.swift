@@ -1,0 +1,15 @@
+import Hummingbird
+
+/// `/healthz`: the process answers. `/readyz`: and its database answers (SPEC §8).
+struct HealthController {
+    let app: Portcullis
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/readyz") { _, _ in
+            let ready = await app.database.ping()
+            return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "database unavailable\n")))
+        }
+    }
+}

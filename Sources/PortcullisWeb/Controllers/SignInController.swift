@@ -1,0 +1,183 @@
+import Foundation
+import Hummingbird
+import PortcullisCore
+
+/// The sign-in state machine's pages (SPEC §2): password, then a challenge with the default factor (or another of the
+/// user's factors), or enrollment when one is owed; sign-out.
+struct SignInController {
+    let web: WebContext
+    var app: Portcullis { web.app }
+
+    static let failedMessage = "Sign-in failed. Check your username and password and try again. After 5 failed attempts an account is locked for 30 minutes; it unlocks by itself, or an administrator can unlock it sooner."
+    static let lockedMessage = "Too many failed attempts: your account is locked for 30 minutes. It unlocks by itself, or an administrator can unlock it sooner."
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/") { _, context in
+            context.session?.stage == .signedIn ? Response.seeOther("/portal") : Response.seeOther("/login")
+        }
+        router.get("/login") { request, context in try await loginPage(slug: Organization.defaultSlug, request: request, context: context) }
+        router.post("/login") { _, context in try await login(slug: Organization.defaultSlug, context: context) }
+        router.get("/o/:org/login") { request, context in
+            try await loginPage(slug: context.parameters.require("org"), request: request, context: context)
+        }
+        router.post("/o/:org/login") { _, context in try await login(slug: context.parameters.require("org"), context: context) }
+        router.get("/login/challenge") { request, context in
+            try await challengePage(wanted: request.uri.queryParameters.get("factor").map { String($0) }, context: context)
+        }
+        router.post("/login/challenge") { _, context in try await answerChallenge(context: context) }
+        router.get("/login/methods") { _, context in try await methodsPage(context: context) }
+        router.get("/login/enroll") { _, context in try await enrollPage(context: context) }
+        router.post("/login/enroll/skip") { _, context in try await skipEnrollment(dismiss: false, context: context) }
+        router.post("/login/enroll/dismiss") { _, context in try await skipEnrollment(dismiss: true, context: context) }
+        router.post("/logout") { _, context in try await logout(context: context) }
+    }
+
+    // MARK: Password
+
+    private func organization(_ slug: String) async throws -> Organization {
+        guard Organization.isValidSlug(slug), let organization = try await app.repositories.organizations.find(slug: slug) else {
+            throw PageError.notFound
+        }
+        return organization
+    }
+
+    private func loginPage(slug: String, request: Request, context: AppRequestContext) async throws -> Response {
+        let organization = try await organization(slug)
+        if context.session?.stage == .signedIn { return .seeOther("/portal") }
+        var data: [String: Any] = [:]
+        switch request.uri.queryParameters.get("notice") {
+        case "locked": data["error"] = Self.lockedMessage
+        case "signed_out": data["notice"] = "You have signed out."
+        case "expired": data["notice"] = "Your sign-in took too long. Please start again."
+        default: break
+        }
+        return renderLogin(organization, data, context: context)
+    }
+
+    private func renderLogin(_ organization: Organization, _ extra: [String: Any], context: AppRequestContext, status: HTTPResponse.Status = .ok) -> Response {
+        var data = extra
+        data["title"] = "Sign in"
+        data["organization"] = organization.name
+        data["action"] = organization.slug == Organization.defaultSlug ? "/login" : "/o/\(organization.slug)/login"
+        return web.pages.render("login", data, context: context, status: status)
+    }
+
+    private func login(slug: String, context: AppRequestContext) async throws -> Response {
+        let organization = try await organization(slug)
+        let username = context.form.text("username")
+        let password = context.form["password"] ?? ""
+        guard !username.isEmpty, !password.isEmpty, username.count <= 256, password.count <= 1024 else {
+            return renderLogin(organization, ["error": "Enter your username and password.", "username": username],
+                               context: context, status: .badRequest)
+        }
+        switch try await app.signIn.verifyPassword(organization: organization, username: username, password: password, ip: context.clientIP) {
+        case .throttled(let until):
+            let minutes = max(1, Int((until.timeIntervalSince(app.clock.now) / 60).rounded(.up)))
+            var response = renderLogin(organization, [
+                "error": "Too many failed sign-ins from your network. Try again in \(minutes) minute\(minutes == 1 ? "" : "s").",
+                "username": username,
+            ], context: context, status: .tooManyRequests)
+            response.headers[.retryAfter] = String(minutes * 60)
+            return response
+        case .failed:
+            return renderLogin(organization, ["error": Self.failedMessage, "username": username], context: context, status: .unauthorized)
+        case .success(let user):
+            if let old = context.session { try await app.sessions.end(old.token) }
+            let session = try await app.sessions.start(user: user, stage: .secondFactor, amr: ["pwd"])
+            var response: Response
+            switch try await app.signIn.nextStep(for: user) {
+            case .challenge: response = .seeOther("/login/challenge")
+            case .enroll: response = .seeOther("/login/enroll")
+            case .done: return try await web.completeSignIn(session, user: user, addingAMR: [], ip: context.clientIP, then: "/portal")
+            }
+            response.setCookie(web.cookies.session(session.token))
+            return response
+        }
+    }
+
+    // MARK: Challenge
+
+    private func challengePage(wanted: String?, context: AppRequestContext, error: String? = nil) async throws -> Response {
+        let (_, user) = try web.requireSecondFactor(context)
+        let factors = try await app.signIn.confirmedFactors(userID: user.id)
+        guard let factor = factors.first(where: { $0.id == wanted }) ?? app.signIn.defaultFactor(among: factors) else {
+            return .seeOther("/login/enroll")
+        }
+        var data = factor.view(methods: app.methods)
+        data["title"] = "Verify it's you"
+        data["factorID"] = factor.id
+        data["hasOtherMethods"] = factors.count > 1
+        data["error"] = error
+        switch factor.type {
+        case .backupCodes:
+            data["prompt"] = "Enter one of your backup codes. Each code works once."
+            data["inputMode"] = "text"
+            data["pattern"] = false
+        default:
+            data["prompt"] = "Enter the 6-digit code from your authenticator app (\(factor.label))."
+            data["inputMode"] = "numeric"
+            data["pattern"] = true
+        }
+        return web.pages.render("challenge", data, context: context, status: error == nil ? .ok : .unauthorized)
+    }
+
+    private func answerChallenge(context: AppRequestContext) async throws -> Response {
+        let (session, user) = try web.requireSecondFactor(context)
+        let factorID = context.form.text("factor_id")
+        let code = context.form.text("code")
+        guard !code.isEmpty, code.count <= 64 else {
+            return try await challengePage(wanted: factorID, context: context, error: "Enter the code.")
+        }
+        switch try await app.signIn.verifyFactor(userID: user.id, factorID: factorID, response: FactorResponse(code: code), ip: context.clientIP) {
+        case .accepted(let factor):
+            let amr = app.methods[factor.type].map { [$0.amr] } ?? []
+            return try await web.completeSignIn(session, user: user, addingAMR: amr, ip: context.clientIP, then: "/portal")
+        case .rejected:
+            return try await challengePage(wanted: factorID, context: context, error: "That code didn't work. Check it and try again.")
+        case .locked:
+            try await app.sessions.end(session.token)
+            var response = Response.seeOther(try await web.loginPath(organizationID: user.organizationID) + "?notice=locked")
+            response.setCookie(web.cookies.clearSession())
+            return response
+        }
+    }
+
+    private func methodsPage(context: AppRequestContext) async throws -> Response {
+        let (_, user) = try web.requireSecondFactor(context)
+        let factors = try await app.signIn.confirmedFactors(userID: user.id)
+        guard !factors.isEmpty else { return .seeOther("/login/enroll") }
+        return web.pages.render("methods", ["title": "Choose a method", "factors": factors.map { $0.view(methods: app.methods) }],
+                                context: context)
+    }
+
+    // MARK: Enrollment during sign-in
+
+    private func enrollPage(context: AppRequestContext) async throws -> Response {
+        let (_, user) = try web.requireSecondFactor(context)
+        guard case .enroll(let required) = try await app.signIn.nextStep(for: user) else { return .seeOther("/login/challenge") }
+        return web.pages.render("enroll", ["title": "Set up two-step verification", "required": required], context: context)
+    }
+
+    private func skipEnrollment(dismiss: Bool, context: AppRequestContext) async throws -> Response {
+        let (session, user) = try web.requireSecondFactor(context)
+        guard case .enroll(required: false) = try await app.signIn.nextStep(for: user) else {
+            throw PageError.page(.forbidden, title: "Not allowed", message: "Your organization requires two-step verification.")
+        }
+        if dismiss { try await app.repositories.users.setMFAPromptDismissed(userID: user.id) }
+        return try await web.completeSignIn(session, user: user, addingAMR: [], ip: context.clientIP, then: "/portal")
+    }
+
+    // MARK: Sign-out
+
+    private func logout(context: AppRequestContext) async throws -> Response {
+        var location = "/login"
+        if let session = context.session {
+            try await app.sessions.end(session.token)
+            location = try await web.loginPath(organizationID: session.organizationID)
+            try await app.audit.record(.signedOut, organizationID: session.organizationID, userID: session.userID, ip: context.clientIP)
+        }
+        var response = Response.seeOther(location + "?notice=signed_out")
+        response.setCookie(web.cookies.clearSession())
+        return response
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+import PortcullisCore
+
+/// What every page controller needs: the services, the templates and the cookie settings.
+struct WebContext: Sendable {
+    let app: Portcullis
+    let pages: Pages
+    let cookies: CookieSettings
+
+    /// The signed-in session and user, or a redirect to the sign-in page.
+    func requireSignedIn(_ context: AppRequestContext) throws -> (Session, User) {
+        guard let session = context.session, let user = context.user, session.stage == .signedIn else {
+            throw PageError.redirect("/login")
+        }
+        return (session, user)
+    }
+
+    /// A session whose password step is done and whose second factor is owed.
+    func requireSecondFactor(_ context: AppRequestContext) throws -> (Session, User) {
+        guard let session = context.session, let user = context.user else { throw PageError.redirect("/login") }
+        guard session.stage == .secondFactor else { throw PageError.redirect("/portal") }
+        return (session, user)
+    }
+
+    /// Finishes sign-in: a new session token at the signed-in stage, the sign-in recorded, the cookie set.
+    func completeSignIn(_ session: Session, user: User, addingAMR amr: [String], ip: String, then location: String) async throws -> Response {
+        let signedIn = try await app.sessions.advance(session, to: .signedIn, addingAMR: amr)
+        try await app.signIn.recordSuccess(user: user, amr: signedIn.amr, ip: ip)
+        var response = Response.seeOther(location)
+        response.setCookie(cookies.session(signedIn.token))
+        return response
+    }
+
+    /// The sign-in page of a user's organization.
+    func loginPath(organizationID: String) async throws -> String {
+        guard let organization = try await app.repositories.organizations.find(id: organizationID),
+              organization.slug != Organization.defaultSlug else { return "/login" }
+        return "/o/\(organization.slug)/login"
+    }
+
+    /// Renders a page of backup codes, shown once, with print and download; `next` is where "Continue" goes.
+    func backupCodesPage(_ codes: [String], next: String, context: AppRequestContext) -> Response {
+        let text = "Portcullis backup codes\nEach code works once.\n\n" + codes.joined(separator: "\n") + "\n"
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-")
+        let href = "data:text/plain;charset=utf-8," + (text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")
+        return pages.render("backup-codes", ["title": "Your backup codes", "codes": codes, "downloadHref": href, "next": next],
+                            context: context)
+    }
+}
+
+extension Factor {
+    /// Template values for one factor.
+    func view(methods: FactorMethods) -> [String: Any] {
+        let method = methods[type]
+        return ["id": id, "type": type.rawValue, "label": label, "typeName": method?.displayName ?? type.rawValue,
+                "isDefault": isDefault, "canBeDefault": method?.canBeDefault ?? false,
+                "createdAt": Self.format(createdAt), "lastUsedAt": lastUsedAt.map(Self.format) ?? "never",
+                "strength": method.map { $0.strength == .possession ? "Device you have" : ($0.strength == .outOfBand ? "Code sent to you" : "Something you keep") } ?? ""]
+    }
+
+    static func format(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        return formatter.string(from: date)
+    }
+}

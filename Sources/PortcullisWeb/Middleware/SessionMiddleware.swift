@@ -1,0 +1,29 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PortcullisCore
+
+/// Loads the session named by the cookie (from the database, so any node can serve it) and its user.
+struct SessionMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let app: Portcullis
+    let cookies: CookieSettings
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if app.configuration.trustProxy, let forwarded = request.headers[HTTPField.Name("X-Forwarded-For")!],
+           let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty {
+            context.clientIP = last
+        }
+        if let token = request.cookies[cookies.sessionName]?.value, !token.isEmpty,
+           let session = try await app.sessions.validate(token: token) {
+            if let user = try await app.repositories.users.find(id: session.userID), !user.disabled {
+                context.session = session
+                context.user = user
+            } else {
+                try await app.sessions.end(token)
+            }
+        }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,23 @@
+import Hummingbird
+
+/// The names and attributes of Portcullis's cookies: HttpOnly, SameSite=Lax, Secure (and the `__Host-` prefix)
+/// except in development over plain HTTP.
+public struct CookieSettings: Sendable {
+    public let secure: Bool
+
+    public init(secure: Bool) {
+        self.secure = secure
+    }
+
+    public var sessionName: String { secure ? "__Host-portcullis_session" : "portcullis_session" }
+    public var csrfName: String { secure ? "__Host-portcullis_csrf" : "portcullis_csrf" }
+
+    func cookie(_ name: String, _ value: String, maxAge: Int? = nil) -> Cookie {
+        Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
+    /// A session cookie without Max-Age: it ends with the browser; the server enforces the real lifetime.
+    func session(_ token: String) -> Cookie { cookie(sessionName, token) }
+    func clearSession() -> Cookie { cookie(sessionName, "", maxAge: 0) }
+    func csrf(_ token: String) -> Cookie { cookie(csrfName, token) }
+}

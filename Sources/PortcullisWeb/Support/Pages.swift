@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+import Mustache
+
+/// Renders the Mustache templates in `Templates/` into HTML responses. Every page gets the CSRF token and who is
+/// signed in; `{{ }}` escapes HTML.
+public struct Pages: Sendable {
+    let library: MustacheLibrary
+
+    public init() async throws {
+        guard let root = Bundle.module.resourcePath else { throw PagesError.missingResources }
+        self.library = try await MustacheLibrary(directory: root + "/Templates")
+    }
+
+    public func render(_ template: String, _ data: [String: Any] = [:], context: AppRequestContext,
+                       status: HTTPResponse.Status = .ok) -> Response {
+        var values = data
+        values["csrf"] = context.csrfToken
+        if let user = context.user, context.session?.stage == .signedIn {
+            values["signedInUser"] = ["displayName": user.displayName, "isAdmin": user.isAdmin]
+        }
+        let html = library.render(values, withTemplate: template) ?? "<!doctype html><title>Error</title><p>Page missing.</p>"
+        return Self.html(html, status: status)
+    }
+
+    static func html(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    enum PagesError: Error { case missingResources }
+}
+
+extension Response {
+    /// 303 See Other: after a form post, the browser follows with a GET.
+    static func seeOther(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+}

@@ -1,0 +1,277 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import PortcullisCore
+import PortcullisStore
+import PortcullisWeb
+
+/// The `portcullis` command: serve, migrate, and administer organizations, users and keys.
+@main
+struct PortcullisCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "portcullis",
+        abstract: "Self-hosted multi-factor authentication portal and identity server.",
+        discussion: """
+            Configuration comes from environment variables (PORTCULLIS_DATABASE_URL, PORTCULLIS_KEY, PORTCULLIS_BASE_URL, \
+            PORTCULLIS_DEV, …) and an optional file named by PORTCULLIS_CONFIG; see the README.
+            """,
+        subcommands: [Serve.self, Migrate.self, Org.self, UserCommand.self, Key.self])
+}
+
+/// Loads the configuration, opens and migrates the database, runs `body` with the services, and closes the database.
+func withServices<T: Sendable>(_ body: @Sendable (Portcullis) async throws -> T) async throws -> T {
+    let configuration = try Configuration.load()
+    let database = try PortcullisDatabase.open(url: configuration.databaseURL)
+    do {
+        try await Migrations.run(on: database)
+        let result = try await body(try Portcullis(configuration: configuration, database: database))
+        try await database.shutdown()
+        return result
+    } catch {
+        try? await database.shutdown()
+        throw error
+    }
+}
+
+/// Reports configuration and administration errors as a plain message instead of a stack of types.
+func reporting<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as Configuration.ConfigurationError {
+        throw ValidationError(error.description)
+    } catch let error as AccountAdministration.AdministrationError {
+        throw ValidationError(error.description)
+    } catch let error as SecretBoxError {
+        throw ValidationError(error.description)
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server (migrates the database first).")
+
+    @Option(help: "Address to listen on (default PORTCULLIS_HOST or 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (default PORTCULLIS_PORT or 8080).") var port: Int?
+
+    func run() async throws {
+        var logger = Logger(label: "portcullis")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        try await reporting {
+            var configuration = try Configuration.load()
+            if let host { configuration.host = host }
+            if let port { configuration.port = port }
+            if configuration.development {
+                logger.warning("development mode: cookies without Secure over http, development key file allowed; never use in production")
+            }
+            let secrets = try configuration.secretBox()
+            _ = secrets
+            let database = try PortcullisDatabase.open(url: configuration.databaseURL, logger: logger)
+            let applied = try await Migrations.run(on: database)
+            if !applied.isEmpty { logger.info("database migrated", metadata: ["versions": "\(applied.map(\.version))"]) }
+            let app = try Portcullis(configuration: configuration, database: database)
+            if let admin = try await app.administration.bootstrap() {
+                // Printed once on the console, never logged.
+                print("""
+
+                    ┌ Initial administrator created ─────────────────────────────
+                    │ username: \(admin.username)
+                    │ password: \(admin.password)
+                    │ Sign in at \(configuration.baseURL)/login and set up two-step verification.
+                    │ This password is shown only once.
+                    └────────────────────────────────────────────────────────────
+
+                    """)
+                fflush(nil)
+            }
+            let application = try await buildApplication(app, logger: logger)
+            try await application.runService()
+            try await database.shutdown()
+        }
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
+
+    func run() async throws {
+        try await reporting {
+            let configuration = try Configuration.load()
+            let database = try PortcullisDatabase.open(url: configuration.databaseURL)
+            let applied = try await Migrations.run(on: database)
+            let versions = try await Migrations.appliedVersions(on: database)
+            try await database.shutdown()
+            print(applied.isEmpty ? "Database is up to date (version \(versions.last ?? 0))."
+                                  : "Applied \(applied.map { "\($0.version) \($0.name)" }.joined(separator: ", ")).")
+        }
+    }
+}
+
+struct Key: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Key-encryption key tools.", subcommands: [Generate.self])
+
+    struct Generate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a new random key for PORTCULLIS_KEY.")
+        func run() async throws { print(SecretBox.generateKey()) }
+    }
+}
+
+struct Org: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage organizations.", subcommands: [Create.self, List.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an organization.")
+        @Argument(help: "Slug used in URLs (/o/SLUG/login): lowercase letters, digits, hyphens.") var slug: String
+        @Option(help: "Display name.") var name: String?
+
+        func run() async throws {
+            let (slug, name) = (slug, name)
+            try await reporting {
+                let organization = try await withServices { app in
+                    try await app.administration.createOrganization(slug: slug, name: name ?? slug, actor: "cli")
+                }
+                print("Created organization \(organization.slug) (\(organization.name)).")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List organizations.")
+        func run() async throws {
+            try await reporting {
+                let organizations = try await withServices { try await $0.repositories.organizations.list() }
+                for organization in organizations { print("\(organization.slug)\t\(organization.name)") }
+            }
+        }
+    }
+}
+
+/// Options shared by the user commands.
+struct UserSelection: ParsableArguments {
+    @Argument(help: "The username.") var username: String
+    @Option(help: "Organization slug.") var org: String = Organization.defaultSlug
+}
+
+/// How a command gets a password: an option, standard input, or generated and printed once.
+struct PasswordSource: ParsableArguments {
+    @Option(help: "The password (visible to other local users in the process list; prefer --password-stdin).") var password: String?
+    @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
+
+    func resolve(generate: () -> String) throws -> (password: String, generated: Bool) {
+        if let password { return (password, false) }
+        if passwordStdin {
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw ValidationError("no password on standard input") }
+            return (line, false)
+        }
+        return (generate(), true)
+    }
+}
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Manage users.",
+        subcommands: [Create.self, List.self, SetPassword.self, RequireMFA.self, Unlock.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a user (prints a generated password if none is given).")
+        @OptionGroup var user: UserSelection
+        @OptionGroup var secret: PasswordSource
+        @Option(help: "Display name.") var name: String?
+        @Option(help: "Email address.") var email: String?
+        @Flag(help: "Make the user an organization administrator.") var admin = false
+        @Flag(help: "Require two-step verification (the user must enroll at the next sign-in).") var requireMfa = false
+
+        func run() async throws {
+            let (user, secret, name, email, admin, requireMfa) = (user, secret, name, email, admin, requireMfa)
+            try await reporting {
+                let (created, password, generated) = try await withServices { app in
+                    let organization = try await app.administration.organization(slug: user.org)
+                    let (password, generated) = try secret.resolve { app.administration.generatePassword() }
+                    let created = try await app.administration.createUser(
+                        organization: organization, username: user.username, displayName: name, email: email,
+                        password: password, isAdmin: admin, mfaRequired: requireMfa, actor: "cli")
+                    return (created, password, generated)
+                }
+                print("Created user \(created.username) in \(user.org).")
+                if generated { print("Password (shown once): \(password)") }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List an organization's users with their MFA and lock state.")
+        @Option(help: "Organization slug.") var org: String = Organization.defaultSlug
+
+        func run() async throws {
+            let org = org
+            try await reporting {
+                let rows = try await withServices { app in
+                    let organization = try await app.administration.organization(slug: org)
+                    var rows: [String] = []
+                    for user in try await app.repositories.users.list(organizationID: organization.id) {
+                        let count = try await app.repositories.factors.list(userID: user.id).filter(\.confirmed).count
+                        let mfa = MFAState(required: user.mfaRequired, confirmedFactorCount: count)
+                        let locked = user.isLocked(at: app.clock.now) ? "locked" : "-"
+                        rows.append("\(user.username)\t\(user.displayName)\t\(user.isAdmin ? "admin" : "user")\tmfa: \(mfa.label)\t\(locked)")
+                    }
+                    return rows
+                }
+                rows.forEach { print($0) }
+            }
+        }
+    }
+
+    struct SetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set-password", abstract: "Set a user's password.")
+        @OptionGroup var user: UserSelection
+        @OptionGroup var secret: PasswordSource
+
+        func run() async throws {
+            let (user, secret) = (user, secret)
+            try await reporting {
+                let (password, generated) = try await withServices { app in
+                    let target = try await app.administration.user(organization: try await app.administration.organization(slug: user.org), username: user.username)
+                    let (password, generated) = try secret.resolve { app.administration.generatePassword() }
+                    try await app.administration.setPassword(user: target, password: password, actor: "cli")
+                    return (password, generated)
+                }
+                print("Password set for \(user.username).")
+                if generated { print("Password (shown once): \(password)") }
+            }
+        }
+    }
+
+    struct RequireMFA: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "require-mfa", abstract: "Require two-step verification for a user (or stop requiring it with --off).")
+        @OptionGroup var user: UserSelection
+        @Flag(help: "Turn the requirement off.") var off = false
+
+        func run() async throws {
+            let (user, off) = (user, off)
+            try await reporting {
+                let state = try await withServices { app in
+                    let target = try await app.administration.user(organization: try await app.administration.organization(slug: user.org), username: user.username)
+                    try await app.administration.setMFARequired(user: target, !off, actor: "cli")
+                    let count = try await app.repositories.factors.list(userID: target.id).filter(\.confirmed).count
+                    return MFAState(required: !off, confirmedFactorCount: count).label
+                }
+                print("\(user.username): two-step verification \(off ? "not required" : "required") (\(state)).")
+            }
+        }
+    }
+
+    struct Unlock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lift a user's lockout.")
+        @OptionGroup var user: UserSelection
+
+        func run() async throws {
+            let user = user
+            try await reporting {
+                try await withServices { app in
+                    let target = try await app.administration.user(organization: try await app.administration.organization(slug: user.org), username: user.username)
+                    try await app.administration.unlock(user: target, actor: "cli")
+                }
+                print("\(user.username) unlocked.")
+            }
+        }
+    }
+}

@@ -1,0 +1,303 @@
+"""Fixtures for the browser end-to-end tests.
+
+One server per test session, on SQLite or on a fresh PostgreSQL database
+(E2E_DATABASE=sqlite|postgres), driven by Debian's headless Chromium through
+Debian's chromedriver. Output (server log, CLI log, screenshots) goes to
+test-output/e2e/<engine>/.
+"""
+
+import base64
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINE = os.environ.get("E2E_DATABASE", "sqlite")
+OUT = ROOT / "test-output" / "e2e" / ENGINE
+WAIT = 20  # seconds for any page or element; a debug build on 2 cores is slow
+
+
+def pytest_report_header(config):
+    return f"e2e database engine: {ENGINE}; output in {OUT}"
+
+
+# --- server -----------------------------------------------------------------
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _postgres_admin_url():
+    url = os.environ.get("PORTCULLIS_TEST_POSTGRES_URL")
+    if not url:
+        script = ROOT / "scripts" / "test-postgres.sh"
+        url = subprocess.run(["bash", str(script), "url"], check=True, capture_output=True, text=True).stdout.strip()
+    return url
+
+
+def _psql(url, sql):
+    subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qtA", "-c", sql], check=True, capture_output=True, text=True)
+
+
+class Server:
+    """The portcullis binary: CLI calls and the background `serve` process."""
+
+    def __init__(self, binary, env, port):
+        self.binary, self.env, self.port = binary, env, port
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.log_path = OUT / "server.log"
+        self.proc = None
+
+    def cli(self, *args):
+        res = subprocess.run([self.binary, *args], env=self.env, capture_output=True, text=True, timeout=120)
+        with open(OUT / "cli.log", "a") as log:
+            log.write(f"$ portcullis {args[0]} ... (exit {res.returncode})\n{res.stdout}{res.stderr}\n")
+        if res.returncode != 0:
+            raise AssertionError(f"portcullis {' '.join(args[:2])} failed ({res.returncode}):\n{res.stdout}\n{res.stderr}")
+        return res.stdout
+
+    def start(self):
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            [self.binary, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=self.env, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.base_url + "/readyz", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            time.sleep(0.25)
+        self.stop()
+        raise AssertionError(f"server not ready within 60 s:\n{self.log_tail()}")
+
+    def stop(self):
+        """Idempotent; afterwards the log is complete."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self._log.close()
+
+    def log_text(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def log_tail(self, lines=40):
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+
+@pytest.fixture(scope="session")
+def out_dir():
+    """A clean output directory, so the numbered screenshots are this run's only."""
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    return OUT
+
+
+@pytest.fixture(scope="session")
+def used_secrets():
+    """Every password, TOTP secret, TOTP code and backup code the tests use;
+    none of them may appear in the server log."""
+    return set()
+
+
+@pytest.fixture(scope="session")
+def server(out_dir, tmp_path_factory, used_secrets):
+    binary = os.environ.get("PORTCULLIS_BIN", str(ROOT / ".build" / "debug" / "portcullis"))
+    if not os.access(binary, os.X_OK):
+        pytest.fail(f"no portcullis binary at {binary}: run `swift build` (or set PORTCULLIS_BIN)")
+
+    tmp = tmp_path_factory.mktemp("portcullis")
+    admin_url = db_name = None
+    if ENGINE == "sqlite":
+        db_url = str(tmp / "portcullis.sqlite")
+    elif ENGINE == "postgres":
+        admin_url = _postgres_admin_url()
+        db_name = f"portcullis_e2e_{secrets.token_hex(4)}"
+        _psql(admin_url, f"CREATE DATABASE {db_name}")
+        db_url = urllib.parse.urlparse(admin_url)._replace(path="/" + db_name).geturl()
+    else:
+        pytest.fail(f"E2E_DATABASE must be sqlite or postgres, not {ENGINE!r}")
+
+    port = _free_port()
+    env = dict(
+        os.environ,
+        PORTCULLIS_DEV="1",
+        PORTCULLIS_DATABASE_URL=db_url,
+        PORTCULLIS_KEY=base64.b64encode(os.urandom(32)).decode(),
+        PORTCULLIS_BASE_URL=f"http://127.0.0.1:{port}",
+    )
+    srv = Server(binary, env, port)
+    try:
+        srv.cli("migrate")
+        # The users exist before the server starts, as an admin would set them up.
+        # The password starts with letters so the CLI never takes it for an option.
+        srv.alice = dict(username="alice", org="default", name="Alice Example",
+                         password="Pw-" + secrets.token_urlsafe(18))
+        used_secrets.add(srv.alice["password"])
+        a = srv.alice
+        srv.cli("user", "create", a["username"], "--org", a["org"], "--name", a["name"], "--password", a["password"])
+        srv.cli("user", "require-mfa", a["username"], "--org", a["org"])
+        assert a["username"] in srv.cli("user", "list", "--org", a["org"])
+        srv.start()
+        yield srv
+    finally:
+        srv.stop()
+        if db_name:
+            _psql(admin_url, f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")
+
+
+def find_secrets(text, values):
+    """The values that occur in text. Short (code-like) values count only as
+    whole tokens, so that e.g. the microseconds of a timestamp don't match."""
+    found = []
+    for v in sorted(values):
+        if len(v) >= 12:
+            hit = v.lower() in text.lower()
+        else:
+            hit = re.search(r"(?<![\w.])" + re.escape(v) + r"(?!\w)", text, re.IGNORECASE) is not None
+        if hit:
+            found.append(v)
+    return found
+
+
+# --- browser ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def driver(out_dir):
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1280,900", "--no-first-run", "--disable-extensions"):
+        opts.add_argument(arg)
+    # Password-manager bubbles ("save password?", "password found in a breach")
+    # can cover the page.
+    opts.add_experimental_option("prefs", {
+        "credentials_enable_service": False,
+        "profile.password_manager_enabled": False,
+        "profile.password_manager_leak_detection": False,
+    })
+    # An explicit driver path and browser binary: selenium-manager must never
+    # try to download either.
+    service = Service(executable_path=os.environ.get("CHROMEDRIVER_BIN", "/usr/bin/chromedriver"),
+                      log_output=str(out_dir / "chromedriver.log"))
+    drv = webdriver.Chrome(options=opts, service=service)
+    drv.set_page_load_timeout(WAIT * 3)
+    yield drv
+    drv.quit()
+
+
+class UI:
+    """Small helpers over the driver: navigation, waits and a screenshot of
+    every page visited (test-output/e2e/<engine>/NN-name.png)."""
+
+    def __init__(self, driver, base_url):
+        self.d, self.base_url, self.n = driver, base_url, 0
+
+    # screenshots
+    def shot(self, name):
+        self.n += 1
+        OUT.mkdir(parents=True, exist_ok=True)
+        self.d.save_screenshot(str(OUT / f"{self.n:02d}-{name}.png"))
+
+    # navigation
+    @property
+    def path(self):
+        return urllib.parse.urlparse(self.d.current_url).path
+
+    def go(self, path, name):
+        self.d.get(self.base_url + path)
+        self.shot(name)
+
+    def _wait(self, cond, what):
+        try:
+            return WebDriverWait(self.d, WAIT).until(cond)
+        except TimeoutException:
+            self.shot("timeout")
+            err = self.find("#error")
+            raise AssertionError(
+                f"timed out waiting for {what}; at {self.d.current_url}"
+                + (f", page error: {err.text!r}" if err else "")
+            ) from None
+
+    def wait_path(self, path, name):
+        self._wait(lambda d: urllib.parse.urlparse(d.current_url).path == path, f"path {path}")
+        self.shot(name)
+
+    def wait_el(self, css, name=None):
+        el = self._wait(EC.presence_of_element_located((By.CSS_SELECTOR, css)), css)
+        if name:
+            self.shot(name)
+        return el
+
+    # elements
+    def find(self, css):
+        els = self.d.find_elements(By.CSS_SELECTOR, css)
+        return els[0] if els else None
+
+    def all(self, css):
+        return self.d.find_elements(By.CSS_SELECTOR, css)
+
+    def fill(self, css, value):
+        el = self.wait_el(css)
+        el.clear()
+        el.send_keys(value)
+
+    def follow(self, css):
+        """Click a link or submit button and wait until the next page has loaded.
+        Waiting for the old page to go stale matters when the next page has the
+        same URL and elements (a refused code re-renders the challenge)."""
+        old = self.d.find_element(By.TAG_NAME, "html")
+        self._wait(EC.element_to_be_clickable((By.CSS_SELECTOR, css)), f"clickable {css}").click()
+        self._wait(EC.staleness_of(old), f"a new page after clicking {css}")
+        self._wait(lambda d: d.execute_script("return document.readyState") == "complete", "page load")
+
+    def body_text(self):
+        return self.d.find_element(By.TAG_NAME, "body").text
+
+
+@pytest.fixture(scope="session")
+def ui(driver, server):
+    return UI(driver, server.base_url)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.when == "call" and rep.failed and "ui" in item.funcargs:
+        try:
+            item.funcargs["ui"].shot("FAILED")
+        except Exception:
+            pass
