@@ -66,12 +66,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "PortcullisTestSupport",
+            dependencies: ["PortcullisCore", "PortcullisStore", .product(name: "SQLKit", package: "sql-kit")],
+            path: "Tests/Support"
+        ),
         .testTarget(name: "PortcullisCoreTests", dependencies: ["PortcullisCore"]),
-        .testTarget(name: "PortcullisStoreTests", dependencies: ["PortcullisStore", "PortcullisCore"]),
+        .testTarget(name: "PortcullisStoreTests", dependencies: ["PortcullisStore", "PortcullisCore", "PortcullisTestSupport"]),
         .testTarget(
             name: "PortcullisWebTests",
             dependencies: [
-                "PortcullisWeb", "PortcullisStore", "PortcullisCore",
+                "PortcullisWeb", "PortcullisStore", "PortcullisCore", "PortcullisTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -42,6 +42,7 @@ public struct FactorManagement: Sendable {
         }
         try await audit.record(.factorEnrolled, organizationID: user.organizationID, userID: userID, ip: ip,
                                detail: ["factor": factor.type.rawValue, "factor_id": factor.id])
+        factor = try await repositories.factors.find(id: factor.id, userID: userID) ?? factor
         var codes: [String]?
         if !others.contains(where: { $0.type == .backupCodes }) {
             codes = try await issueBackupCodes(user: user, ip: ip)

@@ -1,0 +1,99 @@
+import Foundation
+import PortcullisCore
+import PortcullisStore
+import PortcullisTestSupport
+import SQLKit
+import Testing
+
+@Suite("Repositories and migrations, on SQLite and PostgreSQL")
+struct RepositoryTests {
+    @Test("Migrations apply in order, once", arguments: TestDatabase.engines)
+    func migrations(engine: PortcullisDatabase.Engine) async throws {
+        try await TestDatabase.with(engine) { db async throws in
+            #expect(try await Migrations.appliedVersions(on: db) == Migrations.all.map(\.version))
+            #expect(try await Migrations.run(on: db).isEmpty)
+            #expect(await db.ping())
+        }
+    }
+
+    @Test("Users: unique per organization, case-folded, counters atomic", arguments: TestDatabase.engines)
+    func users(engine: PortcullisDatabase.Engine) async throws {
+        try await TestDatabase.with(engine) { db async throws in
+            let services = try TestServices(database: db)
+            let (organization, user) = try await services.makeUser("Alice")
+            #expect(user.username == "alice")
+            #expect(try await services.repositories.users.find(organizationID: organization.id, username: "alice") == user)
+            await #expect(throws: AccountAdministration.AdministrationError.self) { _ = try await services.makeUser("ALICE") }
+            let other = try await services.administration.createOrganization(slug: "other", name: "Other", actor: "test")
+            _ = try await services.administration.createUser(organization: other, username: "alice", displayName: nil,
+                                                             password: "another password", actor: "test")
+            // Twenty concurrent failures are all counted.
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<20 { group.addTask { try await services.repositories.users.incrementFailures(userID: user.id, kind: .factor) } }
+                var seen = Set<Int>()
+                for try await count in group { seen.insert(count) }
+                #expect(seen == Set(1...20))
+            }
+            let reloaded = try await services.repositories.users.find(id: user.id)
+            #expect(reloaded?.failedFactorAttempts == 20 && reloaded?.failedPasswordAttempts == 0)
+        }
+    }
+
+    @Test("A counter advances once: of many racing requests with the same step exactly one wins", arguments: TestDatabase.engines)
+    func counterRace(engine: PortcullisDatabase.Engine) async throws {
+        try await TestDatabase.with(engine) { db async throws in
+            let services = try TestServices(database: db)
+            let (_, user) = try await services.makeUser()
+            let factor = Factor(id: "f1", userID: user.id, type: .totp, label: "x", createdAt: services.clock.now)
+            try await services.repositories.factors.insert(factor)
+            let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<16 { group.addTask { try await services.repositories.factors.advanceCounter(id: "f1", to: 100, at: Date()) } }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(wins == 1)
+            #expect(try await !services.repositories.factors.advanceCounter(id: "f1", to: 99, at: Date()))
+            #expect(try await services.repositories.factors.advanceCounter(id: "f1", to: 101, at: Date()))
+        }
+    }
+
+    @Test("Sessions are stored by hash, never by token", arguments: TestDatabase.engines)
+    func sessionStorage(engine: PortcullisDatabase.Engine) async throws {
+        try await TestDatabase.with(engine) { db async throws in
+            let services = try TestServices(database: db)
+            let (_, user) = try await services.makeUser()
+            let session = try await services.sessions.start(user: user, stage: .signedIn, amr: ["pwd", "otp"])
+            #expect(session.token.count == 43, "256 bits in base64url")
+            let rows = try await db.sql.raw("SELECT token_hash FROM sessions").all()
+            let stored = try rows.map { try $0.decode(column: "token_hash", as: String.self) }
+            #expect(stored.count == 1 && !stored[0].contains(session.token))
+            #expect(try await services.repositories.sessions.find(token: session.token)?.amr == ["pwd", "otp"])
+        }
+    }
+
+    @Test("Rate-limit windows count and reset", arguments: TestDatabase.engines)
+    func rateLimits(engine: PortcullisDatabase.Engine) async throws {
+        try await TestDatabase.with(engine) { db async throws in
+            let limits = Repositories.sql(db).rateLimits
+            let window = Date(timeIntervalSince1970: 1_000)
+            for expected in 1...3 { #expect(try await limits.hit(key: "k", windowStart: window) == expected) }
+            #expect(try await limits.count(key: "k", windowStart: window) == 3)
+            #expect(try await limits.hit(key: "k", windowStart: window.addingTimeInterval(900)) == 1)
+            #expect(try await limits.count(key: "k", windowStart: window) == 0)
+        }
+    }
+
+    @Test("Deleting a user removes their factors, codes and sessions", arguments: TestDatabase.engines)
+    func cascade(engine: PortcullisDatabase.Engine) async throws {
+        try await TestDatabase.with(engine) { db async throws in
+            let services = try TestServices(database: db)
+            let (_, user) = try await services.makeUser()
+            _ = try await services.enrollTOTP(user)
+            _ = try await services.sessions.start(user: user, stage: .signedIn, amr: ["pwd"])
+            try await db.sql.delete(from: "users").where("id", .equal, user.id).run()
+            for table in ["factors", "backup_codes", "sessions"] {
+                let row = try await db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first()
+                #expect(try row?.decode(column: "n", as: Int.self) == 0, "\(table)")
+            }
+        }
+    }
+}
