@@ -21,10 +21,8 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     let web = WebContext(app: app, pages: pages, cookies: cookies)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware(hsts: app.configuration.baseURL.hasPrefix("https://")))
-    if let staticRoot = Bundle.module.resourcePath.map({ $0 + "/Static" }) {
-        router.add(middleware: FileMiddleware(staticRoot, urlBasePath: "/static"))
-    }
     router.add(middleware: ErrorPageMiddleware(pages: pages))
+    router.add(middleware: StaticAssetsMiddleware())
     router.add(middleware: SessionMiddleware(app: app, cookies: cookies))
     router.add(middleware: CSRFMiddleware(cookies: cookies, origin: origin(of: app.configuration.baseURL), random: app.random))
     HealthController(app: app).register(on: router)

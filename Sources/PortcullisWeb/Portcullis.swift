@@ -44,3 +44,7 @@ public struct Portcullis: Sendable {
         self.administration = AccountAdministration(repositories: repositories, hasher: hasher, clock: clock, random: random, audit: audit)
     }
 }
+
+extension Portcullis: CustomStringConvertible {
+    public var description: String { "Portcullis(\(configuration))" }
+}

@@ -2,7 +2,8 @@ import Logging
 import ServiceLifecycle
 
 /// Deletes expired sessions every few minutes (expired ones are already refused on use; this keeps the table small).
-struct SessionPurgeService: Service {
+struct SessionPurgeService: Service, CustomStringConvertible {
+    var description: String { "SessionPurgeService" }
     let app: Portcullis
     let logger: Logger
     var interval: Duration = .seconds(300)

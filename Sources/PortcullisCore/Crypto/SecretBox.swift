@@ -81,3 +81,14 @@ public enum SecretBoxError: Error, CustomStringConvertible {
         }
     }
 }
+
+extension SecretBox: CustomStringConvertible, CustomReflectable {
+    /// Never prints key material, whoever logs this value.
+    public var description: String { "SecretBox(current: \(current), previous: \(previous.count))" }
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
+}
+
+extension SecretBox.Key: CustomStringConvertible, CustomReflectable {
+    public var description: String { "Key(id: \(id.map { String(format: "%02x", $0) }.joined()))" }
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
+}

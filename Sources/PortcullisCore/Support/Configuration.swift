@@ -135,3 +135,11 @@ public struct Configuration: Sendable {
     /// Cookies carry `Secure` except in development mode over plain HTTP.
     public var secureCookies: Bool { !(development && baseURL.hasPrefix("http://")) }
 }
+
+extension Configuration: CustomStringConvertible, CustomReflectable {
+    /// Never prints the keys.
+    public var description: String {
+        "Configuration(database: \(databaseURL.hasPrefix("postgres") ? "postgres" : databaseURL), baseURL: \(baseURL), development: \(development))"
+    }
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
+}

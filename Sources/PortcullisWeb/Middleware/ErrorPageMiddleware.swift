@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOCore
 import PortcullisCore
 
 /// Turns anything a handler throws into a plain page: redirects, error pages, 503 when password hashing is saturated,
@@ -22,6 +23,8 @@ struct ErrorPageMiddleware: RouterMiddleware {
             var response = page(.serviceUnavailable, "Busy", "The server is busy right now. Wait a moment and try again.", context)
             response.headers[.retryAfter] = "2"
             return response
+        } catch is NIOTooManyBytesError {
+            return page(.contentTooLarge, "Too large", "What you sent is too large.", context)
         } catch let error as HTTPError {
             switch error.status {
             case .notFound: return page(.notFound, "Page not found", "There is no page at this address.", context)

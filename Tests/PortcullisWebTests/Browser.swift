@@ -1,0 +1,139 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PortcullisCore
+import PortcullisStore
+@testable import PortcullisWeb
+import PortcullisTestSupport
+
+/// A cookie-keeping client over HummingbirdTesting, filling in the CSRF field like a browser submitting a form.
+final class Browser: @unchecked Sendable {
+    let client: any TestClientProtocol
+    private(set) var cookies: [String: String] = [:]
+    private(set) var setCookieHeaders: [String] = []
+
+    init(_ client: any TestClientProtocol) {
+        self.client = client
+    }
+
+    struct Page {
+        let status: HTTPResponse.Status
+        let headers: HTTPFields
+        let body: String
+        var location: String? { headers[.location] }
+    }
+
+    func get(_ path: String) async throws -> Page {
+        try await send(path, method: .get, body: nil)
+    }
+
+    /// Posts a form; `csrf` is the cookie's token unless given.
+    func post(_ path: String, _ fields: [String: String], csrf: String? = nil, headers: HTTPFields = [:]) async throws -> Page {
+        var fields = fields
+        if fields["csrf"] == nil { fields["csrf"] = csrf ?? cookies["portcullis_csrf"] ?? "" }
+        let body = fields.map { "\(Self.escape($0.key))=\(Self.escape($0.value))" }.joined(separator: "&")
+        var all = headers
+        all[.contentType] = "application/x-www-form-urlencoded"
+        return try await send(path, method: .post, body: body, headers: all)
+    }
+
+    func send(_ path: String, method: HTTPRequest.Method, body: String?, headers: HTTPFields = [:]) async throws -> Page {
+        var all = headers
+        if !cookies.isEmpty { all[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+        let response = try await client.execute(uri: path, method: method, headers: all, body: body.map { ByteBuffer(string: $0) })
+        for header in response.headers[values: .setCookie] {
+            setCookieHeaders.append(header)
+            let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+            let name = String(pair[0])
+            let value = pair.count > 1 ? String(pair[1]) : ""
+            if value.isEmpty || header.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = value }
+        }
+        return Page(status: response.status, headers: response.headers, body: String(buffer: response.body))
+    }
+
+    static func escape(_ s: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+    }
+}
+
+/// Collects every log line (message and metadata) so tests can prove no secret is logged.
+final class LogCapture: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    var text: String { lock.withLock { lines.joined(separator: "\n") } }
+
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+
+    var logger: Logger {
+        Logger(label: "test") { _ in Handler(capture: self) }
+    }
+
+    struct Handler: LogHandler {
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+            capture.append("\(level) \(message) \(self.metadata.merging(metadata ?? [:]) { $1 })")
+        }
+    }
+}
+
+/// A whole application over a test database with a manual clock.
+struct TestApp {
+    let app: Portcullis
+    let clock: ManualClock
+    let logs = LogCapture()
+
+    /// An application with its default organization (and initial admin) created, as on first start.
+    static func make(database: PortcullisDatabase, adjust: (inout Configuration) -> Void = { _ in }) async throws -> TestApp {
+        let test = try TestApp(database: database, adjust: adjust)
+        _ = try await test.app.administration.bootstrap()
+        return test
+    }
+
+    private init(database: PortcullisDatabase, adjust: (inout Configuration) -> Void) throws {
+        var configuration = Configuration()
+        configuration.development = true
+        configuration.key = SecretBox.generateKey()
+        configuration.baseURL = "http://127.0.0.1:8080"
+        adjust(&configuration)
+        clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        app = try Portcullis(configuration: configuration, database: database, clock: clock)
+    }
+
+    /// Runs `body` with a browser against the router.
+    func run(_ body: @escaping @Sendable (Browser) async throws -> Void) async throws {
+        let application = try await buildApplication(app, logger: logs.logger)
+        try await application.test(.router) { client in try await body(Browser(client)) }
+    }
+
+    func createUser(_ username: String, password: String, mfaRequired: Bool = false) async throws -> User {
+        let organization = try await app.administration.organization(slug: Organization.defaultSlug)
+        return try await app.administration.createUser(organization: organization, username: username, displayName: "Alice Example",
+                                                       password: password, mfaRequired: mfaRequired, actor: "test")
+    }
+}
+
+/// The first capture group of `pattern` in `text`.
+func firstMatch(_ pattern: String, in text: String) -> String? {
+    guard let regex = try? NSRegularExpression(pattern: pattern, options: [.dotMatchesLineSeparators]),
+          let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+          let range = Range(match.range(at: 1), in: text) else { return nil }
+    return String(text[range])
+}
+
+func allMatches(_ pattern: String, in text: String) -> [String] {
+    guard let regex = try? NSRegularExpression(pattern: pattern) else { return [] }
+    return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap {
+        Range($0.range(at: 1), in: text).map { String(text[$0]) }
+    }
+}
