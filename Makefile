@@ -1,12 +1,14 @@
 # Portcullis: set-up, build, run and test.
 #   make run         build and serve on http://127.0.0.1:8080 (dev mode, SQLite in data/)
 #   make test        Swift tests (SQLite + PostgreSQL) and the browser e2e suite on both engines
+#   make bench       benchmarks of the hot paths (release build)
 #   make pg-start    start the test PostgreSQL on 127.0.0.1:54329 (make pg-stop stops it)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := build
 
+SWIFT     ?= swift
 BIN       := .build/debug/portcullis
 VENV      := .venv
 PG        := bash scripts/test-postgres.sh
@@ -19,7 +21,7 @@ TEST_PKGS := postgresql chromium chromium-driver oathtool fonts-dejavu-core
 # `make run` keeps a database URL already set in the environment.
 PORTCULLIS_DATABASE_URL ?= data/portcullis.sqlite
 
-.PHONY: deps-run deps-test build run test e2e pg-start pg-stop
+.PHONY: deps-run deps-test build run test e2e bench pg-start pg-stop
 
 deps-run:
 	@$(APT) $(RUN_PKGS)
@@ -38,7 +40,7 @@ $(VENV)/.installed: requirements-test.txt
 	@touch $@
 
 build:
-	swift build
+	$(SWIFT) build
 
 run: deps-run build
 	mkdir -p data
@@ -49,8 +51,8 @@ run: deps-run build
 # failures; the target fails if any of them did.
 test: deps-test pg-start
 	@url=$$($(PG) url); status=0; \
-	PORTCULLIS_TEST_POSTGRES_URL=$$url swift test || status=1; \
-	swift build; \
+	PORTCULLIS_TEST_POSTGRES_URL=$$url $(SWIFT) test || status=1; \
+	$(SWIFT) build; \
 	for db in sqlite postgres; do \
 	  echo "== e2e on $$db"; \
 	  E2E_DATABASE=$$db PORTCULLIS_TEST_POSTGRES_URL=$$url $(VENV)/bin/python -m pytest e2e -v || status=1; \
@@ -62,6 +64,10 @@ E2E_DATABASE ?= sqlite
 e2e: deps-test
 	@if [ '$(E2E_DATABASE)' = postgres ]; then $(PG) start; fi
 	E2E_DATABASE=$(E2E_DATABASE) $(VENV)/bin/python -m pytest e2e -v
+
+# Hot-path benchmarks (release build), on SQLite and the test PostgreSQL.
+bench: deps-run pg-start
+	PORTCULLIS_TEST_POSTGRES_URL=$$($(PG) url) $(SWIFT) run -c release portcullis-bench
 
 pg-start:
 	@$(PG) start

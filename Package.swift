@@ -66,6 +66,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "portcullis-bench",
+            dependencies: ["PortcullisCore", "PortcullisStore", "PortcullisTestSupport"],
+            path: "bench"
+        ),
         .target(
             name: "PortcullisTestSupport",
             dependencies: ["PortcullisCore", "PortcullisStore", .product(name: "SQLKit", package: "sql-kit")],

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -160,6 +160,10 @@ def server(out_dir, tmp_path_factory, used_secrets):
     srv = Server(binary, env, port)
     try:
         srv.cli("migrate")
+        # `serve` creates the default organization on its first start, but the
+        # users must exist before that.
+        if "default" not in srv.cli("org", "list").split():
+            srv.cli("org", "create", "default", "--name", "Default organization")
         # The users exist before the server starts, as an admin would set them up.
         # The password starts with letters so the CLI never takes it for an option.
         srv.alice = dict(username="alice", org="default", name="Alice Example",
@@ -240,9 +244,9 @@ class UI:
         self.d.get(self.base_url + path)
         self.shot(name)
 
-    def _wait(self, cond, what):
+    def _wait(self, cond, what, ignored=()):
         try:
-            return WebDriverWait(self.d, WAIT).until(cond)
+            return WebDriverWait(self.d, WAIT, ignored_exceptions=ignored).until(cond)
         except TimeoutException:
             self.shot("timeout")
             err = self.find("#error")
@@ -280,8 +284,19 @@ class UI:
         same URL and elements (a refused code re-renders the challenge)."""
         old = self.d.find_element(By.TAG_NAME, "html")
         self._wait(EC.element_to_be_clickable((By.CSS_SELECTOR, css)), f"clickable {css}").click()
-        self._wait(EC.staleness_of(old), f"a new page after clicking {css}")
-        self._wait(lambda d: d.execute_script("return document.readyState") == "complete", "page load")
+        # Mid-navigation chromedriver may answer with errors other than "stale"
+        # (e.g. "Node ... does not belong to the document"): ask again.
+        self._wait(EC.staleness_of(old), f"a new page after clicking {css}", ignored=(WebDriverException,))
+        self._wait(lambda d: d.execute_script("return document.readyState") == "complete", "page load",
+                   ignored=(WebDriverException,))
+
+    def text_content(self, css):
+        """An element's text even when it is not displayed (e.g. inside a closed <details>)."""
+        return self.wait_el(css).get_attribute("textContent")
+
+    def assert_no_error(self):
+        err = self.find("#error")
+        assert err is None, f"unexpected error message on {self.path}: {err.text!r}"
 
     def body_text(self):
         return self.d.find_element(By.TAG_NAME, "body").text

@@ -88,13 +88,15 @@ def test_new_user_enrolls_signs_in_and_gets_locked_out(server, ui, used_secrets)
     assert ui.find("#dont-show") is None, "MFA is required: the enrollment page must not offer Don't show again"
     ui.follow("#enroll-totp")
     ui.wait_el("#totp-secret", "enroll-totp")
+    ui.assert_no_error()
 
-    secret = re.sub(r"\s+", "", ui.find("#totp-secret").text)
+    # textContent: the key and the URI may sit in a closed "can't scan?" <details>.
+    secret = re.sub(r"\s+", "", ui.text_content("#totp-secret"))
     assert re.fullmatch(r"[A-Z2-7]{16,}=*", secret, re.IGNORECASE), f"not a base32 key: {secret!r}"
     used_secrets.add(secret)
     qr = ui.find("#totp-qr")
     assert qr is not None and qr.tag_name.lower() == "svg", "the QR code must be an inline <svg>"
-    uri = ui.find("#totp-uri").text.strip()
+    uri = ui.text_content("#totp-uri").strip()
     assert uri.startswith("otpauth://totp/") and "secret=" in uri and "issuer=" in uri, uri
     totp = pyotp.parse_uri(uri)
     assert totp.secret.upper() == secret.upper(), "the key URI and the shown key differ"
@@ -106,7 +108,8 @@ def test_new_user_enrolls_signs_in_and_gets_locked_out(server, ui, used_secrets)
 
     # (c) Backup codes, shown once.
     ui.wait_el("#backup-codes", "backup-codes")
-    backup_codes = [li.text.strip() for li in ui.all("#backup-codes li.backup-code")]
+    ui.assert_no_error()
+    backup_codes = [li.get_attribute("textContent").strip() for li in ui.all("#backup-codes li.backup-code")]
     assert len(backup_codes) == 10, backup_codes
     assert all(backup_codes) and len(set(backup_codes)) == 10, backup_codes
     used_secrets.update(backup_codes)
@@ -116,6 +119,7 @@ def test_new_user_enrolls_signs_in_and_gets_locked_out(server, ui, used_secrets)
     assert ui.find("#print-codes") is not None
     ui.follow("#continue")
     ui.wait_path("/portal", "portal")
+    ui.assert_no_error()
     assert alice["name"] in ui.find("#welcome").text
 
     # (d)

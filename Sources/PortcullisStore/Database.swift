@@ -24,13 +24,14 @@ public final class PortcullisDatabase: Sendable {
 
     /// Opens `url`: a `postgres://` (or `postgresql://`) URL, or else a path to an SQLite file (created if missing;
     /// `sqlite://` or `sqlite:` prefixes are accepted). `postgresSchema` puts every table in one schema (tests).
-    public static func open(url: String, postgresSchema: String? = nil, logger: Logger = Logger(label: "portcullis.db")) throws -> PortcullisDatabase {
+    public static func open(url: String, postgresSchema: String? = nil, connectionsPerEventLoop: Int = 4,
+                            logger: Logger = Logger(label: "portcullis.db")) throws -> PortcullisDatabase {
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
             var configuration = try SQLPostgresConfiguration(url: url)
             if let postgresSchema { configuration.searchPath = [postgresSchema] }
             let pool = EventLoopGroupConnectionPool(
                 source: PostgresConnectionSource(sqlConfiguration: configuration),
-                maxConnectionsPerEventLoop: 4, logger: logger, on: MultiThreadedEventLoopGroup.singleton)
+                maxConnectionsPerEventLoop: connectionsPerEventLoop, logger: logger, on: MultiThreadedEventLoopGroup.singleton)
             let sql = pool.database(logger: logger).sql(queryLogLevel: nil)
             return PortcullisDatabase(engine: .postgres, sql: sql) { try await pool.shutdownAsync() }
         }
@@ -39,7 +40,7 @@ public final class PortcullisDatabase: Sendable {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let pool = EventLoopGroupConnectionPool(
-            source: SQLiteSource(path: path), maxConnectionsPerEventLoop: 2, logger: logger,
+            source: SQLiteSource(path: path), maxConnectionsPerEventLoop: min(connectionsPerEventLoop, 2), logger: logger,
             on: MultiThreadedEventLoopGroup.singleton)
         let sql = SQLitePooledDatabase(pool: pool, logger: logger).sql(encoder: .init(), decoder: .init(), queryLogLevel: nil)
         return PortcullisDatabase(engine: .sqlite, sql: sql) { try await pool.shutdownAsync() }

@@ -20,6 +20,7 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     let cookies = CookieSettings(secure: app.configuration.secureCookies)
     let web = WebContext(app: app, pages: pages, cookies: cookies)
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: SecurityHeadersMiddleware(hsts: app.configuration.baseURL.hasPrefix("https://")))
     router.add(middleware: ErrorPageMiddleware(pages: pages))
     router.add(middleware: StaticAssetsMiddleware())

@@ -19,18 +19,29 @@ struct PortcullisCommand: AsyncParsableCommand {
         subcommands: [Serve.self, Migrate.self, Org.self, UserCommand.self, Key.self])
 }
 
-/// Loads the configuration, opens and migrates the database, runs `body` with the services, and closes the database.
-func withServices<T: Sendable>(_ body: @Sendable (Portcullis) async throws -> T) async throws -> T {
-    let configuration = try Configuration.load()
-    let database = try PortcullisDatabase.open(url: configuration.databaseURL)
+/// Opens the configured database, runs `body`, and always closes the database again.
+func withDatabase<T: Sendable>(_ configuration: Configuration, logger: Logger = Logger(label: "portcullis"),
+                               _ body: (PortcullisDatabase) async throws -> T) async throws -> T {
+    let database = try PortcullisDatabase.open(url: configuration.databaseURL, logger: logger)
     do {
-        try await Migrations.run(on: database)
-        let result = try await body(try Portcullis(configuration: configuration, database: database))
+        let result = try await body(database)
         try await database.shutdown()
         return result
     } catch {
         try? await database.shutdown()
         throw error
+    }
+}
+
+/// Loads the configuration, opens and migrates the database (with its default organization), and runs `body` with
+/// the services.
+func withServices<T: Sendable>(_ body: @Sendable (Portcullis) async throws -> T) async throws -> T {
+    let configuration = try Configuration.load()
+    return try await withDatabase(configuration) { database in
+        try await Migrations.run(on: database)
+        let app = try Portcullis(configuration: configuration, database: database)
+        try await app.administration.ensureDefaultOrganization()
+        return try await body(app)
     }
 }
 
@@ -63,30 +74,33 @@ struct Serve: AsyncParsableCommand {
             if configuration.development {
                 logger.warning("development mode: cookies without Secure over http, development key file allowed; never use in production")
             }
-            let secrets = try configuration.secretBox()
-            _ = secrets
-            let database = try PortcullisDatabase.open(url: configuration.databaseURL, logger: logger)
-            let applied = try await Migrations.run(on: database)
-            if !applied.isEmpty { logger.info("database migrated", metadata: ["versions": "\(applied.map(\.version))"]) }
-            let app = try Portcullis(configuration: configuration, database: database)
-            if let admin = try await app.administration.bootstrap() {
-                // Printed once on the console, never logged.
-                print("""
-
-                    ┌ Initial administrator created ─────────────────────────────
-                    │ username: \(admin.username)
-                    │ password: \(admin.password)
-                    │ Sign in at \(configuration.baseURL)/login and set up two-step verification.
-                    │ This password is shown only once.
-                    └────────────────────────────────────────────────────────────
-
-                    """)
-                fflush(nil)
+            _ = try configuration.secretBox()  // fail fast, before touching the database, when the key is missing
+            try await withDatabase(configuration, logger: logger) { database in
+                try await serve(configuration: configuration, database: database, logger: logger)
             }
-            let application = try await buildApplication(app, logger: logger)
-            try await application.runService()
-            try await database.shutdown()
         }
+    }
+
+    private func serve(configuration: Configuration, database: PortcullisDatabase, logger: Logger) async throws {
+        let applied = try await Migrations.run(on: database)
+        if !applied.isEmpty { logger.info("database migrated", metadata: ["versions": "\(applied.map(\.version))"]) }
+        let app = try Portcullis(configuration: configuration, database: database)
+        if let admin = try await app.administration.bootstrap() {
+            // Printed once on the console, never logged.
+            print("""
+
+                ┌ Initial administrator created ─────────────────────────────
+                │ username: \(admin.username)
+                │ password: \(admin.password)
+                │ Sign in at \(configuration.baseURL)/login and set up two-step verification.
+                │ This password is shown only once.
+                └────────────────────────────────────────────────────────────
+
+                """)
+            fflush(nil)
+        }
+        let application = try await buildApplication(app, logger: logger)
+        try await application.runService()
     }
 }
 
@@ -96,10 +110,11 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         try await reporting {
             let configuration = try Configuration.load()
-            let database = try PortcullisDatabase.open(url: configuration.databaseURL)
-            let applied = try await Migrations.run(on: database)
-            let versions = try await Migrations.appliedVersions(on: database)
-            try await database.shutdown()
+            let (applied, versions) = try await withDatabase(configuration) { database in
+                let applied = try await Migrations.run(on: database)
+                try await Portcullis(configuration: configuration, database: database).administration.ensureDefaultOrganization()
+                return (applied, try await Migrations.appliedVersions(on: database))
+            }
             print(applied.isEmpty ? "Database is up to date (version \(versions.last ?? 0))."
                                   : "Applied \(applied.map { "\($0.version) \($0.name)" }.joined(separator: ", ")).")
         }

@@ -28,9 +28,14 @@ public enum TestDatabase {
             cleanup = { try? FileManager.default.removeItem(at: folder) }
         case .postgres:
             guard let url = postgresURL else { throw TestDatabaseError.noPostgres }
-            let admin = try PortcullisDatabase.open(url: url)
-            try await admin.sql.raw("CREATE SCHEMA \(ident: String(name))").run()
-            database = try PortcullisDatabase.open(url: url, postgresSchema: String(name))
+            let admin = try PortcullisDatabase.open(url: url, connectionsPerEventLoop: 1)
+            do {
+                try await admin.sql.raw("CREATE SCHEMA \(ident: String(name))").run()
+            } catch {
+                try? await admin.shutdown()
+                throw error
+            }
+            database = try PortcullisDatabase.open(url: url, postgresSchema: String(name), connectionsPerEventLoop: 2)
             cleanup = {
                 try await admin.sql.raw("DROP SCHEMA \(ident: String(name)) CASCADE").run()
                 try await admin.shutdown()

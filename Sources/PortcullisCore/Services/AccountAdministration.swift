@@ -101,20 +101,26 @@ public struct AccountAdministration: Sendable {
         try await audit.record(.accountUnlocked, organizationID: user.organizationID, userID: user.id, actor: actor)
     }
 
-    /// On first start: the default organization, and an initial admin with a generated password when it has no users.
-    /// Returns the admin's username and password to print once, or nil when nothing was created.
+    /// The organization `/login` signs in to, created when missing (by `migrate` and on every start).
+    @discardableResult
+    public func ensureDefaultOrganization() async throws -> Organization {
+        if let existing = try await repositories.organizations.find(slug: Organization.defaultSlug) { return existing }
+        return try await createOrganization(slug: Organization.defaultSlug, name: "Default organization", actor: "system")
+    }
+
+    /// On first start: the default organization, and an initial admin with a generated password when it has no admin
+    /// (never a fixed default password). Returns the admin's username and password to print once, or nil.
     public func bootstrap() async throws -> (username: String, password: String)? {
-        let organization: Organization
-        if let existing = try await repositories.organizations.find(slug: Organization.defaultSlug) {
-            organization = existing
-        } else {
-            organization = try await createOrganization(slug: Organization.defaultSlug, name: "Default organization", actor: "system")
-        }
-        guard try await repositories.users.list(organizationID: organization.id).isEmpty else { return nil }
+        let organization = try await ensureDefaultOrganization()
+        let users = try await repositories.users.list(organizationID: organization.id)
+        guard !users.contains(where: \.isAdmin) else { return nil }
+        var username = "admin"
+        var suffix = 1
+        while users.contains(where: { $0.username == username }) { suffix += 1; username = "admin\(suffix)" }
         let password = generatePassword()
-        _ = try await createUser(organization: organization, username: "admin", displayName: "Administrator",
+        _ = try await createUser(organization: organization, username: username, displayName: "Administrator",
                                  password: password, isAdmin: true, mfaRequired: true, actor: "system")
-        return ("admin", password)
+        return (username, password)
     }
 
     /// A random password of 20 characters from an unambiguous alphabet (about 100 bits).

@@ -65,7 +65,7 @@ struct TOTPEnrollmentController {
     private func page(_ enrollment: TOTPFactor.Enrollment, user: User, session: Session, label: String, error: String?,
                       context: AppRequestContext) -> Response {
         let uri = enrollment.keyURI(issuer: app.configuration.policy.issuer, account: user.username)
-        return web.pages.render("enroll-totp", [
+        var data: [String: Any] = [
             "title": "Set up an authenticator app",
             "qr": QRCode.svg(uri, id: "totp-qr", label: "QR code to scan with your authenticator app") ?? "",
             "uri": uri,
@@ -73,8 +73,9 @@ struct TOTPEnrollmentController {
             "factorID": enrollment.factor.id,
             "label": label,
             "digits": enrollment.settings.digits,
-            "error": error as Any,
             "cancel": session.stage == .signedIn ? "/settings" : "/login/enroll",
-        ], context: context)
+        ]
+        data["error"] = error
+        return web.pages.render("enroll-totp", data, context: context)
     }
 }
