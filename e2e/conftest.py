@@ -160,10 +160,7 @@ def server(out_dir, tmp_path_factory, used_secrets):
     srv = Server(binary, env, port)
     try:
         srv.cli("migrate")
-        # `serve` creates the default organization on its first start, but the
-        # users must exist before that.
-        if "default" not in srv.cli("org", "list").split():
-            srv.cli("org", "create", "default", "--name", "Default organization")
+        assert "default" in srv.cli("org", "list").split(), "migrate creates the default organization"
         # The users exist before the server starts, as an admin would set them up.
         # The password starts with letters so the CLI never takes it for an option.
         srv.alice = dict(username="alice", org="default", name="Alice Example",

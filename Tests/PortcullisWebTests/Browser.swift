@@ -134,6 +134,6 @@ func firstMatch(_ pattern: String, in text: String) -> String? {
 func allMatches(_ pattern: String, in text: String) -> [String] {
     guard let regex = try? NSRegularExpression(pattern: pattern) else { return [] }
     return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap {
-        Range($0.range(at: 1), in: text).map { String(text[$0]) }
+        Range($0.range(at: min(1, regex.numberOfCaptureGroups)), in: text).map { String(text[$0]) }
     }
 }

@@ -1,0 +1,87 @@
+"""The `portcullis` command line, run as an operator would: help, key handling,
+migrations, organizations and users. Errors must be one clear line, never a crash."""
+
+import base64
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def cli(tmp_path):
+    binary = os.environ.get("PORTCULLIS_BIN", str(ROOT / ".build" / "debug" / "portcullis"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTCULLIS_")}
+    env.update(PORTCULLIS_DATABASE_URL=str(tmp_path / "cli.sqlite"),
+               PORTCULLIS_KEY=base64.b64encode(os.urandom(32)).decode())
+
+    def run(*args, stdin=None, extra=None, drop=()):
+        e = dict(env, **(extra or {}))
+        for name in drop:
+            e.pop(name, None)
+        return subprocess.run([binary, *args], env=e, input=stdin, capture_output=True, text=True, timeout=60)
+
+    return run
+
+
+def ok(res):
+    assert res.returncode == 0, f"exit {res.returncode}\n{res.stdout}\n{res.stderr}"
+    return res.stdout
+
+
+def refused(res, *phrases):
+    assert res.returncode != 0, res.stdout
+    assert "Fatal error" not in res.stderr and "Stack dump" not in res.stderr, res.stderr
+    for phrase in phrases:
+        assert phrase in res.stderr, res.stderr
+    return res.stderr
+
+
+def test_help_for_every_command(cli):
+    for args in ([], ["serve"], ["migrate"], ["org", "create"], ["org", "list"], ["user", "create"], ["user", "list"],
+                 ["user", "set-password"], ["user", "require-mfa"], ["user", "unlock"], ["key", "generate"]):
+        out = ok(cli(*args, "--help"))
+        assert "USAGE:" in out, (args, out)
+
+
+def test_serve_refuses_to_start_without_a_key(cli):
+    err = refused(cli("serve", "--port", "0", drop=["PORTCULLIS_KEY"]), "PORTCULLIS_KEY", "portcullis key generate")
+    assert "PORTCULLIS_DEV" in err
+
+
+def test_key_generate_prints_a_usable_key(cli):
+    key = ok(cli("key", "generate")).strip()
+    assert len(base64.b64decode(key)) == 32
+    ok(cli("migrate", extra={"PORTCULLIS_KEY": key}))
+    refused(cli("org", "list", extra={"PORTCULLIS_KEY": "too-short"}), "32 bytes")
+
+
+def test_migrate_organizations_and_users(cli):
+    assert "Applied 1" in ok(cli("migrate"))
+    assert "up to date" in ok(cli("migrate"))
+    assert ok(cli("org", "list")).split()[0] == "default"
+    ok(cli("org", "create", "acme", "--name", "Acme Law"))
+    assert "acme\tAcme Law" in ok(cli("org", "list"))
+    refused(cli("org", "create", "acme"), "already exists")
+    refused(cli("org", "create", "Not A Slug!"), "not a valid organization slug")
+
+    out = ok(cli("user", "create", "bob", "--org", "acme", "--name", "Bob B"))
+    generated = out.split("Password (shown once): ")[1].strip()
+    assert len(generated) >= 16
+    refused(cli("user", "create", "BOB", "--org", "acme", "--password", "another long one"), "already exists")
+    refused(cli("user", "create", "carol", "--org", "acme", "--password", "short"), "at least 8")
+    refused(cli("user", "list", "--org", "nope"), "no organization 'nope'")
+
+    assert "mfa: Not set up" in ok(cli("user", "list", "--org", "acme"))
+    assert "Pending setup on next login" in ok(cli("user", "require-mfa", "bob", "--org", "acme"))
+    assert "mfa: Pending setup on next login" in ok(cli("user", "list", "--org", "acme"))
+    ok(cli("user", "require-mfa", "bob", "--org", "acme", "--off"))
+    assert "mfa: Not set up" in ok(cli("user", "list", "--org", "acme"))
+
+    out = ok(cli("user", "set-password", "bob", "--org", "acme", "--password-stdin", stdin="a brand new password\n"))
+    assert "a brand new password" not in out
+    ok(cli("user", "unlock", "bob", "--org", "acme"))
+    refused(cli("user", "set-password", "nobody", "--org", "acme", "--password", "whatever long"), "no user 'nobody'")
