@@ -26,6 +26,7 @@ struct SignInServiceTests {
             #expect(try await check(code(-2)) == .rejected)
             s.clock.advance(by: 60)
             #expect(try await check(code(-1)).isAccepted, "one step behind: clock drift")
+            #expect(try await s.repositories.factors.find(id: factor.id, userID: user.id)?.lastUsedAt == s.clock.now, "last use recorded")
             #expect(try await check(code(-1)) == .rejected, "replay")
             #expect(try await check(code(-2)) == .rejected, "older than the last accepted step")
             #expect(try await check(code(1)).isAccepted, "one step ahead")
@@ -62,7 +63,9 @@ struct SignInServiceTests {
             func check(_ code: String) async throws -> SignInService.FactorOutcome {
                 try await s.signIn.verifyFactor(userID: user.id, factorID: list.id, response: FactorResponse(code: code), ip: ip)
             }
+            s.clock.advance(by: 5)
             #expect(try await check(codes[0].uppercased().replacingOccurrences(of: "-", with: " ")).isAccepted)
+            #expect(try await s.repositories.factors.find(id: list.id, userID: user.id)?.lastUsedAt == s.clock.now, "last use recorded")
             #expect(try await check(codes[0]) == .rejected)
             #expect(try await s.repositories.factors.unusedBackupCodes(factorID: list.id).count == 9)
             let hashes = try await db.sql.raw("SELECT code_hash FROM backup_codes").all()

@@ -52,6 +52,7 @@ public struct BackupCodesFactor: FactorMethod {
         guard try await context.factors.consumeBackupCode(factorID: factor.id, index: index, at: context.clock.now) else {
             return .rejected(reason: "replayed_code")
         }
+        try await context.factors.markUsed(id: factor.id, at: context.clock.now)
         return .accepted
     }
 

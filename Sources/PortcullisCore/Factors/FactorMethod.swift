@@ -56,7 +56,8 @@ public protocol FactorMethod: Sendable {
     var displayName: String { get }
     /// Whether a user may make it their default factor (backup-only methods may not).
     var canBeDefault: Bool { get }
-    /// Checks a response to a challenge. Must compare in constant time and consume single-use state atomically.
+    /// Checks a response to a challenge. Must compare in constant time, consume single-use state atomically and, when
+    /// it accepts, record the time of use (in the same statement where it can).
     func verify(_ response: FactorResponse, factor: Factor, context: FactorContext) async throws -> FactorCheck
 }
 

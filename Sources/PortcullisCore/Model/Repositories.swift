@@ -48,7 +48,8 @@ public protocol FactorRepository: Sendable {
     func delete(id: String, userID: String) async throws
     /// Drops enrollments that were started but never confirmed.
     func deleteUnconfirmed(userID: String, type: FactorType) async throws
-    /// Raises `counter` to `value` only if it is lower (or unset); false if another request got there first.
+    /// Raises `counter` to `value` only if it is lower (or unset), recording `at` as the last use; false if another
+    /// request got there first.
     func advanceCounter(id: String, to value: Int64, at: Date) async throws -> Bool
     func markUsed(id: String, at: Date) async throws
     /// Replaces the list of backup-code hashes of a factor (regenerating voids the old list).

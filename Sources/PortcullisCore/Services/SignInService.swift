@@ -127,7 +127,6 @@ public struct SignInService: Sendable {
         }
         switch try await method.verify(response, factor: factor, context: factorContext) {
         case .accepted:
-            try await repositories.factors.markUsed(id: factor.id, at: clock.now)
             if user.failedFactorAttempts > 0 {
                 try await repositories.users.resetFailures(userID: user.id, kind: .factor)
             }

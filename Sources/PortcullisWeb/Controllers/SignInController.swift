@@ -8,8 +8,18 @@ struct SignInController {
     let web: WebContext
     var app: Portcullis { web.app }
 
-    static let failedMessage = "Sign-in failed. Check your username and password and try again. After 5 failed attempts an account is locked for 30 minutes; it unlocks by itself, or an administrator can unlock it sooner."
-    static let lockedMessage = "Too many failed attempts: your account is locked for 30 minutes. It unlocks by itself, or an administrator can unlock it sooner."
+    /// The one answer to every failed password step, whatever the reason (SPEC §2.1–2.2).
+    var failedMessage: String {
+        let policy = app.configuration.policy
+        return "Sign-in failed. Check your username and password and try again. After \(policy.lockoutThreshold) failed attempts an "
+            + "account is locked for \(lockMinutes) minutes; it unlocks by itself, or an administrator can unlock it sooner."
+    }
+
+    var lockedMessage: String {
+        "Too many failed attempts: your account is locked for \(lockMinutes) minutes. It unlocks by itself, or an administrator can unlock it sooner."
+    }
+
+    private var lockMinutes: Int { Int((app.configuration.policy.lockoutDuration / 60).rounded()) }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/") { _, context in
@@ -46,7 +56,7 @@ struct SignInController {
         if context.session?.stage == .signedIn { return .seeOther("/portal") }
         var data: [String: Any] = [:]
         switch request.uri.queryParameters.get("notice") {
-        case "locked": data["error"] = Self.lockedMessage
+        case "locked": data["error"] = lockedMessage
         case "signed_out": data["notice"] = "You have signed out."
         case "expired": data["notice"] = "Your sign-in took too long. Please start again."
         default: break
@@ -80,7 +90,7 @@ struct SignInController {
             response.headers[.retryAfter] = String(minutes * 60)
             return response
         case .failed:
-            return renderLogin(organization, ["error": Self.failedMessage, "username": username], context: context, status: .unauthorized)
+            return renderLogin(organization, ["error": failedMessage, "username": username], context: context, status: .unauthorized)
         case .success(let user):
             if let old = context.session { try await app.sessions.end(old.token) }
             let session = try await app.sessions.start(user: user, stage: .secondFactor, amr: ["pwd"])
