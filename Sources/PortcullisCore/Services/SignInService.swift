@@ -64,6 +64,8 @@ public struct SignInService: Sendable {
         let passwordMatches = try await hasher.verify(password, against: user?.passwordHash)
 
         guard let user else {
+            // The same one-row counter update a wrong password costs, so the time taken does not tell them apart.
+            _ = try await repositories.rateLimits.hit(key: "signin-failures:unknown-user:\(organization.id):\(normalized.prefix(64))", windowStart: window)
             return try await failPassword(organization: organization, user: nil, reason: "unknown_user", ip: ip, ipKey: ipKey, window: window)
         }
         if user.disabled {
