@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
@@ -27,6 +30,7 @@ let package = Package(
             dependencies: [
                 "CArgon2",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -42,10 +46,23 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PortcullisDelivery",
+            dependencies: [
+                "PortcullisCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "PortcullisWeb",
             dependencies: [
                 "PortcullisCore",
                 "PortcullisStore",
+                "PortcullisDelivery",
                 "CQREncode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -76,7 +93,16 @@ let package = Package(
             dependencies: ["PortcullisCore", "PortcullisStore", .product(name: "SQLKit", package: "sql-kit")],
             path: "Tests/Support"
         ),
-        .testTarget(name: "PortcullisCoreTests", dependencies: ["PortcullisCore"]),
+        .testTarget(name: "PortcullisCoreTests", dependencies: ["PortcullisCore"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "PortcullisDeliveryTests",
+            dependencies: [
+                "PortcullisDelivery", "PortcullisCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "PortcullisStoreTests", dependencies: ["PortcullisStore", "PortcullisCore", "PortcullisTestSupport"]),
         .testTarget(
             name: "PortcullisWebTests",
