@@ -9,6 +9,8 @@ extension Repositories {
             factors: SQLFactorRepository(db: database),
             sessions: SQLSessionRepository(db: database),
             audit: SQLAuditRepository(db: database),
-            rateLimits: SQLRateLimitRepository(db: database))
+            rateLimits: SQLRateLimitRepository(db: database),
+            tokens: SQLTokenRepository(db: database),
+            challenges: SQLMessageChallengeRepository(db: database))
     }
 }

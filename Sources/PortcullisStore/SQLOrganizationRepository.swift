@@ -1,3 +1,4 @@
+import Foundation
 import PortcullisCore
 import SQLKit
 
@@ -6,8 +7,8 @@ struct SQLOrganizationRepository: OrganizationRepository {
 
     func insert(_ o: Organization) async throws {
         try await db.sql.insert(into: "organizations")
-            .columns("id", "slug", "name", "created_at")
-            .values(SQLBind(o.id), SQLBind(o.slug), SQLBind(o.name), SQLBind(o.createdAt.millis))
+            .columns("id", "slug", "name", "created_at", "settings")
+            .values(SQLBind(o.id), SQLBind(o.slug), SQLBind(o.name), SQLBind(o.createdAt.millis), SQLBind(try Self.encode(o.settings)))
             .run()
     }
 
@@ -23,12 +24,21 @@ struct SQLOrganizationRepository: OrganizationRepository {
         try await query().orderBy("slug").all().map(Self.decode)
     }
 
+    func updateSettings(id: String, _ settings: OrganizationSettings) async throws {
+        try await db.sql.update("organizations").set("settings", to: try Self.encode(settings)).where("id", .equal, id).run()
+    }
+
     private func query() -> SQLSelectBuilder {
-        db.sql.select().columns("id", "slug", "name", "created_at").from("organizations")
+        db.sql.select().columns("id", "slug", "name", "created_at", "settings").from("organizations")
+    }
+
+    static func encode(_ settings: OrganizationSettings) throws -> String {
+        String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self)
     }
 
     static func decode(_ row: any SQLRow) throws -> Organization {
-        Organization(id: try row.string("id"), slug: try row.string("slug"), name: try row.string("name"),
-                     createdAt: try row.date("created_at"))
+        let settings = try JSONDecoder().decode(OrganizationSettings.self, from: Data(try row.string("settings").utf8))
+        return Organization(id: try row.string("id"), slug: try row.string("slug"), name: try row.string("name"),
+                            createdAt: try row.date("created_at"), settings: settings)
     }
 }

@@ -5,14 +5,14 @@ import SQLKit
 struct SQLUserRepository: UserRepository {
     let db: PortcullisDatabase
 
-    static let columns = ["id", "organization_id", "username", "display_name", "email", "password_hash", "is_admin",
+    static let columns = ["id", "organization_id", "username", "display_name", "email", "password_hash", "is_admin", "is_operator",
                           "mfa_required", "mfa_prompt_dismissed", "disabled", "failed_password_attempts",
                           "failed_factor_attempts", "locked_until", "created_at", "last_sign_in_at"]
 
     func insert(_ u: User) async throws {
         try await db.sql.insert(into: "users").columns(Self.columns)
             .values(SQLBind(u.id), SQLBind(u.organizationID), SQLBind(u.username), SQLBind(u.displayName),
-                    SQLBind(u.email), SQLBind(u.passwordHash), SQLBind(u.isAdmin ? 1 : 0), SQLBind(u.mfaRequired ? 1 : 0),
+                    SQLBind(u.email), SQLBind(u.passwordHash), SQLBind(u.isAdmin ? 1 : 0), SQLBind(u.isOperator ? 1 : 0), SQLBind(u.mfaRequired ? 1 : 0),
                     SQLBind(u.mfaPromptDismissed ? 1 : 0), SQLBind(u.disabled ? 1 : 0), SQLBind(u.failedPasswordAttempts),
                     SQLBind(u.failedFactorAttempts), SQLBind(u.lockedUntil?.millis), SQLBind(u.createdAt.millis),
                     SQLBind(u.lastSignInAt?.millis))
@@ -42,6 +42,10 @@ struct SQLUserRepository: UserRepository {
 
     func setMFAPromptDismissed(userID: String) async throws {
         try await update(userID, ["mfa_prompt_dismissed": SQLBind(1)])
+    }
+
+    func setRoles(userID: String, isAdmin: Bool, isOperator: Bool) async throws {
+        try await update(userID, ["is_admin": SQLBind(isAdmin ? 1 : 0), "is_operator": SQLBind(isOperator ? 1 : 0)])
     }
 
     func recordSignIn(userID: String, at date: Date) async throws {
@@ -89,6 +93,7 @@ struct SQLUserRepository: UserRepository {
         User(id: try row.string("id"), organizationID: try row.string("organization_id"), username: try row.string("username"),
              displayName: try row.string("display_name"), email: try row.optionalString("email"),
              passwordHash: try row.optionalString("password_hash"), isAdmin: try row.bool("is_admin"),
+             isOperator: try row.bool("is_operator"),
              mfaRequired: try row.bool("mfa_required"), mfaPromptDismissed: try row.bool("mfa_prompt_dismissed"),
              disabled: try row.bool("disabled"),
              failedPasswordAttempts: try row.decode(column: "failed_password_attempts", as: Int.self),

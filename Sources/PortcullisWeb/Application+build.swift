@@ -10,7 +10,7 @@ public func buildApplication(_ app: Portcullis, logger: Logger = Logger(label: "
     return Application(
         router: router,
         configuration: .init(address: .hostname(app.configuration.host, port: app.configuration.port), serverName: "Portcullis"),
-        services: [SessionPurgeService(app: app, logger: logger)],
+        services: [MaintenanceService(app: app, logger: logger)],
         logger: logger)
 }
 
@@ -29,7 +29,11 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     HealthController(app: app).register(on: router)
     SignInController(web: web).register(on: router)
     TOTPEnrollmentController(web: web).register(on: router)
+    MessageEnrollmentController(web: web).register(on: router)
     AccountController(web: web).register(on: router)
+    AdminController(web: web).register(on: router)
+    WebhookController(app: app).register(on: router)
+    if let outbox = app.outbox { DevOutboxController(web: web, outbox: outbox).register(on: router) }
     return router
 }
 

@@ -1,5 +1,9 @@
 import Foundation
 import PortcullisCore
+import AsyncHTTPClient
+import Logging
+import Mustache
+import PortcullisDelivery
 import PortcullisStore
 
 /// The assembled services over one database: what the web application and the command line share.
@@ -17,6 +21,10 @@ public struct Portcullis: Sendable {
     public let sessions: SessionService
     public let factors: FactorManagement
     public let administration: AccountAdministration
+    public let inventory: TokenInventory
+    public let messageCodes: MessageCodeService
+    /// Development mode's outbox for SMS and email (shown at `/dev/outbox`); nil otherwise.
+    public let outbox: Outbox?
 
     /// Wires every service. Throws when the key-encryption key is missing or malformed (outside development mode).
     public init(configuration: Configuration, database: PortcullisDatabase, clock: any WallClock = SystemClock(),
@@ -36,12 +44,37 @@ public struct Portcullis: Sendable {
         let audit = AuditLog(repository: repositories.audit, clock: clock, random: random)
         self.audit = audit
         let context = FactorContext(clock: clock, random: random, secrets: try configuration.secretBox(), hasher: hasher,
-                                    factors: repositories.factors, policy: configuration.policy)
+                                    repositories: repositories, policy: configuration.policy)
         self.factorContext = context
         self.signIn = SignInService(repositories: repositories, hasher: hasher, methods: methods, factorContext: context, audit: audit)
         self.sessions = SessionService(repository: repositories.sessions, clock: clock, random: random, timeouts: configuration.sessions)
         self.factors = FactorManagement(repositories: repositories, methods: methods, context: context, audit: audit)
         self.administration = AccountAdministration(repositories: repositories, hasher: hasher, clock: clock, random: random, audit: audit)
+        self.inventory = TokenInventory(context: context, audit: audit)
+        let outbox = configuration.development ? Outbox() : nil
+        self.outbox = outbox
+        let logger = Logger(label: "portcullis.delivery")
+        let sms = try SMSConfiguration.provider(from: configuration.values, outbox: outbox, httpClient: .shared)
+            ?? outbox.map { OutboxSMSProvider(outbox: $0) }
+        var email: (any EmailProvider)? = outbox.map { OutboxEmailProvider(outbox: $0) }
+        if let smtp = try SMTPConfiguration.load(from: configuration.values) {
+            email = try SMTPEmailProvider(configuration: smtp, logger: logger)
+        }
+        let delivery = CodeMessages(sms: sms, email: email,
+                                    emailFrom: configuration.values["PORTCULLIS_SMTP_FROM"] ?? "Portcullis <no-reply@localhost>",
+                                    templates: try Self.messageTemplates(), logger: logger)
+        self.messageCodes = MessageCodeService(context: context, delivery: delivery, audit: audit)
+    }
+
+    /// The SMS and email wording, from `MessageTemplates/`.
+    static func messageTemplates() throws -> MustacheLibrary {
+        var library = MustacheLibrary()
+        guard let root = Bundle.module.resourcePath.map({ $0 + "/MessageTemplates" }) else { return library }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] where name.hasSuffix(".mustache") {
+            let text = try String(contentsOfFile: root + "/" + name, encoding: .utf8)
+            try library.register(text, named: String(name.dropLast(".mustache".count)))
+        }
+        return library
     }
 }
 

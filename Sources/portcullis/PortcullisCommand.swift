@@ -16,7 +16,7 @@ struct PortcullisCommand: AsyncParsableCommand {
             Configuration comes from environment variables (PORTCULLIS_DATABASE_URL, PORTCULLIS_KEY, PORTCULLIS_BASE_URL, \
             PORTCULLIS_DEV, …) and an optional file named by PORTCULLIS_CONFIG; see the README.
             """,
-        subcommands: [Serve.self, Migrate.self, Org.self, UserCommand.self, Key.self])
+        subcommands: [Serve.self, Migrate.self, Org.self, UserCommand.self, TokenCommand.self, Key.self])
 }
 
 /// Opens the configured database, runs `body`, and always closes the database again.
@@ -54,6 +54,8 @@ func reporting<T>(_ body: () async throws -> T) async throws -> T {
     } catch let error as AccountAdministration.AdministrationError {
         throw ValidationError(error.description)
     } catch let error as SecretBoxError {
+        throw ValidationError(error.description)
+    } catch let error as TokenInventory.InventoryError {
         throw ValidationError(error.description)
     }
 }
@@ -131,7 +133,43 @@ struct Key: AsyncParsableCommand {
 }
 
 struct Org: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Manage organizations.", subcommands: [Create.self, List.self])
+    static let configuration = CommandConfiguration(abstract: "Manage organizations.", subcommands: [Create.self, List.self, Configure.self])
+
+    struct Configure: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change an organization's settings (time zone, inbound SMS, blocked email domains).")
+        @Argument(help: "The organization's slug.") var slug: String
+        @Option(help: "IANA time zone, e.g. Europe/Berlin (lent tokens are due back at the end of the day there).") var timeZone: String?
+        @Option(help: "Phone number (E.164) users may text their code to; enables inbound SMS confirmation.") var inboundSmsNumber: String?
+        @Flag(help: "Turn inbound SMS confirmation off.") var noInboundSms = false
+        @Option(help: "Email domains the email factor may not use, comma-separated (e.g. the firm's own).") var blockedEmailDomains: String?
+
+        func run() async throws {
+            let (slug, timeZone, number, off, domains) = (slug, timeZone, inboundSmsNumber, noInboundSms, blockedEmailDomains)
+            try await reporting {
+                let settings = try await withServices { app in
+                    let organization = try await app.administration.organization(slug: slug)
+                    var settings = organization.settings
+                    if let timeZone {
+                        guard TimeZone(identifier: timeZone) != nil else { throw ValidationError("unknown time zone \(timeZone)") }
+                        settings.timeZone = timeZone
+                    }
+                    if let number {
+                        guard let phone = PhoneNumber.parse(country: "", number: number) else { throw ValidationError("\(number) is not an E.164 number (+ and digits)") }
+                        settings.inboundSMSNumber = phone.e164
+                        settings.inboundSMSEnabled = true
+                    }
+                    if off { settings.inboundSMSEnabled = false }
+                    if let domains {
+                        settings.blockedEmailDomains = domains.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+                    }
+                    try await app.repositories.organizations.updateSettings(id: organization.id, settings)
+                    try await app.audit.record(.organizationUpdated, organizationID: organization.id, userID: nil, actor: "cli")
+                    return settings
+                }
+                print("\(slug): time zone \(settings.timeZone); inbound SMS \(settings.inboundSMSEnabled ? "on, " + (settings.inboundSMSNumber ?? "") : "off"); blocked email domains: \(settings.blockedEmailDomains.isEmpty ? "none" : settings.blockedEmailDomains.joined(separator: ", "))")
+            }
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an organization.")
@@ -193,10 +231,11 @@ struct UserCommand: AsyncParsableCommand {
         @Option(help: "Display name.") var name: String?
         @Option(help: "Email address.") var email: String?
         @Flag(help: "Make the user an organization administrator.") var admin = false
+        @Flag(help: "Make the user an operator (manages the spare token pool across organizations).") var `operator` = false
         @Flag(help: "Require two-step verification (the user must enroll at the next sign-in).") var requireMfa = false
 
         func run() async throws {
-            let (user, secret, name, email, admin, requireMfa) = (user, secret, name, email, admin, requireMfa)
+            let (user, secret, name, email, admin, isOperator, requireMfa) = (user, secret, name, email, admin, `operator`, requireMfa)
             try await reporting {
                 let (created, password, generated) = try await withServices { app in
                     let organization = try await app.administration.organization(slug: user.org)
@@ -204,6 +243,7 @@ struct UserCommand: AsyncParsableCommand {
                     let created = try await app.administration.createUser(
                         organization: organization, username: user.username, displayName: name, email: email,
                         password: password, isAdmin: admin, mfaRequired: requireMfa, actor: "cli")
+                    if isOperator { try await app.repositories.users.setRoles(userID: created.id, isAdmin: admin, isOperator: true) }
                     return (created, password, generated)
                 }
                 print("Created user \(created.username) in \(user.org).")
@@ -288,5 +328,167 @@ struct UserCommand: AsyncParsableCommand {
                 print("\(user.username) unlocked.")
             }
         }
+    }
+}
+
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token", abstract: "Manage the hardware token inventory.",
+        subcommands: [Import.self, List.self, Assign.self, Lend.self, Unassign.self, Resync.self])
+
+    /// Which inventory: an organization's, or the operator's spare pool.
+    struct Inventory: ParsableArguments {
+        @Option(help: "Organization slug.") var org: String = Organization.defaultSlug
+        @Flag(help: "The operator's spare pool instead of an organization.") var pool = false
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Import a vendor seed file (CSV or PSKC), all or nothing.")
+        @Argument(help: "The file (.csv, or .xml/.pskc for PSKC).") var file: String
+        @OptionGroup var inventory: Inventory
+        @Option(help: "csv or pskc (default: from the file name).") var format: String?
+        @Option(help: "Pre-shared key (hex, 16 bytes) for an encrypted PSKC file.") var psk: String?
+
+        func run() async throws {
+            let (file, inventory, format, psk) = (file, inventory, format, psk)
+            try await reporting {
+                guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+                let isPSKC = (format ?? (file.hasSuffix(".csv") ? "csv" : "pskc")).lowercased() == "pskc"
+                var key: [UInt8]?
+                if let psk {
+                    guard let bytes = hexBytes(psk) else { throw ValidationError("the pre-shared key must be hexadecimal") }
+                    key = bytes
+                }
+                let parsed = isPSKC ? TokenImport.parsePSKC(data, preSharedKey: key) : TokenImport.parseCSV(String(decoding: data, as: UTF8.self))
+                let count = try await withServices { app in
+                    let organizationID = inventory.pool ? nil : try await app.administration.organization(slug: inventory.org).id
+                    return try await app.inventory.importTokens(parsed, organizationID: organizationID, actor: "cli", source: isPSKC ? "pskc" : "csv").count
+                }
+                print("Imported \(count) token\(count == 1 ? "" : "s") into \(inventory.pool ? "the spare pool" : inventory.org).")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tokens with their state and holder.")
+        @OptionGroup var inventory: Inventory
+
+        func run() async throws {
+            let inventory = inventory
+            try await reporting {
+                let rows = try await withServices { app in
+                    let organizationID = inventory.pool ? nil : try await app.administration.organization(slug: inventory.org).id
+                    var rows: [String] = []
+                    for token in try await app.repositories.tokens.list(organizationID: organizationID) {
+                        let holder = try await token.userID.asyncMap { try await app.repositories.users.find(id: $0)?.username } ?? nil
+                        let due = token.lentUntil.map { " until " + ISO8601DateFormatter().string(from: $0) } ?? ""
+                        rows.append("\(token.serial)\t\(token.state.rawValue)\(due)\t\(holder ?? "-")")
+                    }
+                    return rows
+                }
+                rows.forEach { print($0) }
+            }
+        }
+    }
+
+    /// A token and a user to give it to.
+    struct Handover: ParsableArguments {
+        @Argument(help: "The token's serial number.") var serial: String
+        @Argument(help: "The username.") var username: String
+        @Option(help: "The user's organization slug.") var org: String = Organization.defaultSlug
+    }
+
+    struct Assign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Assign a token to a user for good.")
+        @OptionGroup var handover: Handover
+
+        func run() async throws {
+            let handover = handover
+            try await reporting {
+                try await withServices { app in
+                    let user = try await app.administration.user(organization: try await app.administration.organization(slug: handover.org), username: handover.username)
+                    try await app.inventory.assign(try await app.inventory.token(serial: handover.serial), to: user, until: nil, actor: "cli")
+                }
+                print("Token \(handover.serial) assigned to \(handover.username).")
+            }
+        }
+    }
+
+    struct Lend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lend a token to a user until a time (default: the end of today in the organization's time zone).")
+        @OptionGroup var handover: Handover
+        @Option(help: "Due back, ISO 8601 (e.g. 2026-11-23T18:00:00Z).") var until: String?
+
+        func run() async throws {
+            let (handover, until) = (handover, until)
+            try await reporting {
+                let due = try await withServices { app in
+                    let organization = try await app.administration.organization(slug: handover.org)
+                    let user = try await app.administration.user(organization: organization, username: handover.username)
+                    var due = TokenInventory.endOfDay(app.clock.now, in: organization.settings.zone)
+                    if let until {
+                        guard let parsed = ISO8601DateFormatter().date(from: until), parsed > app.clock.now else {
+                            throw ValidationError("--until must be a future ISO 8601 time such as 2026-11-23T18:00:00Z")
+                        }
+                        due = parsed
+                    }
+                    try await app.inventory.assign(try await app.inventory.token(serial: handover.serial), to: user, until: due, actor: "cli")
+                    return due
+                }
+                print("Token \(handover.serial) lent to \(handover.username) until \(ISO8601DateFormatter().string(from: due)).")
+            }
+        }
+    }
+
+    struct Unassign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Take a token back into the inventory.")
+        @Argument(help: "The token's serial number.") var serial: String
+
+        func run() async throws {
+            let serial = serial
+            try await reporting {
+                try await withServices { app in try await app.inventory.unassign(try await app.inventory.token(serial: serial), actor: "cli") }
+                print("Token \(serial) is back in the inventory.")
+            }
+        }
+    }
+
+    struct Resync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resynchronize a token with two consecutive codes.")
+        @Argument(help: "The token's serial number.") var serial: String
+        @Argument(help: "A code from the token.") var first: String
+        @Argument(help: "The next code.") var second: String
+
+        func run() async throws {
+            let (serial, first, second) = (serial, first, second)
+            try await reporting {
+                let matched = try await withServices { app in
+                    try await app.inventory.resync(try await app.inventory.token(serial: serial), first: first, second: second, actor: "cli")
+                }
+                guard matched else { throw ValidationError("the codes did not match token \(serial) within the resync window") }
+                print("Token \(serial) resynchronized.")
+            }
+        }
+    }
+}
+
+func hexBytes(_ text: String) -> [UInt8]? {
+    let clean = text.replacingOccurrences(of: " ", with: "")
+    guard clean.count % 2 == 0 else { return nil }
+    var bytes: [UInt8] = []
+    var index = clean.startIndex
+    while index < clean.endIndex {
+        let next = clean.index(index, offsetBy: 2)
+        guard let byte = UInt8(clean[index..<next], radix: 16) else { return nil }
+        bytes.append(byte)
+        index = next
+    }
+    return bytes
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

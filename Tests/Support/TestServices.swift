@@ -15,6 +15,10 @@ public struct TestServices: Sendable {
     public let factors: FactorManagement
     public let administration: AccountAdministration
     public let secrets: SecretBox
+    public let inventory: TokenInventory
+    public let messages: MessageCodeService
+    /// Every code "sent", as the delivery boundary saw it.
+    public let sent: SentCodes
 
     public init(database: PortcullisDatabase, policy: SecurityPolicy = SecurityPolicy(), hashConcurrency: Int = 2, hashQueue: Int = 64) throws {
         self.database = database
@@ -27,7 +31,7 @@ public struct TestServices: Sendable {
         self.hasher = hasher
         let secrets = SecretBox(current: try SecretBox.Key(bytes: random.bytes(32)))
         self.secrets = secrets
-        let context = FactorContext(clock: clock, random: random, secrets: secrets, hasher: hasher, factors: repositories.factors, policy: policy)
+        let context = FactorContext(clock: clock, random: random, secrets: secrets, hasher: hasher, repositories: repositories, policy: policy)
         self.context = context
         let audit = AuditLog(repository: repositories.audit, clock: clock, random: random)
         self.audit = audit
@@ -35,6 +39,10 @@ public struct TestServices: Sendable {
         self.sessions = SessionService(repository: repositories.sessions, clock: clock, random: random, timeouts: .init())
         self.factors = FactorManagement(repositories: repositories, methods: .standard, context: context, audit: audit)
         self.administration = AccountAdministration(repositories: repositories, hasher: hasher, clock: clock, random: random, audit: audit)
+        self.inventory = TokenInventory(context: context, audit: audit)
+        let sent = SentCodes()
+        self.sent = sent
+        self.messages = MessageCodeService(context: context, delivery: sent, audit: audit)
     }
 
     /// An organization and a user with a known password.
@@ -61,4 +69,31 @@ public struct TestServices: Sendable {
     }
 
     public enum TestServicesError: Error { case enrollmentFailed }
+}
+
+/// A code delivery that records what it would send (or fails, when told to): the boundary where a real SMS gateway
+/// or mail server sits, which the delivery suite and the browser tests exercise for real.
+public final class SentCodes: CodeDelivery, @unchecked Sendable {
+    public struct Sent: Sendable, Equatable {
+        public var channel: FactorType
+        public var destination: String
+        public var code: String
+    }
+
+    private let lock = NSLock()
+    private var items: [Sent] = []
+    private var failing = false
+
+    public init() {}
+
+    public var all: [Sent] { lock.withLock { items } }
+    public var last: Sent? { lock.withLock { items.last } }
+
+    public func fail(_ on: Bool) { lock.withLock { failing = on } }
+
+    public func deliver(_ type: FactorType, to destination: String, code: String, purpose: CodePurpose, organization: Organization) async throws {
+        let failing = lock.withLock { self.failing }
+        if failing { throw CodeDeliveryFailure(userMessage: "The code could not be sent right now.", detail: "test outage") }
+        lock.withLock { items.append(Sent(channel: type, destination: destination, code: code)) }
+    }
 }

@@ -28,18 +28,22 @@ public struct FactorContext: Sendable {
     public var random: any RandomSource
     public var secrets: SecretBox
     public var hasher: PasswordHasher
-    public var factors: any FactorRepository
+    public var repositories: Repositories
     public var policy: SecurityPolicy
 
     public init(clock: any WallClock, random: any RandomSource, secrets: SecretBox, hasher: PasswordHasher,
-                factors: any FactorRepository, policy: SecurityPolicy) {
+                repositories: Repositories, policy: SecurityPolicy) {
         self.clock = clock
         self.random = random
         self.secrets = secrets
         self.hasher = hasher
-        self.factors = factors
+        self.repositories = repositories
         self.policy = policy
     }
+
+    public var factors: any FactorRepository { repositories.factors }
+    public var tokens: any TokenRepository { repositories.tokens }
+    public var challenges: any MessageChallengeRepository { repositories.challenges }
 }
 
 /// One kind of second factor. Each type lives in its own file (like privacyIDEA's token classes); enrollment is
@@ -69,7 +73,7 @@ public struct FactorMethods: Sendable {
         self.byType = Dictionary(uniqueKeysWithValues: methods.map { ($0.type, $0) })
     }
 
-    public static let standard = FactorMethods([TOTPFactor(), BackupCodesFactor()])
+    public static let standard = FactorMethods([TOTPFactor(), HOTPFactor(), SMSFactor(), EmailFactor(), BackupCodesFactor()])
 
     public subscript(type: FactorType) -> (any FactorMethod)? { byType[type] }
 

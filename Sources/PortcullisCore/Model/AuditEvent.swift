@@ -19,6 +19,20 @@ public enum AuditEventType: String, Sendable, Codable, CaseIterable {
     case mfaRequirementChanged = "user.mfa_required_changed"
     case organizationCreated = "organization.created"
     case ipThrottled = "ip.throttled"
+    case organizationUpdated = "organization.updated"
+    case tokensImported = "token.imported"
+    case tokenAssigned = "token.assigned"
+    case tokenLent = "token.lent"
+    case tokenUnassigned = "token.unassigned"
+    case tokenReturned = "token.returned"
+    case tokenResynced = "token.resynced"
+    case tokenResyncFailed = "token.resync_failed"
+    case tokenDisabled = "token.disabled"
+    case tokenEnabled = "token.enabled"
+    case codeSent = "code.sent"
+    case codeSendFailed = "code.send_failed"
+    case codeSendRefused = "code.send_refused"
+    case inboundSMSConfirmed = "code.inbound_confirmed"
 }
 
 /// One audit record. `detail` never holds a secret, code or password.

@@ -6,6 +6,7 @@ public protocol OrganizationRepository: Sendable {
     func find(id: String) async throws -> Organization?
     func find(slug: String) async throws -> Organization?
     func list() async throws -> [Organization]
+    func updateSettings(id: String, _ settings: OrganizationSettings) async throws
 }
 
 /// Which failure counter an attempt goes to; passwords and factors are counted apart (SPEC §2.4).
@@ -24,6 +25,7 @@ public protocol UserRepository: Sendable {
     func setPasswordHash(userID: String, hash: String) async throws
     func setMFARequired(userID: String, _ required: Bool) async throws
     func setMFAPromptDismissed(userID: String) async throws
+    func setRoles(userID: String, isAdmin: Bool, isOperator: Bool) async throws
     func recordSignIn(userID: String, at: Date) async throws
     /// Adds one failure and returns the new count.
     func incrementFailures(userID: String, kind: FailureKind) async throws -> Int
@@ -60,6 +62,43 @@ public protocol FactorRepository: Sendable {
     func consumeBackupCode(factorID: String, index: Int, at: Date) async throws -> Bool
 }
 
+/// The hardware token inventory. Assignment and counter changes are conditional updates, so two admins or two nodes
+/// never both win.
+public protocol TokenRepository: Sendable {
+    /// Inserts all or none; throws `RepositoryError.conflict` naming the first serial already present.
+    func insert(_ tokens: [HardwareToken]) async throws
+    func find(id: String) async throws -> HardwareToken?
+    func find(serial: String) async throws -> HardwareToken?
+    /// An organization's tokens, or the spare pool's (`organizationID == nil`).
+    func list(organizationID: String?) async throws -> [HardwareToken]
+    func list(userID: String) async throws -> [HardwareToken]
+    /// Hands an unassigned token to a user (lent when `until` is set); false if it was not unassigned.
+    func assign(id: String, userID: String, until: Date?) async throws -> Bool
+    /// Returns a token to the inventory (state unassigned, no holder).
+    func unassign(id: String) async throws
+    func setDisabled(id: String, _ disabled: Bool) async throws
+    /// Sets the counter to `value` only if it is lower, recording the use; false if another request got there first.
+    func advanceCounter(id: String, to value: Int64, at: Date) async throws -> Bool
+    /// Lent tokens due back at `now` (optionally one user's), to be returned to the pool.
+    func dueLoans(at now: Date, userID: String?) async throws -> [HardwareToken]
+}
+
+/// One-time codes sent by SMS and email.
+public protocol MessageChallengeRepository: Sendable {
+    /// Stores a new challenge, replacing any earlier one for the same factor.
+    func replace(_ challenge: MessageChallenge) async throws
+    /// The latest challenge for a factor, consumed or not.
+    func latest(factorID: String) async throws -> MessageChallenge?
+    /// Counts one try of a code; returns the new count, or nil if `limit` tries were already used.
+    func countAttempt(id: String, limit: Int) async throws -> Int?
+    /// Marks a challenge used; false if it already was.
+    func consume(id: String, at: Date) async throws -> Bool
+    /// Inbound SMS: the live (unexpired, unused) challenge with this inbound code.
+    func findInbound(code: String, at: Date) async throws -> MessageChallenge?
+    func markInboundConfirmed(id: String, at: Date) async throws
+    func deleteExpired(before: Date) async throws
+}
+
 /// Storage for browser sessions, keyed by the SHA-256 of their token.
 public protocol SessionRepository: Sendable {
     func insert(_ session: Session) async throws
@@ -91,15 +130,20 @@ public struct Repositories: Sendable {
     public var sessions: any SessionRepository
     public var audit: any AuditRepository
     public var rateLimits: any RateLimitRepository
+    public var tokens: any TokenRepository
+    public var challenges: any MessageChallengeRepository
 
     public init(organizations: any OrganizationRepository, users: any UserRepository, factors: any FactorRepository,
-                sessions: any SessionRepository, audit: any AuditRepository, rateLimits: any RateLimitRepository) {
+                sessions: any SessionRepository, audit: any AuditRepository, rateLimits: any RateLimitRepository,
+                tokens: any TokenRepository, challenges: any MessageChallengeRepository) {
         self.organizations = organizations
         self.users = users
         self.factors = factors
         self.sessions = sessions
         self.audit = audit
         self.rateLimits = rateLimits
+        self.tokens = tokens
+        self.challenges = challenges
     }
 }
 

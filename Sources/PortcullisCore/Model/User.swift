@@ -10,6 +10,8 @@ public struct User: Sendable, Codable, Equatable {
     public var email: String?
     public var passwordHash: String?
     public var isAdmin: Bool
+    /// Runs the deployment: manages the spare token pool and may lend its tokens to any organization's users.
+    public var isOperator: Bool
     /// An admin or group policy requires a second factor for this user.
     public var mfaRequired: Bool
     /// The user chose "Don't show this again" on the enrollment invitation.
@@ -23,7 +25,7 @@ public struct User: Sendable, Codable, Equatable {
 
     public init(
         id: String, organizationID: String, username: String, displayName: String, email: String? = nil,
-        passwordHash: String?, isAdmin: Bool = false, mfaRequired: Bool = false, mfaPromptDismissed: Bool = false,
+        passwordHash: String?, isAdmin: Bool = false, isOperator: Bool = false, mfaRequired: Bool = false, mfaPromptDismissed: Bool = false,
         disabled: Bool = false, failedPasswordAttempts: Int = 0, failedFactorAttempts: Int = 0,
         lockedUntil: Date? = nil, createdAt: Date, lastSignInAt: Date? = nil
     ) {
@@ -34,6 +36,7 @@ public struct User: Sendable, Codable, Equatable {
         self.email = email
         self.passwordHash = passwordHash
         self.isAdmin = isAdmin
+        self.isOperator = isOperator
         self.mfaRequired = mfaRequired
         self.mfaPromptDismissed = mfaPromptDismissed
         self.disabled = disabled

@@ -62,8 +62,9 @@ public struct FactorManagement: Sendable {
     /// Removes a factor. When no factor but backup codes would remain, the codes go too (they back up a factor).
     /// A removed default passes to the next factor that may be one.
     public func remove(userID: String, factorID: String, actor: String? = nil, ip: String) async throws -> Bool {
+        // A hardware token goes back through the inventory (an admin takes it back), never by deleting its factor.
         guard let user = try await repositories.users.find(id: userID),
-              let factor = try await repositories.factors.find(id: factorID, userID: userID) else { return false }
+              let factor = try await repositories.factors.find(id: factorID, userID: userID), factor.type != .hotp else { return false }
         try await repositories.factors.delete(id: factorID, userID: userID)
         try await audit.record(.factorRemoved, organizationID: user.organizationID, userID: userID, actor: actor, ip: ip,
                                detail: ["factor": factor.type.rawValue, "factor_id": factor.id])

@@ -15,6 +15,10 @@ public struct SecurityPolicy: Sendable, Equatable {
     public var backupCodeCount: Int = 10
     /// The issuer shown in authenticator apps.
     public var issuer: String = "Portcullis"
+    /// HOTP hardware tokens: codes accepted ahead of the expected counter, and the wider window for resync.
+    public var hotpLookAhead: Int = 10
+    public var hotpResyncWindow: Int = 100
+    public var messageCodes = MessageCodeSettings()
 
     public init() {}
 }
@@ -32,5 +36,32 @@ public struct TOTPSettings: Sendable, Equatable {
         self.digits = digits
         self.period = period
         self.drift = drift
+    }
+}
+
+/// Codes sent by SMS and email (SPEC §3): 6 digits, 5 minutes, single use, at most 5 tries each, a resend cooldown,
+/// and send limits against SMS pumping.
+public struct MessageCodeSettings: Sendable, Equatable {
+    public var digits: Int = 6
+    public var lifetime: TimeInterval = 5 * 60
+    public var maxTries: Int = 5
+    public var resendCooldown: TimeInterval = 30
+    /// Sends allowed per hour and per day, by who and where.
+    public var perUser = SendLimit(hour: 5, day: 20)
+    public var perDestination = SendLimit(hour: 5, day: 10)
+    public var perIP = SendLimit(hour: 10, day: 50)
+    public var perOrganization = SendLimit(hour: 300, day: 2000)
+
+    public init() {}
+}
+
+/// A pair of send limits.
+public struct SendLimit: Sendable, Equatable {
+    public var hour: Int
+    public var day: Int
+
+    public init(hour: Int, day: Int) {
+        self.hour = hour
+        self.day = day
     }
 }

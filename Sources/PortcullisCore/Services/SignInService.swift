@@ -99,8 +99,10 @@ public struct SignInService: Sendable {
 
     // MARK: After the password
 
-    /// The user's confirmed factors, default first.
+    /// The user's confirmed factors, default first. Lent tokens that fell due are returned to the pool first, so
+    /// they are never offered.
     public func confirmedFactors(userID: String) async throws -> [Factor] {
+        try await TokenInventory(context: factorContext, audit: audit).returnDueLoans(userID: userID)
         let all = try await repositories.factors.list(userID: userID).filter { $0.confirmed && methods[$0.type] != nil }
         return all.sorted { a, b in a.isDefault && !b.isDefault }
     }

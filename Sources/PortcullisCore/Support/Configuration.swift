@@ -24,6 +24,8 @@ public struct Configuration: Sendable {
     public var policy = SecurityPolicy()
     /// Take the client address from the last `X-Forwarded-For` hop (only behind a reverse proxy you run).
     public var trustProxy = false
+    /// Every `PORTCULLIS_*` value read (file and environment), for the delivery providers' own settings.
+    public var values: [String: String] = [:]
 
     public init() {}
 
@@ -72,6 +74,7 @@ public struct Configuration: Sendable {
     }
 
     init(values: [String: String]) throws {
+        self.values = values
         func string(_ name: String) -> String? { values[name].flatMap { $0.isEmpty ? nil : $0 } }
         func int(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
             guard let raw = string(name) else { return nil }

@@ -29,6 +29,15 @@ struct AccountController {
                 try await app.factors.remove(userID: user.id, factorID: id, ip: context.clientIP) ? "removed" : "remove_failed"
             }
         }
+        router.post("/settings/factors/:id/resync") { _, context in
+            try await factorAction(context: context) { user, id in
+                guard let factor = try await app.repositories.factors.find(id: id, userID: user.id), factor.type == .hotp,
+                      let tokenID = factor.parameters["token_id"], let token = try await app.repositories.tokens.find(id: tokenID),
+                      token.userID == user.id else { return "resync_failed" }
+                return try await app.inventory.resync(token, first: context.form.text("code1"), second: context.form.text("code2"),
+                                                      actor: user.username) ? "resynced" : "resync_failed"
+            }
+        }
         router.post("/settings/backup-codes") { _, context in
             let (_, user) = try web.requireSignedIn(context)
             guard let codes = try await app.factors.regenerateBackupCodes(userID: user.id, ip: context.clientIP) else {
@@ -61,6 +70,8 @@ struct AccountController {
         "remove_failed": ("That method could not be removed.", true),
         "codes_regenerated": ("New backup codes issued; the old ones no longer work.", false),
         "codes_need_factor": ("Set up another method first; backup codes back it up.", true),
+        "resynced": ("Your token is back in step.", false),
+        "resync_failed": ("Those codes did not match your token. Press the button twice and enter both codes, in order.", true),
     ]
 
     private func settings(notice: String?, context: AppRequestContext) async throws -> Response {
@@ -73,6 +84,7 @@ struct AccountController {
                 row["remaining"] = try await app.repositories.factors.unusedBackupCodes(factorID: factor.id).count
             }
             row["isCodes"] = factor.type == .backupCodes
+            row["isToken"] = factor.type == .hotp
             rows.append(row)
         }
         var data: [String: Any] = [

@@ -32,9 +32,11 @@ struct SignInController {
         }
         router.post("/o/:org/login") { _, context in try await login(slug: context.parameters.require("org"), context: context) }
         router.get("/login/challenge") { request, context in
-            try await challengePage(wanted: request.uri.queryParameters.get("factor").map { String($0) }, context: context)
+            try await challengePage(wanted: request.uri.queryParameters.get("factor").map { String($0) }, sendCode: true, context: context)
         }
         router.post("/login/challenge") { _, context in try await answerChallenge(context: context) }
+        router.post("/login/challenge/resend") { _, context in try await resendCode(context: context) }
+        router.get("/login/challenge/status") { request, context in try await inboundStatus(request: request, context: context) }
         router.get("/login/methods") { _, context in try await methodsPage(context: context) }
         router.get("/login/enroll") { _, context in try await enrollPage(context: context) }
         router.post("/login/enroll/skip") { _, context in try await skipEnrollment(dismiss: false, context: context) }
@@ -107,7 +109,11 @@ struct SignInController {
 
     // MARK: Challenge
 
-    private func challengePage(wanted: String?, context: AppRequestContext, error: String? = nil) async throws -> Response {
+    /// The challenge for one of the user's factors (the default unless another is chosen). For SMS and email a code
+    /// is sent when the page is first shown and none is live; a provider failure is said plainly and the other
+    /// methods stay one click away, with the sign-in kept.
+    private func challengePage(wanted: String?, sendCode: Bool = false, context: AppRequestContext, error: String? = nil,
+                               notice: String? = nil, status: HTTPResponse.Status? = nil) async throws -> Response {
         let (_, user) = try web.requireSecondFactor(context)
         let factors = try await app.signIn.confirmedFactors(userID: user.id)
         guard let factor = factors.first(where: { $0.id == wanted }) ?? app.signIn.defaultFactor(among: factors) else {
@@ -117,28 +123,85 @@ struct SignInController {
         data["title"] = "Verify it's you"
         data["factorID"] = factor.id
         data["hasOtherMethods"] = factors.count > 1
-        data["error"] = error
+        data["inputMode"] = "numeric"
+        data["pattern"] = true
+        var error = error
+        var notice = notice
         switch factor.type {
         case .backupCodes:
             data["prompt"] = "Enter one of your backup codes. Each code works once."
             data["inputMode"] = "text"
             data["pattern"] = false
+        case .hotp:
+            data["prompt"] = "Press the button on your token (\(factor.parameters["serial"] ?? factor.label)) and enter the code it shows."
+        case .sms, .email:
+            let organization = try await web.organization(of: user)
+            let channel = factor.type == .sms ? "text message" : "email"
+            data["prompt"] = "Enter the code we sent by \(channel) to \(factor.label)."
+            data["canResend"] = true
+            let inbound = factor.type == .sms && organization.settings.inboundSMSEnabled && organization.settings.inboundSMSNumber != nil
+            var live = try await app.repositories.challenges.latest(factorID: factor.id)
+            if live.map({ $0.consumedAt != nil || $0.expiresAt <= app.clock.now }) ?? true { live = nil }
+            if sendCode, live == nil {
+                switch try await app.messageCodes.send(factor: factor, user: user, organization: organization, purpose: .signIn,
+                                                       ip: context.clientIP, inbound: inbound) {
+                case .sent(let challenge): live = challenge; notice = notice ?? "We sent a code to \(factor.label)."
+                case .coolingDown(let seconds): error = error ?? "Wait \(seconds) seconds before asking for another code."
+                case .limited(let message), .failed(let message): error = error ?? message
+                }
+            }
+            if inbound, let code = live?.inboundCode, let number = organization.settings.inboundSMSNumber {
+                data["inbound"] = ["code": code, "number": number]
+            }
         default:
             data["prompt"] = "Enter the 6-digit code from your authenticator app (\(factor.label))."
-            data["inputMode"] = "numeric"
-            data["pattern"] = true
         }
-        return web.pages.render("challenge", data, context: context, status: error == nil ? .ok : .unauthorized)
+        data["error"] = error
+        data["notice"] = notice
+        return web.pages.render("challenge", data, context: context, status: status ?? (error == nil ? .ok : .unauthorized))
+    }
+
+    private func resendCode(context: AppRequestContext) async throws -> Response {
+        let (_, user) = try web.requireSecondFactor(context)
+        let factorID = context.form.text("factor_id")
+        guard let factor = try await app.signIn.confirmedFactors(userID: user.id).first(where: { $0.id == factorID }),
+              factor.type == .sms || factor.type == .email else { return .seeOther("/login/challenge") }
+        let organization = try await web.organization(of: user)
+        let inbound = factor.type == .sms && organization.settings.inboundSMSEnabled && organization.settings.inboundSMSNumber != nil
+        switch try await app.messageCodes.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: context.clientIP, inbound: inbound) {
+        case .sent:
+            return try await challengePage(wanted: factorID, context: context, notice: "We sent a new code to \(factor.label).")
+        case .coolingDown(let seconds):
+            return try await challengePage(wanted: factorID, context: context, error: "Wait \(seconds) seconds before asking for another code.", status: .tooManyRequests)
+        case .limited(let message), .failed(let message):
+            return try await challengePage(wanted: factorID, context: context, error: message, status: .serviceUnavailable)
+        }
+    }
+
+    /// Polled by the challenge page while it shows an inbound SMS code: has the text arrived?
+    private func inboundStatus(request: Request, context: AppRequestContext) async throws -> Response {
+        let (_, user) = try web.requireSecondFactor(context)
+        let factorID = request.uri.queryParameters.get("factor").map { String($0) } ?? ""
+        var confirmed = false
+        if let factor = try await app.repositories.factors.find(id: factorID, userID: user.id), factor.confirmed,
+           let challenge = try await app.repositories.challenges.latest(factorID: factor.id) {
+            confirmed = challenge.inboundConfirmedAt != nil && challenge.consumedAt == nil
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(string: "{\"confirmed\":\(confirmed)}")))
     }
 
     private func answerChallenge(context: AppRequestContext) async throws -> Response {
         let (session, user) = try web.requireSecondFactor(context)
         let factorID = context.form.text("factor_id")
         let code = context.form.text("code")
-        guard !code.isEmpty, code.count <= 64 else {
+        let inbound = context.form["inbound"] == "1"
+        guard inbound || (!code.isEmpty && code.count <= 64) else {
             return try await challengePage(wanted: factorID, context: context, error: "Enter the code.")
         }
-        switch try await app.signIn.verifyFactor(userID: user.id, factorID: factorID, response: FactorResponse(code: code), ip: context.clientIP) {
+        var fields = ["code": code]
+        if inbound { fields["inbound"] = "1" }
+        switch try await app.signIn.verifyFactor(userID: user.id, factorID: factorID, response: FactorResponse(fields: fields), ip: context.clientIP) {
         case .accepted(let factor):
             let amr = app.methods[factor.type].map { [$0.amr] } ?? []
             return try await web.completeSignIn(session, user: user, addingAMR: amr, ip: context.clientIP, then: "/portal")

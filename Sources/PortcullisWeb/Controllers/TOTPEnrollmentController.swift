@@ -13,23 +13,14 @@ struct TOTPEnrollmentController {
         router.post("/enroll/totp") { _, context in try await confirm(context: context) }
     }
 
-    /// Who may enroll: a signed-in user, or one mid-sign-in who has no factor yet. A user who already has factors
-    /// must pass their challenge first, or a stolen password could add the thief's own authenticator.
-    private func enrollingUser(_ context: AppRequestContext) async throws -> (Session, User) {
-        guard let session = context.session, let user = context.user else { throw PageError.redirect("/login") }
-        if session.stage == .signedIn { return (session, user) }
-        guard case .enroll = try await app.signIn.nextStep(for: user) else { throw PageError.redirect("/login/challenge") }
-        return (session, user)
-    }
-
     private func start(context: AppRequestContext) async throws -> Response {
-        let (session, user) = try await enrollingUser(context)
+        let (session, user) = try await web.requireEnrollingUser(context)
         let enrollment = try await totp.beginEnrollment(userID: user.id, label: "Authenticator app", context: app.factorContext)
         return page(enrollment, user: user, session: session, label: enrollment.factor.label, error: nil, context: context)
     }
 
     private func confirm(context: AppRequestContext) async throws -> Response {
-        let (session, user) = try await enrollingUser(context)
+        let (session, user) = try await web.requireEnrollingUser(context)
         let factorID = context.form.text("factor_id")
         let label = context.form.text("label")
         let outcome = try await app.factors.confirm(userID: user.id, factorID: factorID, response: FactorResponse(code: context.form.text("code")),
@@ -45,20 +36,7 @@ struct TOTPEnrollmentController {
             response.status = .unprocessableContent
             return response
         case .confirmed(_, let codes):
-            let next = session.stage == .signedIn ? "/settings?notice=enrolled" : "/portal"
-            var response: Response
-            if let codes {
-                response = web.backupCodesPage(codes, next: next, context: context)
-            } else {
-                response = .seeOther(next)
-            }
-            if session.stage == .secondFactor {
-                // Confirming the new factor proved it: the sign-in is complete.
-                let signedIn = try await app.sessions.advance(session, to: .signedIn, addingAMR: [totp.amr])
-                try await app.signIn.recordSuccess(user: user, amr: signedIn.amr, ip: context.clientIP)
-                response.setCookie(web.cookies.session(signedIn.token))
-            }
-            return response
+            return try await web.finishEnrollment(session: session, user: user, method: totp, backupCodes: codes, context: context)
         }
     }
 

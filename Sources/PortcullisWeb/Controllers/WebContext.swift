@@ -32,6 +32,33 @@ struct WebContext: Sendable {
         return response
     }
 
+    /// Who may enroll a factor: a signed-in user, or one mid-sign-in who has no factor yet. A user who already has
+    /// factors must pass their challenge first, or a stolen password could add the thief's own factor.
+    func requireEnrollingUser(_ context: AppRequestContext) async throws -> (Session, User) {
+        guard let session = context.session, let user = context.user else { throw PageError.redirect("/login") }
+        if session.stage == .signedIn { return (session, user) }
+        guard case .enroll = try await app.signIn.nextStep(for: user) else { throw PageError.redirect("/login/challenge") }
+        return (session, user)
+    }
+
+    /// After a factor was confirmed: completes a sign-in in progress (the new factor proved itself), and shows the
+    /// backup codes issued with a first factor, or goes on.
+    func finishEnrollment(session: Session, user: User, method: any FactorMethod, backupCodes: [String]?, context: AppRequestContext) async throws -> Response {
+        let next = session.stage == .signedIn ? "/settings?notice=enrolled" : "/portal"
+        var response = backupCodes.map { backupCodesPage($0, next: next, context: context) } ?? .seeOther(next)
+        if session.stage == .secondFactor {
+            let signedIn = try await app.sessions.advance(session, to: .signedIn, addingAMR: [method.amr])
+            try await app.signIn.recordSuccess(user: user, amr: signedIn.amr, ip: context.clientIP)
+            response.setCookie(cookies.session(signedIn.token))
+        }
+        return response
+    }
+
+    func organization(of user: User) async throws -> Organization {
+        guard let organization = try await app.repositories.organizations.find(id: user.organizationID) else { throw PageError.notFound }
+        return organization
+    }
+
     /// The sign-in page of a user's organization.
     func loginPath(organizationID: String) async throws -> String {
         guard let organization = try await app.repositories.organizations.find(id: organizationID),

@@ -4,7 +4,8 @@ import PortcullisCore
 
 /// CSRF protection for every form: a random token in an HttpOnly SameSite cookie that each form must repeat in a
 /// `csrf` field (compared in constant time), plus a check that a browser's `Origin`, when sent, is our own.
-/// It also parses the form body once, into `context.form`, for the handlers.
+/// It also parses the form body once, into `context.form`, for the handlers. Provider webhooks (`/webhooks/…`) are
+/// exempt: no browser sends them, and each checks its provider's signature instead.
 struct CSRFMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let cookies: CookieSettings
@@ -23,7 +24,7 @@ struct CSRFMiddleware: RouterMiddleware {
             context.csrfToken = random.token()
             needsCookie = true
         }
-        if request.method == .post {
+        if request.method == .post, !request.uri.path.hasPrefix("/webhooks/") {
             if let sentOrigin = request.headers[.origin], sentOrigin != origin { throw PageError.csrf }
             let body = try await request.collectBody(upTo: context.maxUploadSize)
             let form = FormData(parsing: String(buffer: body))

@@ -17,7 +17,7 @@ public struct Pages: Sendable {
         var values = data
         values["csrf"] = context.csrfToken
         if let user = context.user, context.session?.stage == .signedIn {
-            values["signedInUser"] = ["displayName": user.displayName, "isAdmin": user.isAdmin]
+            values["signedInUser"] = ["displayName": user.displayName, "isAdmin": user.isAdmin || user.isOperator]
         }
         let html = library.render(values, withTemplate: template) ?? "<!doctype html><title>Error</title><p>Page missing.</p>"
         return Self.html(html, status: status)

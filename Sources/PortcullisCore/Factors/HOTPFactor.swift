@@ -1,0 +1,61 @@
+import Foundation
+
+/// Hardware tokens (RFC 4226): credit-card tokens from the inventory, assigned or lent to a user. The factor row points
+/// at the token (`parameters["token_id"]`); the token row holds the sealed seed and the counter, which advances only on
+/// success and atomically, so two nodes can never both accept one code.
+public struct HOTPFactor: FactorMethod {
+    public let type = FactorType.hotp
+    public let strength = FactorStrength.possession
+    public let amr = "hwk"
+    public let displayName = "Hardware token"
+    public let canBeDefault = true
+
+    public init() {}
+
+    public func verify(_ response: FactorResponse, factor: Factor, context: FactorContext) async throws -> FactorCheck {
+        guard let tokenID = factor.parameters["token_id"], let token = try await context.tokens.find(id: tokenID),
+              token.userID == factor.userID, token.isUsable(at: context.clock.now) else {
+            return .rejected(reason: "token_unavailable")
+        }
+        let code = OneTimePassword.normalize(response.code)
+        guard code.count == token.digits else { return .rejected(reason: "bad_code") }
+        let seed = try context.secrets.open(token.sealedSeed, context: token.seedContext)
+        let window = max(1, context.policy.hotpLookAhead)
+        guard let matched = Self.search(seed: seed, token: token, from: token.counter, count: window, codes: [code]) else {
+            return .rejected(reason: "bad_code")
+        }
+        guard try await context.tokens.advanceCounter(id: token.id, to: matched + 1, at: context.clock.now) else {
+            return .rejected(reason: "replayed_code")
+        }
+        return .accepted
+    }
+
+    /// Resynchronizes a token that was pressed many times unused: two consecutive codes are searched in the wider
+    /// window, and on a match the counter moves past them. Returns whether it matched.
+    public static func resync(token: HardwareToken, first: String, second: String, context: FactorContext) async throws -> Bool {
+        let codes = [OneTimePassword.normalize(first), OneTimePassword.normalize(second)]
+        guard codes.allSatisfy({ $0.count == token.digits }) else { return false }
+        let seed = try context.secrets.open(token.sealedSeed, context: token.seedContext)
+        guard let matched = search(seed: seed, token: token, from: token.counter, count: max(2, context.policy.hotpResyncWindow), codes: codes) else {
+            return false
+        }
+        return try await context.tokens.advanceCounter(id: token.id, to: matched + 2, at: context.clock.now)
+    }
+
+    /// The first counter in `from..<from+count` where `codes` appear at consecutive counters. Every candidate is
+    /// computed and compared in constant time, so the time taken does not say where a match was.
+    static func search(seed: [UInt8], token: HardwareToken, from: Int64, count: Int, codes: [String]) -> Int64? {
+        var expected: [String] = []
+        expected.reserveCapacity(count + codes.count)
+        for offset in 0..<(count + codes.count - 1) {
+            expected.append(OneTimePassword.hotp(secret: seed, counter: UInt64(from) + UInt64(offset), digits: token.digits, algorithm: token.algorithm))
+        }
+        var matched: Int64?
+        for start in 0..<count {
+            var all = true
+            for (i, code) in codes.enumerated() where !constantTimeEquals(expected[start + i], code) { all = false }
+            if all, matched == nil { matched = from + Int64(start) }
+        }
+        return matched
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// What SMS and email factors share: a code sent to a destination kept in `parameters`, checked against the latest
+/// challenge (hash, expiry, tries of this code, single use), or an inbound SMS confirmation.
+public protocol MessageCodeFactor: FactorMethod {
+    /// The `parameters` key holding the destination (`phone` or `email`).
+    var destinationKey: String { get }
+}
+
+extension MessageCodeFactor {
+    public var strength: FactorStrength { .outOfBand }
+    public var canBeDefault: Bool { true }
+
+    public func destination(of factor: Factor) -> String? { factor.parameters[destinationKey] }
+
+    public func verify(_ response: FactorResponse, factor: Factor, context: FactorContext) async throws -> FactorCheck {
+        let now = context.clock.now
+        guard let challenge = try await context.challenges.latest(factorID: factor.id), challenge.consumedAt == nil else {
+            return .rejected(reason: "no_code")
+        }
+        guard challenge.expiresAt > now else { return .rejected(reason: "expired_code") }
+        if response.fields["inbound"] == "1" {
+            guard challenge.inboundConfirmedAt != nil else { return .rejected(reason: "inbound_not_confirmed") }
+            return try await consume(challenge, factor: factor, context: context)
+        }
+        guard try await context.challenges.countAttempt(id: challenge.id, limit: context.policy.messageCodes.maxTries) != nil else {
+            return .rejected(reason: "too_many_tries")
+        }
+        let code = OneTimePassword.normalize(response.code)
+        guard code.count == context.policy.messageCodes.digits else { return .rejected(reason: "bad_code") }
+        let hash = try await context.hasher.rawHash(code, salt: challenge.salt)
+        guard constantTimeEquals(hash, challenge.codeHash) else { return .rejected(reason: "bad_code") }
+        return try await consume(challenge, factor: factor, context: context)
+    }
+
+    private func consume(_ challenge: MessageChallenge, factor: Factor, context: FactorContext) async throws -> FactorCheck {
+        guard try await context.challenges.consume(id: challenge.id, at: context.clock.now) else {
+            return .rejected(reason: "replayed_code")
+        }
+        try await context.factors.markUsed(id: factor.id, at: context.clock.now)
+        return .accepted
+    }
+
+    /// Starts enrolling a destination: an unconfirmed factor, replacing unfinished ones of this type.
+    public func beginEnrollment(userID: String, destination: String, label: String, context: FactorContext) async throws -> Factor {
+        try await context.factors.deleteUnconfirmed(userID: userID, type: type)
+        let factor = Factor(id: context.random.identifier(), userID: userID, type: type, label: label,
+                            parameters: [destinationKey: destination], createdAt: context.clock.now)
+        try await context.factors.insert(factor)
+        return factor
+    }
+}

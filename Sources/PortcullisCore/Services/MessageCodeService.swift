@@ -1,0 +1,130 @@
+import Foundation
+
+/// Why a code could not be delivered, in words for the user (the provider's detail goes to the audit log).
+public struct CodeDeliveryFailure: Error, Sendable, Equatable {
+    public var userMessage: String
+    /// Safe to log: status and provider codes, never the message or the code.
+    public var detail: String
+
+    public init(userMessage: String, detail: String) {
+        self.userMessage = userMessage
+        self.detail = detail
+    }
+}
+
+/// What a code message is for, which decides its wording.
+public enum CodePurpose: String, Sendable {
+    case signIn = "sign_in"
+    case enrollment
+}
+
+/// Sends a code over a factor's channel. Implemented over the configured SMS and email providers; throws
+/// `CodeDeliveryFailure` when a provider fails or is not configured.
+public protocol CodeDelivery: Sendable {
+    func deliver(_ type: FactorType, to destination: String, code: String, purpose: CodePurpose, organization: Organization) async throws
+}
+
+/// Sends SMS and email codes with the resend cooldown and the send limits per user, destination, IP and organization
+/// (hourly and daily, counted in the database so they hold across nodes). Asking for a new code never touches the
+/// account's failure counters.
+public struct MessageCodeService: Sendable {
+    let context: FactorContext
+    let delivery: any CodeDelivery
+    let audit: AuditLog
+
+    public init(context: FactorContext, delivery: any CodeDelivery, audit: AuditLog) {
+        self.context = context
+        self.delivery = delivery
+        self.audit = audit
+    }
+
+    public enum SendOutcome: Sendable, Equatable {
+        case sent(MessageChallenge)
+        /// A code was sent moments ago; a new one may be asked for in this many seconds.
+        case coolingDown(seconds: Int)
+        /// A send limit was reached.
+        case limited(message: String)
+        /// The provider failed; the message says so in plain words.
+        case failed(message: String)
+    }
+
+    var settings: MessageCodeSettings { context.policy.messageCodes }
+
+    /// Sends a fresh code for `factor` (an SMS or email factor), replacing any earlier one. With `inbound`, the
+    /// challenge also gets a code the user may text to the organization's number instead.
+    public func send(factor: Factor, user: User, organization: Organization, purpose: CodePurpose, ip: String, inbound: Bool = false) async throws -> SendOutcome {
+        let methods: [FactorType: any MessageCodeFactor] = [.sms: SMSFactor(), .email: EmailFactor()]
+        guard let method = methods[factor.type], let destination = method.destination(of: factor) else {
+            return .failed(message: "This method cannot receive codes.")
+        }
+        let now = context.clock.now
+        if let last = try await context.challenges.latest(factorID: factor.id) {
+            let wait = last.createdAt.addingTimeInterval(settings.resendCooldown).timeIntervalSince(now)
+            if wait > 0 { return .coolingDown(seconds: Int(wait.rounded(.up))) }
+        }
+        let channel = factor.type.rawValue
+        let buckets: [(key: String, limit: SendLimit, what: String)] = [
+            ("send:\(channel):user:\(user.id)", settings.perUser, "user"),
+            ("send:\(channel):to:\(destination)", settings.perDestination, "destination"),
+            ("send:\(channel):ip:\(ip)", settings.perIP, "ip"),
+            ("send:\(channel):org:\(organization.id)", settings.perOrganization, "organization"),
+        ]
+        let hour = Self.windowStart(now, length: 3600), day = Self.windowStart(now, length: 86400)
+        for bucket in buckets {
+            let hourly = try await context.repositories.rateLimits.count(key: bucket.key + ":h", windowStart: hour)
+            let daily = try await context.repositories.rateLimits.count(key: bucket.key + ":d", windowStart: day)
+            if hourly >= bucket.limit.hour || daily >= bucket.limit.day {
+                try await audit.record(.codeSendRefused, organizationID: organization.id, userID: user.id, reason: "\(bucket.what)_limit", ip: ip,
+                                       detail: ["factor": channel, "factor_id": factor.id])
+                return .limited(message: "Too many codes were sent recently. Try again later or use another method.")
+            }
+        }
+        for bucket in buckets {
+            _ = try await context.repositories.rateLimits.hit(key: bucket.key + ":h", windowStart: hour)
+            _ = try await context.repositories.rateLimits.hit(key: bucket.key + ":d", windowStart: day)
+        }
+        let code = Self.digits(settings.digits, random: context.random)
+        do {
+            try await delivery.deliver(factor.type, to: destination, code: code, purpose: purpose, organization: organization)
+        } catch let failure as CodeDeliveryFailure {
+            try await audit.record(.codeSendFailed, organizationID: organization.id, userID: user.id, reason: failure.detail, ip: ip,
+                                   detail: ["factor": channel, "factor_id": factor.id])
+            return .failed(message: failure.userMessage)
+        }
+        let salt = context.random.bytes(16)
+        let challenge = MessageChallenge(
+            id: context.random.identifier(), userID: user.id, factorID: factor.id,
+            codeHash: try await context.hasher.rawHash(code, salt: salt), salt: salt, createdAt: now,
+            expiresAt: now.addingTimeInterval(settings.lifetime),
+            inboundCode: inbound && factor.type == .sms ? Self.digits(6, random: context.random) : nil)
+        try await context.challenges.replace(challenge)
+        try await audit.record(.codeSent, organizationID: organization.id, userID: user.id, ip: ip,
+                               detail: ["factor": channel, "factor_id": factor.id, "purpose": purpose.rawValue])
+        return .sent(challenge)
+    }
+
+    /// Inbound SMS: the text `body` from `from` confirms the live challenge whose inbound code it carries, if the
+    /// challenge's factor is that phone number.
+    public func confirmInbound(from: String, body: String) async throws -> Bool {
+        let code = OneTimePassword.normalize(body)
+        guard code.count == 6 else { return false }
+        let now = context.clock.now
+        guard let challenge = try await context.challenges.findInbound(code: code, at: now),
+              let user = try await context.repositories.users.find(id: challenge.userID),
+              let factor = try await context.factors.find(id: challenge.factorID, userID: challenge.userID),
+              let phone = factor.parameters["phone"], constantTimeEquals(phone, from) else { return false }
+        try await context.challenges.markInboundConfirmed(id: challenge.id, at: now)
+        try await audit.record(.inboundSMSConfirmed, organizationID: user.organizationID, userID: user.id,
+                               detail: ["factor": factor.type.rawValue, "factor_id": factor.id])
+        return true
+    }
+
+    static func digits(_ count: Int, random: any RandomSource) -> String {
+        String((0..<count).map { _ in Character(String(random.uniform(10))) })
+    }
+
+    static func windowStart(_ now: Date, length: TimeInterval) -> Date {
+        let seconds = now.timeIntervalSince1970
+        return Date(timeIntervalSince1970: seconds - seconds.truncatingRemainder(dividingBy: length))
+    }
+}

@@ -1,0 +1,77 @@
+/// One SMTP reply: a three-digit code and its text lines (several for `250-…` / `250 …` multi-line replies).
+struct SMTPReply: Sendable, Equatable {
+    var code: Int
+    /// The text after the code on each line, in order.
+    var lines: [String]
+
+    var isPositiveCompletion: Bool { (200..<300).contains(code) }
+    var isIntermediate: Bool { (300..<400).contains(code) }
+    var isTransientFailure: Bool { (400..<500).contains(code) }
+    var isPermanentFailure: Bool { (500..<600).contains(code) }
+
+    /// EHLO keywords (upper-cased) and their parameters, from every line after the first.
+    /// Also understands the old `AUTH=LOGIN PLAIN` form.
+    var extensions: [String: [String]] {
+        var result: [String: [String]] = [:]
+        for line in lines.dropFirst() {
+            var words = line.split(separator: " ").map { $0.uppercased() }
+            guard !words.isEmpty else { continue }
+            var keyword = words.removeFirst()
+            if let eq = keyword.firstIndex(of: "=") {
+                let first = String(keyword[keyword.index(after: eq)...])
+                keyword = String(keyword[..<eq])
+                if !first.isEmpty { words.insert(first, at: 0) }
+            }
+            result[keyword, default: []] += words
+        }
+        return result
+    }
+
+    /// The reply's text for a log line: printable ASCII only, at most `limit` characters.
+    func safeText(limit: Int = 200) -> String {
+        let joined = lines.joined(separator: " / ")
+        let printable = String(String.UnicodeScalarView(joined.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7F }))
+        return printable.count > limit ? String(printable.prefix(limit)) + "…" : printable
+    }
+}
+
+/// Assembles reply lines (without their CRLF) into replies, following RFC 5321 §4.2.1.
+struct SMTPReplyParser: Sendable {
+    enum ParseError: Error, Equatable {
+        case malformedLine
+        case inconsistentCode
+        case tooManyLines
+    }
+
+    static let maximumLines = 200
+    private var code: Int?
+    private var lines: [String] = []
+
+    /// True while a multi-line reply has started but not finished.
+    var isInsideReply: Bool { code != nil }
+
+    /// Feeds one line; returns the reply when this line completes it.
+    mutating func feed(_ line: String) throws(ParseError) -> SMTPReply? {
+        let bytes = Array(line.utf8)
+        guard bytes.count >= 3, bytes[0..<3].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              bytes[0] >= UInt8(ascii: "2"), bytes[0] <= UInt8(ascii: "5")
+        else { throw .malformedLine }
+        let lineCode = bytes[0..<3].reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+        if let code, code != lineCode { throw .inconsistentCode }
+        let separator: UInt8? = bytes.count > 3 ? bytes[3] : nil
+        guard separator == nil || separator == UInt8(ascii: " ") || separator == UInt8(ascii: "-") else {
+            throw .malformedLine
+        }
+        let text = bytes.count > 4 ? String(decoding: bytes[4...], as: UTF8.self) : ""
+        lines.append(text)
+        guard lines.count <= Self.maximumLines else { throw .tooManyLines }
+        if separator == UInt8(ascii: "-") {
+            code = lineCode
+            return nil
+        }
+        let reply = SMTPReply(code: lineCode, lines: lines)
+        code = nil
+        lines = []
+        return reply
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import Hummingbird
+import PortcullisCore
+
+/// The admin area's first pages: the hardware token inventory (SPEC §4.3). Organization admins manage their
+/// organization's tokens; operators also manage the spare pool and may lend its tokens to anyone.
+struct AdminController {
+    let web: WebContext
+    var app: Portcullis { web.app }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/admin") { _, context in
+            _ = try requireAdmin(context)
+            return Response.seeOther("/admin/tokens")
+        }
+        router.get("/admin/tokens") { request, context in
+            try await listPage(context: context, notice: request.uri.queryParameters.get("notice").map { String($0) })
+        }
+        router.post("/admin/tokens/import") { _, context in try await importTokens(context: context) }
+        router.get("/admin/tokens/:id") { request, context in
+            try await tokenPage(id: context.parameters.require("id"), context: context,
+                                notice: request.uri.queryParameters.get("notice").map { String($0) })
+        }
+        router.post("/admin/tokens/:id/:action") { _, context in
+            try await tokenAction(id: context.parameters.require("id"), action: context.parameters.require("action"), context: context)
+        }
+    }
+
+    /// A signed-in organization admin or operator, or a refusal.
+    private func requireAdmin(_ context: AppRequestContext) throws -> User {
+        let (_, user) = try web.requireSignedIn(context)
+        guard user.isAdmin || user.isOperator else {
+            throw PageError.page(.forbidden, title: "Administrators only", message: "This page is for your organization's administrators.")
+        }
+        return user
+    }
+
+    private func canManage(_ token: HardwareToken, _ admin: User) -> Bool {
+        admin.isOperator || (admin.isAdmin && token.organizationID == admin.organizationID)
+    }
+
+    private func tokenView(_ token: HardwareToken, holders: [String: User]) -> [String: Any] {
+        var view: [String: Any] = ["id": token.id, "serial": token.serial, "state": token.state.rawValue,
+                                   "pool": token.organizationID == nil, "digits": token.digits, "algorithm": token.algorithm.rawValue,
+                                   "lastUsedAt": token.lastUsedAt.map(Factor.format) ?? "never",
+                                   "unassigned": token.state == .unassigned, "held": token.state == .assigned || token.state == .lent,
+                                   "disabled": token.state == .disabled]
+        if let userID = token.userID, let holder = holders[userID] { view["holder"] = holder.username }
+        if let until = token.lentUntil { view["lentUntil"] = Factor.format(until) }
+        return view
+    }
+
+    private func listPage(context: AppRequestContext, notice: String?, error: String? = nil, problems: [String] = [],
+                          status: HTTPResponse.Status = .ok) async throws -> Response {
+        let admin = try requireAdmin(context)
+        var tokens = try await app.repositories.tokens.list(organizationID: admin.organizationID)
+        if admin.isOperator { tokens += try await app.repositories.tokens.list(organizationID: nil) }
+        var holders: [String: User] = [:]
+        for id in Set(tokens.compactMap(\.userID)) { holders[id] = try await app.repositories.users.find(id: id) }
+        var data: [String: Any] = [
+            "title": "Hardware tokens", "tokens": tokens.map { tokenView($0, holders: holders) }, "hasTokens": !tokens.isEmpty,
+            "isOperator": admin.isOperator, "problems": problems, "hasProblems": !problems.isEmpty,
+        ]
+        data["notice"] = notice.map { "Imported \($0) token\($0 == "1" ? "" : "s")." }
+        data["error"] = error
+        return web.pages.render("admin-tokens", data, context: context, status: status)
+    }
+
+    private func importTokens(context: AppRequestContext) async throws -> Response {
+        let admin = try requireAdmin(context)
+        let text = context.form["seed_file"] ?? ""
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            return try await listPage(context: context, notice: nil, error: "Paste the contents of the vendor's seed file.", status: .badRequest)
+        }
+        let format = context.form.text("format")
+        let parsed: Result<[ImportedToken], TokenImportFailure>
+        if format == "pskc" {
+            let pskHex = context.form.text("psk").replacingOccurrences(of: " ", with: "")
+            var psk: [UInt8]?
+            if !pskHex.isEmpty {
+                guard let bytes = Self.hex(pskHex) else {
+                    return try await listPage(context: context, notice: nil, error: "The pre-shared key must be hexadecimal.", status: .badRequest)
+                }
+                psk = bytes
+            }
+            parsed = TokenImport.parsePSKC(Data(text.utf8), preSharedKey: psk)
+        } else {
+            parsed = TokenImport.parseCSV(text)
+        }
+        let toPool = context.form.text("target") == "pool" && admin.isOperator
+        do {
+            let tokens = try await app.inventory.importTokens(parsed, organizationID: toPool ? nil : admin.organizationID,
+                                                              actor: admin.username, source: format == "pskc" ? "pskc" : "csv")
+            return .seeOther("/admin/tokens?notice=\(tokens.count)")
+        } catch TokenInventory.InventoryError.importFailed(let problems) {
+            return try await listPage(context: context, notice: nil, error: "Nothing was imported: fix these and try again.",
+                                      problems: problems.map(\.description), status: .unprocessableContent)
+        } catch let error as TokenInventory.InventoryError {
+            return try await listPage(context: context, notice: nil, error: error.description, status: .unprocessableContent)
+        }
+    }
+
+    private func managedToken(_ id: String, admin: User) async throws -> HardwareToken {
+        guard let token = try await app.repositories.tokens.find(id: id), canManage(token, admin) else { throw PageError.notFound }
+        return token
+    }
+
+    private func tokenPage(id: String, context: AppRequestContext, notice: String?, error: String? = nil,
+                           status: HTTPResponse.Status = .ok) async throws -> Response {
+        let admin = try requireAdmin(context)
+        let token = try await managedToken(id, admin: admin)
+        var holders: [String: User] = [:]
+        if let userID = token.userID { holders[userID] = try await app.repositories.users.find(id: userID) }
+        var data: [String: Any] = ["title": "Token \(token.serial)", "token": tokenView(token, holders: holders),
+                                   "isOperator": admin.isOperator]
+        let notices = ["assigned": "Assigned.", "lent": "Lent.", "unassigned": "Returned to the inventory.", "resynced": "Resynchronized.",
+                       "disabled": "Disabled.", "enabled": "Back in the inventory."]
+        data["notice"] = notice.flatMap { notices[$0] }
+        data["error"] = error
+        return web.pages.render("admin-token", data, context: context, status: status)
+    }
+
+    private func tokenAction(id: String, action: String, context: AppRequestContext) async throws -> Response {
+        let admin = try requireAdmin(context)
+        let token = try await managedToken(id, admin: admin)
+        func fail(_ message: String) async throws -> Response {
+            try await tokenPage(id: id, context: context, notice: nil, error: message, status: .unprocessableContent)
+        }
+        do {
+            switch action {
+            case "assign", "lend":
+                let slug = context.form.text("org")
+                let organization: Organization
+                if admin.isOperator, !slug.isEmpty {
+                    guard let found = try await app.repositories.organizations.find(slug: slug) else { return try await fail("No organization \(slug).") }
+                    organization = found
+                } else {
+                    guard let own = try await app.repositories.organizations.find(id: admin.organizationID) else { throw PageError.notFound }
+                    organization = own
+                }
+                guard let user = try await app.repositories.users.find(organizationID: organization.id, username: User.normalize(username: context.form.text("username"))) else {
+                    return try await fail("No user \(context.form.text("username")) in \(organization.name).")
+                }
+                var until: Date?
+                if action == "lend" {
+                    let typed = context.form.text("until")
+                    if typed.isEmpty {
+                        until = TokenInventory.endOfDay(app.clock.now, in: organization.settings.zone)
+                    } else {
+                        guard let parsed = Self.parseLocal(typed, zone: organization.settings.zone), parsed > app.clock.now else {
+                            return try await fail("Give a time in the future.")
+                        }
+                        until = parsed
+                    }
+                }
+                try await app.inventory.assign(token, to: user, until: until, actor: admin.username)
+                return .seeOther("/admin/tokens/\(id)?notice=\(action == "lend" ? "lent" : "assigned")")
+            case "unassign":
+                try await app.inventory.unassign(token, actor: admin.username)
+                return .seeOther("/admin/tokens/\(id)?notice=unassigned")
+            case "resync":
+                guard try await app.inventory.resync(token, first: context.form.text("code1"), second: context.form.text("code2"), actor: admin.username) else {
+                    return try await fail("Those codes did not match the token. Press the button twice and enter both codes, in order.")
+                }
+                return .seeOther("/admin/tokens/\(id)?notice=resynced")
+            case "disable", "enable":
+                try await app.inventory.setDisabled(token, action == "disable", actor: admin.username)
+                return .seeOther("/admin/tokens/\(id)?notice=\(action)d")
+            default:
+                throw PageError.notFound
+            }
+        } catch let error as TokenInventory.InventoryError {
+            return try await fail(error.description)
+        }
+    }
+
+    /// `yyyy-MM-ddTHH:mm` from a datetime-local field, in the organization's time zone.
+    static func parseLocal(_ text: String, zone: TimeZone) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        for format in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm"] {
+            formatter.dateFormat = format
+            if let date = formatter.date(from: text) { return date }
+        }
+        return nil
+    }
+
+    static func hex(_ text: String) -> [UInt8]? {
+        guard text.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        var index = text.startIndex
+        while index < text.endIndex {
+            let next = text.index(index, offsetBy: 2)
+            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        return bytes
+    }
+}

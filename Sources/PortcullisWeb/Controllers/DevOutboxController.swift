@@ -1,0 +1,21 @@
+import Foundation
+import Hummingbird
+import PortcullisCore
+import PortcullisDelivery
+
+/// `/dev/outbox`: the SMS and email a development server would have sent. Registered only in development mode.
+struct DevOutboxController {
+    let web: WebContext
+    let outbox: Outbox
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/dev/outbox") { _, context in
+            let messages: [[String: Any]] = outbox.messages().map { message in
+                ["kind": message.kind.rawValue, "to": message.to, "subject": message.subject ?? "", "body": message.body,
+                 "time": Factor.format(message.time)]
+            }
+            return web.pages.render("outbox", ["title": "Development outbox", "messages": messages, "empty": messages.isEmpty],
+                                    context: context)
+        }
+    }
+}

@@ -1,0 +1,453 @@
+import Crypto
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+import PortcullisCore
+import ServiceLifecycle
+import Testing
+@testable import PortcullisDelivery
+
+@Suite("SMS providers")
+struct SMSProviderTests {
+    static let sid = "AC0123456789abcdef0123456789abcdef"
+    static let token = "twilio-auth-token-7f3a9c"
+    static let code = "482913"
+    static let message = SMSMessage(to: "+447700900123", body: "Your Portcullis code is \(code)")
+
+    // MARK: Twilio
+
+    @Test("Twilio: the fake Messages API receives exactly the message, form-encoded with basic auth")
+    func twilioSends() async throws {
+        let recorder = Recorder()
+        try await withServer(Self.fakeTwilio(recorder)) { port in
+            let provider = TwilioSMSProvider(accountSID: Self.sid, authToken: Self.token, sender: .from("+15017122661"),
+                                             baseURL: "http://127.0.0.1:\(port)/")
+            try await provider.send(Self.message)
+        }
+        let requests = recorder.requests
+        try #require(requests.count == 1)
+        #expect(requests[0].path == "/2010-04-01/Accounts/\(Self.sid)/Messages.json")
+        #expect(requests[0].form == ["To": "+447700900123", "From": "+15017122661", "Body": "Your Portcullis code is 482913"])
+        #expect(requests[0].form["Body"]?.contains(Self.code) == true)
+    }
+
+    @Test("Twilio: a messaging service replaces From")
+    func twilioMessagingService() async throws {
+        let recorder = Recorder()
+        try await withServer(Self.fakeTwilio(recorder)) { port in
+            let provider = TwilioSMSProvider(accountSID: Self.sid, authToken: Self.token,
+                                             sender: .messagingService(sid: "MG9752274e9e519418a7406176694466fa"),
+                                             baseURL: "http://127.0.0.1:\(port)")
+            try await provider.send(Self.message)
+        }
+        let form = try #require(recorder.requests.first).form
+        #expect(form == ["To": "+447700900123", "MessagingServiceSid": "MG9752274e9e519418a7406176694466fa",
+                         "Body": "Your Portcullis code is 482913"])
+    }
+
+    @Test("Twilio: wrong credentials are misconfiguration; the detail has no secret, code or body")
+    func twilioWrongCredentials() async throws {
+        let error = try await withServer(Self.fakeTwilio(Recorder())) { port in
+            try await Self.deliveryError {
+                try await TwilioSMSProvider(accountSID: Self.sid, authToken: "wrong-token", sender: .from("+15017122661"),
+                                            baseURL: "http://127.0.0.1:\(port)").send(Self.message)
+            }
+        }
+        #expect(error.kind == .misconfigured)
+        #expect(error.detail == "twilio: HTTP 401, error 20003")
+        for secret in ["wrong-token", Self.token, Self.code, "Authenticate"] { #expect(!error.detail.contains(secret)) }
+    }
+
+    @Test("Twilio: error 21211 is an invalid destination")
+    func twilioInvalidNumber() async throws {
+        let error = try await withServer(Self.fakeTwilio(Recorder())) { port in
+            try await Self.deliveryError {
+                try await TwilioSMSProvider(accountSID: Self.sid, authToken: Self.token, sender: .from("+15017122661"),
+                                            baseURL: "http://127.0.0.1:\(port)")
+                    .send(SMSMessage(to: "+15005550001", body: "Your Portcullis code is \(Self.code)"))
+            }
+        }
+        #expect(error.kind == .invalidDestination)
+        #expect(error.detail == "twilio: HTTP 400, error 21211")
+        #expect(!error.detail.contains(Self.code))
+    }
+
+    @Test("Twilio: a server error is unavailable")
+    func twilioServerError() async throws {
+        let router = Router()
+        router.post("/2010-04-01/Accounts/:sid/Messages.json") { _, _ in Response(status: .internalServerError) }
+        let error = try await withServer(router) { port in
+            try await Self.deliveryError {
+                try await TwilioSMSProvider(accountSID: Self.sid, authToken: Self.token, sender: .from("+15017122661"),
+                                            baseURL: "http://127.0.0.1:\(port)").send(Self.message)
+            }
+        }
+        #expect(error.kind == .unavailable)
+        #expect(error.detail == "twilio: HTTP 500")
+    }
+
+    @Test("Twilio: answers map to error kinds", arguments: [
+        (201, "{\"sid\":\"SM1\"}", nil),
+        (200, "", nil),
+        (400, "{\"code\":21211,\"message\":\"Invalid 'To' Phone Number\"}", DeliveryError.Kind.invalidDestination),
+        (400, "{\"code\":21614,\"message\":\"not a mobile number\"}", .invalidDestination),
+        (400, "{\"code\":21610,\"message\":\"unsubscribed\"}", .invalidDestination),
+        (400, "{\"code\":21606,\"message\":\"From is not a valid number\"}", .misconfigured),
+        (401, "{\"code\":20003}", .misconfigured),
+        (403, "", .misconfigured),
+        (404, "{\"code\":20404}", .misconfigured),
+        (400, "{\"code\":20003}", .misconfigured),
+        (429, "{\"code\":20429}", .rateLimited),
+        (400, "{\"code\":20429}", .rateLimited),
+        (500, "<html>oops</html>", .unavailable),
+        (503, "", .unavailable),
+    ] as [(Int, String, DeliveryError.Kind?)])
+    func twilioMapping(status: Int, body: String, kind: DeliveryError.Kind?) {
+        let error = TwilioSMSProvider.error(status: status, body: Array(body.utf8))
+        #expect(error?.kind == kind)
+        #expect(error.map { !$0.detail.contains("message") && !$0.detail.contains("oops") } ?? true)
+    }
+
+    @Test("A server that never answers times out as unavailable")
+    func neverAnswers() async throws {
+        // Accepts connections and never writes a byte.
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(server.localAddress?.port)
+        let started = ContinuousClock.now
+        let error = try await Self.deliveryError {
+            try await TwilioSMSProvider(accountSID: Self.sid, authToken: Self.token, sender: .from("+15017122661"),
+                                        baseURL: "http://127.0.0.1:\(port)", timeout: .seconds(1)).send(Self.message)
+        }
+        let webhookError = try await Self.deliveryError {
+            try await WebhookSMSProvider(url: "http://127.0.0.1:\(port)/sms", secret: "s", timeout: .seconds(1)).send(Self.message)
+        }
+        try await server.close()
+        #expect(error.kind == .unavailable)
+        #expect(webhookError.kind == .unavailable)
+        #expect(ContinuousClock.now - started < .seconds(8))
+        #expect(!error.detail.contains(Self.token))
+    }
+
+    @Test("Nothing listening is unavailable")
+    func nothingListening() async throws {
+        let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(probe.localAddress?.port)
+        try await probe.close()
+        let started = ContinuousClock.now
+        let error = try await Self.deliveryError {
+            try await TwilioSMSProvider(accountSID: Self.sid, authToken: Self.token, sender: .from("+15017122661"),
+                                        baseURL: "http://127.0.0.1:\(port)", timeout: .seconds(2)).send(Self.message)
+        }
+        #expect(error.kind == .unavailable)
+        #expect(error.detail.hasPrefix("twilio: request failed"))
+        #expect(ContinuousClock.now - started < .seconds(8))
+    }
+
+    @Test("Twilio's documented inbound signature example")
+    func twilioInboundSignature() {
+        // Checked independently with Python's hmac/hashlib/base64.
+        let url = "https://mycompany.com/myapp.php?foo=1&bar=2"
+        let parameters = ["CallSid": "CA1234567890ABCDE", "Caller": "+12349013030", "Digits": "1234",
+                          "From": "+12349013030", "To": "+18005551212"]
+        #expect(TwilioSMSProvider.inboundSignatureIsValid(authToken: "12345", url: url, parameters: parameters,
+                                                          signature: "0/KCTR6DLpKmkAf8muzZqo1nDgQ="))
+        #expect(!TwilioSMSProvider.inboundSignatureIsValid(authToken: "12346", url: url, parameters: parameters,
+                                                           signature: "0/KCTR6DLpKmkAf8muzZqo1nDgQ="))
+        var changed = parameters
+        changed["Digits"] = "1235"
+        #expect(!TwilioSMSProvider.inboundSignatureIsValid(authToken: "12345", url: url, parameters: changed,
+                                                           signature: "0/KCTR6DLpKmkAf8muzZqo1nDgQ="))
+        #expect(!TwilioSMSProvider.inboundSignatureIsValid(authToken: "12345", url: url + "&x=1", parameters: parameters,
+                                                           signature: "0/KCTR6DLpKmkAf8muzZqo1nDgQ="))
+        #expect(!TwilioSMSProvider.inboundSignatureIsValid(authToken: "12345", url: url, parameters: parameters, signature: ""))
+    }
+
+    // MARK: Webhook
+
+    @Test("Webhook: signed JSON, verified by the receiver and recomputed independently")
+    func webhookSends() async throws {
+        let secret = "webhook-shared-secret"
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_700_000_123))
+        let recorder = Recorder()
+        let router = Router()
+        router.post("/sms") { request, _ -> Response in
+            let recorded = try await Recorded(request)
+            recorder.append(recorded)
+            guard recorded.headers["content-type"] == "application/json",
+                  let timestamp = recorded.headers["x-portcullis-timestamp"].flatMap({ Int($0) }),
+                  let signature = recorded.headers["x-portcullis-signature"],
+                  WebhookSMSProvider.signatureIsValid(secret: secret, timestamp: timestamp, body: recorded.body, signature: signature)
+            else { return Response(status: .unauthorized) }
+            return Response(status: .accepted)
+        }
+        try await withServer(router) { port in
+            try await WebhookSMSProvider(url: "http://127.0.0.1:\(port)/sms", secret: secret, clock: clock).send(Self.message)
+        }
+        let request = try #require(recorder.requests.first)
+        #expect(recorder.requests.count == 1)
+        #expect(request.headers["x-portcullis-timestamp"] == "1700000123")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
+        #expect(json["to"] as? String == "+447700900123")
+        #expect(json["body"] as? String == "Your Portcullis code is 482913")
+        #expect(json["timestamp"] as? Int == 1_700_000_123)
+        #expect(json.count == 3)
+        // Independent computation of the signature.
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("1700000123.".utf8) + Data(request.body),
+                                                  using: SymmetricKey(data: Data(secret.utf8)))
+        let expected = "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+        #expect(request.headers["x-portcullis-signature"] == expected)
+        #expect(WebhookSMSProvider.signature(secret: secret, timestamp: 1_700_000_123, body: request.body) == expected)
+        #expect(!WebhookSMSProvider.signatureIsValid(secret: "other", timestamp: 1_700_000_123, body: request.body, signature: expected))
+    }
+
+    @Test("Webhook: statuses map to error kinds", arguments: [
+        (200, nil), (204, nil), (400, DeliveryError.Kind.invalidDestination), (422, .invalidDestination),
+        (401, .misconfigured), (404, .misconfigured), (429, .rateLimited), (500, .unavailable), (503, .unavailable),
+    ] as [(Int, DeliveryError.Kind?)])
+    func webhookStatuses(status: Int, kind: DeliveryError.Kind?) async throws {
+        let router = Router()
+        router.post("/sms") { _, _ in Response(status: .init(code: status)) }
+        let error = try await withServer(router) { port -> DeliveryError? in
+            do {
+                try await WebhookSMSProvider(url: "http://127.0.0.1:\(port)/sms", secret: "s").send(Self.message)
+                return nil
+            } catch let error as DeliveryError {
+                return error
+            }
+        }
+        #expect(error?.kind == kind)
+        #expect(error.map { $0.detail == "webhook: HTTP \(status)" } ?? true)
+    }
+
+    // MARK: Outbox
+
+    @Test("Outbox keeps the last 100 messages, newest first, and logs without the body")
+    func outbox() async throws {
+        let logs = LogCapture()
+        let outbox = Outbox(logger: logs.logger)
+        let sms = OutboxSMSProvider(outbox: outbox)
+        for index in 1...105 {
+            try await sms.send(SMSMessage(to: "+447700900123", body: "Your Portcullis code is \(100_000 + index)"))
+        }
+        try await OutboxEmailProvider(outbox: outbox).send(
+            EmailMessage(from: "Portcullis <no-reply@example.com>", to: "jane@example.org", subject: "Your code", text: "Code 777111"))
+        let messages = outbox.messages()
+        #expect(messages.count == 100)
+        #expect(messages.map(\.id) == Array((7...106).reversed()))
+        #expect(messages[0] == OutboxMessage(id: 106, kind: .email, to: "jane@example.org", subject: "Your code",
+                                             body: "Code 777111", time: messages[0].time))
+        #expect(messages[1].kind == .sms && messages[1].body == "Your Portcullis code is 100105" && messages[1].subject == nil)
+        #expect(messages.last?.body == "Your Portcullis code is 100007")
+
+        let lines = logs.lines
+        #expect(lines.count == 106)
+        #expect(lines[0] == "message to +44•••23 placed in the development outbox, id 1")
+        #expect(lines[105] == "email to j•••@example.org placed in the development outbox, id 106")
+        #expect(!lines.contains { $0.contains("code") || $0.contains("777111") || $0.contains("900123") })
+    }
+
+    // MARK: Configuration
+
+    @Test("Configuration picks the provider and names what is missing")
+    func configuration() throws {
+        #expect(try SMSConfiguration.provider(from: [:], outbox: nil) == nil)
+        #expect(try SMSConfiguration.provider(from: ["PORTCULLIS_SMS_PROVIDER": ""], outbox: Outbox()) == nil)
+
+        func failure(_ values: [String: String], outbox: Outbox? = nil) -> String {
+            do {
+                _ = try SMSConfiguration.provider(from: values, outbox: outbox)
+                return "no error"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(failure(["PORTCULLIS_SMS_PROVIDER": "twilio"]).contains("PORTCULLIS_TWILIO_ACCOUNT_SID"))
+        #expect(failure(["PORTCULLIS_SMS_PROVIDER": "twilio", "PORTCULLIS_TWILIO_ACCOUNT_SID": Self.sid])
+            .contains("PORTCULLIS_TWILIO_AUTH_TOKEN"))
+        let noSender = failure(["PORTCULLIS_SMS_PROVIDER": "twilio", "PORTCULLIS_TWILIO_ACCOUNT_SID": Self.sid,
+                                "PORTCULLIS_TWILIO_AUTH_TOKEN": Self.token])
+        #expect(noSender.contains("PORTCULLIS_TWILIO_FROM") && noSender.contains("PORTCULLIS_TWILIO_MESSAGING_SERVICE_SID"))
+        #expect(failure(["PORTCULLIS_SMS_PROVIDER": "twilio", "PORTCULLIS_TWILIO_ACCOUNT_SID": Self.sid,
+                         "PORTCULLIS_TWILIO_AUTH_TOKEN": Self.token, "PORTCULLIS_TWILIO_FROM": "+15017122661",
+                         "PORTCULLIS_TWILIO_BASE_URL": "ftp://x"]).contains("PORTCULLIS_TWILIO_BASE_URL"))
+        #expect(failure(["PORTCULLIS_SMS_PROVIDER": "webhook"]).contains("PORTCULLIS_SMS_WEBHOOK_URL"))
+        #expect(failure(["PORTCULLIS_SMS_PROVIDER": "webhook", "PORTCULLIS_SMS_WEBHOOK_URL": "https://gw.example.com/sms"])
+            .contains("PORTCULLIS_SMS_WEBHOOK_SECRET"))
+        #expect(failure(["PORTCULLIS_SMS_PROVIDER": "outbox"]).contains("PORTCULLIS_DEV"))
+        #expect(failure(["PORTCULLIS_SMS_PROVIDER": "carrier-pigeon"]).contains("PORTCULLIS_SMS_PROVIDER"))
+
+        let twilio = try #require(try SMSConfiguration.provider(from: [
+            "PORTCULLIS_SMS_PROVIDER": "twilio", "PORTCULLIS_TWILIO_ACCOUNT_SID": Self.sid,
+            "PORTCULLIS_TWILIO_AUTH_TOKEN": Self.token, "PORTCULLIS_TWILIO_FROM": "+15017122661",
+            "PORTCULLIS_TWILIO_BASE_URL": "http://127.0.0.1:9999",
+        ], outbox: nil) as? TwilioSMSProvider)
+        #expect(twilio.messagesURL == "http://127.0.0.1:9999/2010-04-01/Accounts/\(Self.sid)/Messages.json")
+        #expect(twilio.sender == .from("+15017122661"))
+        let service = try #require(try SMSConfiguration.provider(from: [
+            "PORTCULLIS_SMS_PROVIDER": "Twilio", "PORTCULLIS_TWILIO_ACCOUNT_SID": Self.sid,
+            "PORTCULLIS_TWILIO_AUTH_TOKEN": Self.token, "PORTCULLIS_TWILIO_MESSAGING_SERVICE_SID": "MG1",
+        ], outbox: nil) as? TwilioSMSProvider)
+        #expect(service.sender == .messagingService(sid: "MG1"))
+        #expect(service.baseURL == "https://api.twilio.com")
+
+        let webhook = try SMSConfiguration.provider(from: [
+            "PORTCULLIS_SMS_PROVIDER": "webhook", "PORTCULLIS_SMS_WEBHOOK_URL": "https://gw.example.com/sms?token=urltoken",
+            "PORTCULLIS_SMS_WEBHOOK_SECRET": "webhook-shared-secret",
+        ], outbox: nil)
+        #expect(webhook is WebhookSMSProvider)
+        #expect(try SMSConfiguration.provider(from: ["PORTCULLIS_SMS_PROVIDER": "outbox"], outbox: Outbox()) is OutboxSMSProvider)
+
+        // Secrets never show in descriptions, reflections or dumps.
+        for provider in [twilio as Any, webhook as Any] {
+            var dumped = ""
+            dump(provider, to: &dumped)
+            for text in [String(describing: provider), String(reflecting: provider), dumped] {
+                #expect(!text.contains(Self.token) && !text.contains("webhook-shared-secret") && !text.contains("urltoken"), "\(text)")
+            }
+        }
+        #expect(String(describing: twilio).contains(Self.sid))
+    }
+
+    // MARK: Helpers
+
+    /// A Twilio-like Messages API: checks basic auth, content type and fields; `+15005550001` is an invalid number.
+    static func fakeTwilio(_ recorder: Recorder) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.post("/2010-04-01/Accounts/:sid/Messages.json") { request, context -> Response in
+            let recorded = try await Recorded(request)
+            recorder.append(recorded)
+            let expected = "Basic " + Data("\(sid):\(token)".utf8).base64EncodedString()
+            guard context.parameters.get("sid") == sid, recorded.headers["authorization"] == expected else {
+                return json(.unauthorized, #"{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}"#)
+            }
+            guard recorded.headers["content-type"]?.hasPrefix("application/x-www-form-urlencoded") == true else {
+                return json(.unsupportedMediaType, #"{"code":20001,"message":"Unsupported media type","status":415}"#)
+            }
+            let form = recorded.form
+            guard let to = form["To"], let body = form["Body"], form["From"] != nil || form["MessagingServiceSid"] != nil else {
+                return json(.badRequest, #"{"code":21604,"message":"A 'To' phone number is required.","status":400}"#)
+            }
+            if to == "+15005550001" {
+                return json(.badRequest, #"{"code":21211,"message":"The 'To' number +15005550001 is not a valid phone number.","status":400}"#)
+            }
+            let answer: [String: Any] = ["sid": "SM\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())",
+                                         "account_sid": sid, "to": to, "from": form["From"] ?? NSNull(), "body": body,
+                                         "status": "queued", "num_segments": "1", "error_code": NSNull()]
+            let data = try JSONSerialization.data(withJSONObject: answer)
+            return json(.created, String(decoding: data, as: UTF8.self))
+        }
+        return router
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// Runs `test` against a real Hummingbird server on 127.0.0.1 and an ephemeral port, then stops the server.
+    func withServer<T: Sendable>(
+        _ router: Router<BasicRequestContext>, _ test: @Sendable @escaping (Int) async throws -> T
+    ) async throws -> T {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "fake-provider")
+        logger.logLevel = .error
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            },
+            logger: logger)
+        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next(), port > 0 else {
+                group.cancelAll()
+                throw ServerDidNotStart()
+            }
+            let result: Result<T, any Error>
+            do { result = .success(try await test(port)) } catch { result = .failure(error) }
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return try result.get()
+        }
+    }
+
+    struct ServerDidNotStart: Error {}
+
+    /// The `DeliveryError` thrown by `body`; fails the test if it throws nothing or something else.
+    static func deliveryError(_ body: () async throws -> Void) async throws -> DeliveryError {
+        do {
+            try await body()
+        } catch let error as DeliveryError {
+            return error
+        }
+        Issue.record("expected a DeliveryError")
+        return DeliveryError(.unavailable, detail: "none thrown")
+    }
+}
+
+extension SMSProviderTests {
+    /// One request as the fake server saw it.
+    struct Recorded: Sendable {
+        var path: String
+        /// Lower-cased names.
+        var headers: [String: String]
+        var body: [UInt8]
+
+        init(_ request: Request) async throws {
+            var request = request
+            let buffer = try await request.collectBody(upTo: 64 * 1024)
+            path = request.uri.path
+            headers = Dictionary(request.headers.map { ($0.name.canonicalName, $0.value) }, uniquingKeysWith: { $1 })
+            body = Array(buffer.readableBytesView)
+        }
+
+        /// The body decoded as `application/x-www-form-urlencoded`.
+        var form: [String: String] {
+            var fields: [String: String] = [:]
+            for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map {
+                    $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+                }
+                fields[parts[0]] = parts.count > 1 ? parts[1] : ""
+            }
+            return fields
+        }
+    }
+
+    /// Requests seen by a fake server.
+    final class Recorder: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: [Recorded] = []
+        func append(_ request: Recorded) { lock.withLock { stored.append(request) } }
+        var requests: [Recorded] { lock.withLock { stored } }
+    }
+
+    /// Log messages, for checking what is (not) logged.
+    final class LogCapture: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: [String] = []
+        var lines: [String] { lock.withLock { stored } }
+        func append(_ line: String) { lock.withLock { stored.append(line) } }
+
+        var logger: Logger { Logger(label: "test") { _ in Handler(capture: self) } }
+
+        struct Handler: LogHandler {
+            let capture: LogCapture
+            var metadata: Logger.Metadata = [:]
+            var logLevel: Logger.Level = .trace
+            subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+                get { metadata[key] }
+                set { metadata[key] = newValue }
+            }
+            func log(event: LogEvent) {
+                capture.append("\(event.message)")
+            }
+        }
+    }
+}
