@@ -100,6 +100,9 @@ let package = Package(
             dependencies: [
                 "PortcullisDelivery", "PortcullisCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -108,7 +111,8 @@ let package = Package(
         .testTarget(
             name: "PortcullisWebTests",
             dependencies: [
-                "PortcullisWeb", "PortcullisStore", "PortcullisCore", "PortcullisTestSupport",
+                "PortcullisWeb", "PortcullisStore", "PortcullisCore", "PortcullisTestSupport", "PortcullisDelivery",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

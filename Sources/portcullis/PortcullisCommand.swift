@@ -356,7 +356,7 @@ struct TokenCommand: AsyncParsableCommand {
                 let isPSKC = (format ?? (file.hasSuffix(".csv") ? "csv" : "pskc")).lowercased() == "pskc"
                 var key: [UInt8]?
                 if let psk {
-                    guard let bytes = hexBytes(psk) else { throw ValidationError("the pre-shared key must be hexadecimal") }
+                    guard let bytes = Hex.decode(psk) else { throw ValidationError("the pre-shared key must be hexadecimal") }
                     key = bytes
                 }
                 let parsed = isPSKC ? TokenImport.parsePSKC(data, preSharedKey: key) : TokenImport.parseCSV(String(decoding: data, as: UTF8.self))
@@ -470,20 +470,6 @@ struct TokenCommand: AsyncParsableCommand {
             }
         }
     }
-}
-
-func hexBytes(_ text: String) -> [UInt8]? {
-    let clean = text.replacingOccurrences(of: " ", with: "")
-    guard clean.count % 2 == 0 else { return nil }
-    var bytes: [UInt8] = []
-    var index = clean.startIndex
-    while index < clean.endIndex {
-        let next = clean.index(index, offsetBy: 2)
-        guard let byte = UInt8(clean[index..<next], radix: 16) else { return nil }
-        bytes.append(byte)
-        index = next
-    }
-    return bytes
 }
 
 extension Optional {

@@ -4,7 +4,7 @@ import PortcullisCore
 /// How to reach an SMTP server and who the mail comes from (SPEC §3, delivery providers).
 ///
 /// The password is never part of a description, a debug description or a mirror: it prints as `<redacted>`.
-public struct SMTPConfiguration: Sendable {
+public struct SMTPConfiguration: Sendable, Equatable {
     /// How the connection is protected.
     public enum Security: String, Sendable, CaseIterable {
         /// Plain TCP, no encryption (credentials, if set, are sent in clear: only for a trusted local relay).
@@ -25,7 +25,7 @@ public struct SMTPConfiguration: Sendable {
     }
 
     /// Which server certificates are accepted (for `.startTLS` and `.tls`).
-    public enum CertificateTrust: Sendable, Equatable {
+    public enum CertificateTrust: Sendable, Equatable, Hashable {
         /// The system's root certificates, and the host name must match (the default).
         case systemRoots
         /// Only certificates issued by the CA (or self-signed certificate) in this PEM file; the host name must match.

@@ -58,6 +58,9 @@ public struct SMTPEmailProvider: EmailProvider {
     public func send(_ message: EmailMessage) async throws {
         // Validates addresses and subject before any connection (header injection is refused here).
         let mime = try MIMEMessage(message, defaultFrom: configuration.from)
+        guard !configuration.heloName.isEmpty,
+              !configuration.heloName.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value >= 0x7F })
+        else { throw DeliveryError(.misconfigured, detail: "the SMTP HELO name must be a host name without spaces") }
         let connection: SMTPConnection
         do {
             connection = try await SMTPConnection.connect(

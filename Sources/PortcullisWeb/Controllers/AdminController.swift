@@ -78,7 +78,7 @@ struct AdminController {
             let pskHex = context.form.text("psk").replacingOccurrences(of: " ", with: "")
             var psk: [UInt8]?
             if !pskHex.isEmpty {
-                guard let bytes = Self.hex(pskHex) else {
+                guard let bytes = Hex.decode(pskHex) else {
                     return try await listPage(context: context, notice: nil, error: "The pre-shared key must be hexadecimal.", status: .badRequest)
                 }
                 psk = bytes
@@ -184,18 +184,5 @@ struct AdminController {
             if let date = formatter.date(from: text) { return date }
         }
         return nil
-    }
-
-    static func hex(_ text: String) -> [UInt8]? {
-        guard text.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        var index = text.startIndex
-        while index < text.endIndex {
-            let next = text.index(index, offsetBy: 2)
-            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
     }
 }
