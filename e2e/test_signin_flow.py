@@ -12,6 +12,7 @@ import re
 import time
 
 import pyotp
+import pytest
 
 from conftest import find_secrets
 
@@ -214,9 +215,11 @@ def test_new_user_enrolls_signs_in_and_gets_locked_out(server, ui, used_secrets)
         assert phrase not in text, f"the locked page gives away that the password was right: {phrase!r}"
 
 
+@pytest.mark.runs_last
 def test_no_secret_in_server_log(server, used_secrets):
-    """Runs last: stops the server so its log is complete, then looks for every
-    password, key and code the scenario used (also in the CLI's output)."""
+    """Runs last (after every file's tests): stops the server so its log is
+    complete, then looks for every password, key and code any scenario used
+    (also in the CLI's output)."""
     server.stop()
     assert used_secrets, "the scenario collected no secrets"
     for log in (server.log_path, server.log_path.with_name("cli.log")):
