@@ -85,3 +85,61 @@ def test_migrate_organizations_and_users(cli):
     assert "a brand new password" not in out
     ok(cli("user", "unlock", "bob", "--org", "acme"))
     refused(cli("user", "set-password", "nobody", "--org", "acme", "--password", "whatever long"), "no user 'nobody'")
+
+
+def oathtool_hotp(hexseed, counter):
+    return subprocess.run(["oathtool", "--hotp", "-c", str(counter), hexseed], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def test_token_commands(cli, tmp_path):
+    ok(cli("migrate"))
+    ok(cli("user", "create", "tina", "--org", "default", "--password", "tina's long password"))
+    seed = os.urandom(20).hex()
+    csv = tmp_path / "tokens.csv"
+    csv.write_text(f"serial,seed,digits,algorithm,counter\nCLI-1,{seed},6,SHA1,0\nCLI-2,{seed},6,SHA1,0\n")
+    assert "Imported 2 tokens into default" in ok(cli("token", "import", str(csv), "--org", "default"))
+    refused(cli("token", "import", str(csv), "--org", "default"), "already in the inventory")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("X-1,nothex\nX-2,abcd\n")
+    err = refused(cli("token", "import", str(bad)), "nothing imported", "line 1", "line 2")
+    assert "nothex" not in err or "seed" in err
+
+    # An encrypted PSKC file (written by an independent implementation) into the spare pool.
+    fixtures = ROOT / "Tests" / "PortcullisCoreTests" / "Fixtures"
+    expected = __import__("json").loads((fixtures / "pskc-encrypted-expected.json").read_text())
+    pskc = str(fixtures / "pskc-encrypted.xml")
+    refused(cli("token", "import", pskc, "--pool"), "encrypted")
+    refused(cli("token", "import", pskc, "--pool", "--psk", "00" * 16), "MAC")
+    out = ok(cli("token", "import", pskc, "--pool", "--psk", expected["preSharedKey"]))
+    assert "Imported 2 tokens into the spare pool" in out
+    pool = ok(cli("token", "list", "--pool"))
+    assert "TOKEN-0001\tunassigned" in pool and "TOKEN-0002\tunassigned" in pool
+
+    ok(cli("token", "assign", "CLI-1", "tina", "--org", "default"))
+    assert "CLI-1\tassigned\ttina" in ok(cli("token", "list", "--org", "default"))
+    refused(cli("token", "assign", "CLI-1", "tina"), "not in the inventory")
+    out = ok(cli("token", "lend", "TOKEN-0001", "tina", "--org", "default"))
+    assert "lent to tina until" in out
+    assert "TOKEN-0001\tlent until" in ok(cli("token", "list", "--pool"))
+    refused(cli("token", "lend", "CLI-2", "tina", "--until", "2000-01-01T00:00:00Z"), "future")
+
+    # Resync with two consecutive codes 50 presses ahead; wrong order is refused.
+    refused(cli("token", "resync", "CLI-1", oathtool_hotp(seed, 51), oathtool_hotp(seed, 50)), "did not match")
+    assert "resynchronized" in ok(cli("token", "resync", "CLI-1", oathtool_hotp(seed, 50), oathtool_hotp(seed, 51)))
+
+    ok(cli("token", "unassign", "CLI-1"))
+    assert "CLI-1\tunassigned\t-" in ok(cli("token", "list"))
+    refused(cli("token", "unassign", "CLI-1"), "not assigned")
+    refused(cli("token", "assign", "NOPE", "tina"), "no token NOPE")
+
+
+def test_org_configure(cli):
+    ok(cli("migrate"))
+    out = ok(cli("org", "configure", "default", "--time-zone", "Europe/Berlin", "--inbound-sms-number", "+1 415 555 0100",
+                 "--blocked-email-domains", "Firm.example, mail.firm.example"))
+    assert "time zone Europe/Berlin" in out and "inbound SMS on, +14155550100" in out
+    assert "firm.example, mail.firm.example" in out
+    assert "inbound SMS off" in ok(cli("org", "configure", "default", "--no-inbound-sms"))
+    refused(cli("org", "configure", "default", "--time-zone", "Mars/Olympus"), "unknown time zone")
+    refused(cli("org", "configure", "default", "--inbound-sms-number", "12"), "E.164")
