@@ -210,6 +210,9 @@ def server(out_dir, tmp_path_factory, used_secrets, twilio, smtp):
         out = srv.cli("org", "configure", "default", "--inbound-sms-number", INBOUND_SMS_NUMBER,
                       "--blocked-email-domains", BLOCKED_EMAIL_DOMAIN)
         assert INBOUND_SMS_NUMBER in out and BLOCKED_EMAIL_DOMAIN in out, out
+        zone = re.search(r"time zone ([\w/+-]+)", out)
+        assert zone, f"org configure should print the time zone: {out!r}"
+        srv.org_time_zone = zone.group(1)
         srv.users = {}
         for username, name, extra in (("sam", "Sam Sms", ()), ("emma", "Emma Email", ()),
                                       ("boss", "Boss", ("--admin",)), ("tom", "Tom Token", ()),

@@ -40,7 +40,7 @@ public struct Portcullis: Sendable {
             limiter: WorkLimiter(maxConcurrent: configuration.hashConcurrency, maxQueued: configuration.hashQueue),
             random: random)
         self.hasher = hasher
-        self.methods = .standard
+        self.methods = .forPolicy(configuration.policy)
         let audit = AuditLog(repository: repositories.audit, clock: clock, random: random)
         self.audit = audit
         let context = FactorContext(clock: clock, random: random, secrets: try configuration.secretBox(), hasher: hasher,

@@ -73,7 +73,13 @@ public struct FactorMethods: Sendable {
         self.byType = Dictionary(uniqueKeysWithValues: methods.map { ($0.type, $0) })
     }
 
-    public static let standard = FactorMethods([TOTPFactor(), HOTPFactor(), SMSFactor(), EmailFactor(), BackupCodesFactor()])
+    public static let standard = FactorMethods.forPolicy(SecurityPolicy())
+
+    /// Every factor type, with the policy's choices applied (whether the pattern may be a default).
+    public static func forPolicy(_ policy: SecurityPolicy) -> FactorMethods {
+        FactorMethods([TOTPFactor(), HOTPFactor(), SMSFactor(), EmailFactor(), PatternFactor(canBeDefault: policy.patternCanBeDefault),
+                       BackupCodesFactor()])
+    }
 
     public subscript(type: FactorType) -> (any FactorMethod)? { byType[type] }
 

@@ -19,6 +19,12 @@ public struct SecurityPolicy: Sendable, Equatable {
     public var hotpLookAhead: Int = 10
     public var hotpResyncWindow: Int = 100
     public var messageCodes = MessageCodeSettings()
+    /// Grid pattern: the grid's size (3 to 5) and whether the pattern may be a user's default factor.
+    public var patternGridSize: Int = 3
+    public var patternCanBeDefault: Bool = false
+    /// WebAuthn: user verification `preferred` (false) or `required` (true); passkey sign-in without a password.
+    public var webAuthnRequireUserVerification: Bool = false
+    public var passkeySignIn: Bool = true
 
     public init() {}
 }

@@ -115,6 +115,15 @@ public struct Configuration: Sendable {
         if let v = try int("PORTCULLIS_LOCKOUT_MINUTES", 1...10_080) { policy.lockoutDuration = TimeInterval(v * 60) }
         if let v = try int("PORTCULLIS_IP_FAILURE_LIMIT", 1...1_000_000) { policy.ipFailureLimit = v }
         if let v = string("PORTCULLIS_ISSUER") { policy.issuer = v }
+        if let v = try int("PORTCULLIS_PATTERN_GRID", 3...5) { policy.patternGridSize = v }
+        if let v = try bool("PORTCULLIS_PATTERN_CAN_BE_DEFAULT") { policy.patternCanBeDefault = v }
+        if let v = string("PORTCULLIS_WEBAUTHN_USER_VERIFICATION") {
+            guard ["preferred", "required"].contains(v) else {
+                throw ConfigurationError.invalid(name: "PORTCULLIS_WEBAUTHN_USER_VERIFICATION", value: v, expected: "preferred or required")
+            }
+            policy.webAuthnRequireUserVerification = v == "required"
+        }
+        if let v = try bool("PORTCULLIS_PASSKEY_SIGN_IN") { policy.passkeySignIn = v }
         trustProxy = try bool("PORTCULLIS_TRUST_PROXY") ?? false
     }
 

@@ -71,6 +71,7 @@ struct AccountController {
         "codes_regenerated": ("New backup codes issued; the old ones no longer work.", false),
         "codes_need_factor": ("Set up another method first; backup codes back it up.", true),
         "resynced": ("Your token is back in step.", false),
+        "pattern_enrolled": ("Your grid pattern is set up.", false),
         "resync_failed": ("Those codes did not match your token. Press the button twice and enter both codes, in order.", true),
     ]
 

@@ -132,6 +132,10 @@ struct SignInController {
             data["prompt"] = "Enter one of your backup codes. Each code works once."
             data["inputMode"] = "text"
             data["pattern"] = false
+        case .pattern:
+            let size = factor.parameters["grid"].flatMap(Int.init) ?? app.configuration.policy.patternGridSize
+            data["grid"] = PatternController.grid(size: size, field: "pattern", label: "Your pattern")
+            data["prompt"] = "Draw your grid pattern, or type its dot numbers."
         case .hotp:
             data["prompt"] = "Press the button on your token (\(factor.parameters["serial"] ?? factor.label)) and enter the code it shows."
         case .sms, .email:
@@ -195,18 +199,19 @@ struct SignInController {
         let (session, user) = try web.requireSecondFactor(context)
         let factorID = context.form.text("factor_id")
         let code = context.form.text("code")
+        let pattern = context.form.text("pattern")
         let inbound = context.form["inbound"] == "1"
-        guard inbound || (!code.isEmpty && code.count <= 64) else {
+        guard inbound || (!(code.isEmpty && pattern.isEmpty) && code.count <= 64 && pattern.count <= 200) else {
             return try await challengePage(wanted: factorID, context: context, error: "Enter the code.")
         }
-        var fields = ["code": code]
+        var fields = ["code": code, "pattern": pattern]
         if inbound { fields["inbound"] = "1" }
         switch try await app.signIn.verifyFactor(userID: user.id, factorID: factorID, response: FactorResponse(fields: fields), ip: context.clientIP) {
         case .accepted(let factor):
             let amr = app.methods[factor.type].map { [$0.amr] } ?? []
             return try await web.completeSignIn(session, user: user, addingAMR: amr, ip: context.clientIP, then: "/portal")
         case .rejected:
-            return try await challengePage(wanted: factorID, context: context, error: "That code didn't work. Check it and try again.")
+            return try await challengePage(wanted: factorID, context: context, error: "That didn't work. Check it and try again.")
         case .locked:
             try await app.sessions.end(session.token)
             var response = Response.seeOther(try await web.loginPath(organizationID: user.organizationID) + "?notice=locked")
