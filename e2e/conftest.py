@@ -535,6 +535,9 @@ class UI:
         self.follow("#sign-in")
 
     def sign_out(self):
+        """With the portal's #sign-out button (from any signed-in page)."""
+        if self.find("#sign-out") is None:
+            self.go("/portal", "portal")
         self.follow("#sign-out")
         self.wait_el("#login-form", "signed-out")
 

@@ -318,11 +318,11 @@ def test_sms_inbound_confirmation(server, ui, twilio, used_secrets):
 def test_email_enroll_and_sign_in(server, ui, smtp, used_secrets):
     emma = server.users["emma"]
     start_signed_out(ui, "email-start")
+    # Enrolled during the first sign-in, from the invitation (the SMS part used settings).
     ui.sign_in(emma["username"], emma["password"])
-    skip_invitation(ui)
-    ui.follow("#settings-link")
-    ui.wait_path("/settings", "settings")
-    ui.follow("#add-email")
+    ui.wait_path("/login/enroll", "enroll-invited")
+    assert ui.find("#enroll-sms") is not None, "the enrollment page should offer text messages"
+    ui.follow("#enroll-email")
     ui.wait_path("/enroll/email", "enroll-email")
     ui.assert_no_error()
 
@@ -344,11 +344,13 @@ def test_email_enroll_and_sign_in(server, ui, smtp, used_secrets):
     code = email_code(smtp, received, used_secrets)
     ui.fill("#code", code)
     ui.follow("#confirm")
-    take_backup_codes(ui, used_secrets, "/settings")
+    # The confirmed factor finishes the sign-in, after the backup codes.
+    take_backup_codes(ui, used_secrets, "/portal")
     ui.assert_no_error()
+    ui.follow("#settings-link")
+    ui.wait_path("/settings", "settings")
     assert factor_types(ui) == ["backup_codes", "email"], factor_types(ui)
     assert EMAIL_ADDRESS in ui.find('#factors tr.factor[data-type="email"]').text
-    ui.go("/portal", "portal")
     ui.sign_out()
 
     # Sign-in with the code from the email.

@@ -11,6 +11,7 @@ extension Repositories {
             audit: SQLAuditRepository(db: database),
             rateLimits: SQLRateLimitRepository(db: database),
             tokens: SQLTokenRepository(db: database),
-            challenges: SQLMessageChallengeRepository(db: database))
+            challenges: SQLMessageChallengeRepository(db: database),
+            webAuthn: SQLWebAuthnRepository(db: database))
     }
 }

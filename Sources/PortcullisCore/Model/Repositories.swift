@@ -132,10 +132,11 @@ public struct Repositories: Sendable {
     public var rateLimits: any RateLimitRepository
     public var tokens: any TokenRepository
     public var challenges: any MessageChallengeRepository
+    public var webAuthn: any WebAuthnRepository
 
     public init(organizations: any OrganizationRepository, users: any UserRepository, factors: any FactorRepository,
                 sessions: any SessionRepository, audit: any AuditRepository, rateLimits: any RateLimitRepository,
-                tokens: any TokenRepository, challenges: any MessageChallengeRepository) {
+                tokens: any TokenRepository, challenges: any MessageChallengeRepository, webAuthn: any WebAuthnRepository) {
         self.organizations = organizations
         self.users = users
         self.factors = factors
@@ -144,6 +145,7 @@ public struct Repositories: Sendable {
         self.rateLimits = rateLimits
         self.tokens = tokens
         self.challenges = challenges
+        self.webAuthn = webAuthn
     }
 }
 

@@ -58,7 +58,8 @@ public struct MessageCodeService: Sendable {
             return .failed(message: "This method cannot receive codes.")
         }
         let now = context.clock.now
-        if let last = try await context.challenges.latest(factorID: factor.id) {
+        // The cooldown guards against resend floods; a code already used does not hold back the next sign-in.
+        if let last = try await context.challenges.latest(factorID: factor.id), last.consumedAt == nil {
             let wait = last.createdAt.addingTimeInterval(settings.resendCooldown).timeIntervalSince(now)
             if wait > 0 { return .coolingDown(seconds: Int(wait.rounded(.up))) }
         }

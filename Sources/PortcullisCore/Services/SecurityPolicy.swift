@@ -25,6 +25,8 @@ public struct SecurityPolicy: Sendable, Equatable {
     /// WebAuthn: user verification `preferred` (false) or `required` (true); passkey sign-in without a password.
     public var webAuthnRequireUserVerification: Bool = false
     public var passkeySignIn: Bool = true
+    /// The public base URL: the WebAuthn relying party's origin, and its host the RP ID.
+    public var webAuthnOrigin: String = "http://127.0.0.1:8080"
 
     public init() {}
 }

@@ -125,6 +125,7 @@ public struct Configuration: Sendable {
         }
         if let v = try bool("PORTCULLIS_PASSKEY_SIGN_IN") { policy.passkeySignIn = v }
         trustProxy = try bool("PORTCULLIS_TRUST_PROXY") ?? false
+        policy.webAuthnOrigin = baseURL
     }
 
     /// The key ring for secrets at rest. Without a key: an error outside development mode; in development mode a key

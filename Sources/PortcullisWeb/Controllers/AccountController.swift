@@ -61,7 +61,7 @@ struct AccountController {
     }
 
     static let notices: [String: (text: String, isError: Bool)] = [
-        "enrolled": ("Your authenticator app is set up.", false),
+        "enrolled": ("Your new sign-in method is set up.", false),
         "renamed": ("Renamed.", false),
         "rename_failed": ("Give the method a name of 1 to 64 characters.", true),
         "default": ("Default method changed.", false),

@@ -151,7 +151,9 @@ struct SignInController {
                                                        ip: context.clientIP, inbound: inbound) {
                 case .sent(let challenge): live = challenge; notice = notice ?? "We sent a code to \(factor.label)."
                 case .coolingDown(let seconds): error = error ?? "Wait \(seconds) seconds before asking for another code."
-                case .limited(let message), .failed(let message): error = error ?? message
+                case .limited(let message), .failed(let message):
+                    error = error ?? message
+                    data["prompt"] = "No code could be sent by \(channel) just now. Ask for a new one, or use another method."
                 }
             }
             if inbound, let code = live?.inboundCode, let number = organization.settings.inboundSMSNumber {

@@ -1,0 +1,372 @@
+import Foundation
+import Testing
+@testable import PortcullisCore
+
+/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator so every fuzz run sees the same inputs.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite("CBOR")
+struct CBORTests {
+    static func hex(_ text: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var index = text.startIndex
+        while index < text.endIndex {
+            let next = text.index(index, offsetBy: 2)
+            bytes.append(UInt8(text[index..<next], radix: 16)!)
+            index = next
+        }
+        return bytes
+    }
+
+    static func hexString(_ bytes: [UInt8]) -> String {
+        bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// RFC 8949 Appendix A, in preferred serialization: decodes to the value and the value encodes back to it.
+    static let appendixA: [(String, CBORValue)] = [
+        ("00", .unsigned(0)), ("01", .unsigned(1)), ("0a", .unsigned(10)), ("17", .unsigned(23)), ("1818", .unsigned(24)),
+        ("1819", .unsigned(25)), ("1864", .unsigned(100)), ("1903e8", .unsigned(1000)), ("1a000f4240", .unsigned(1_000_000)),
+        ("1b000000e8d4a51000", .unsigned(1_000_000_000_000)), ("1bffffffffffffffff", .unsigned(.max)),
+        ("c249010000000000000000", .tagged(2, .bytes([1, 0, 0, 0, 0, 0, 0, 0, 0]))),
+        ("3bffffffffffffffff", .negative(.max)),
+        ("c349010000000000000000", .tagged(3, .bytes([1, 0, 0, 0, 0, 0, 0, 0, 0]))),
+        ("20", .int(-1)), ("29", .int(-10)), ("3863", .int(-100)), ("3903e7", .int(-1000)),
+        ("f90000", .float(0.0)), ("f98000", .float(-0.0)), ("f93c00", .float(1.0)), ("fb3ff199999999999a", .float(1.1)),
+        ("f93e00", .float(1.5)), ("f97bff", .float(65504.0)), ("fa47c35000", .float(100_000.0)),
+        ("fa7f7fffff", .float(3.4028234663852886e+38)), ("fb7e37e43c8800759c", .float(1.0e+300)),
+        ("f90001", .float(5.960464477539063e-8)), ("f90400", .float(0.00006103515625)), ("f9c400", .float(-4.0)),
+        ("fbc010666666666666", .float(-4.1)), ("f97c00", .float(.infinity)), ("f97e00", .float(.nan)),
+        ("f9fc00", .float(-.infinity)),
+        ("f4", .bool(false)), ("f5", .bool(true)), ("f6", .null), ("f7", .undefined), ("f0", .simple(16)), ("f8ff", .simple(255)),
+        ("c074323031332d30332d32315432303a30343a30305a", .tagged(0, .text("2013-03-21T20:04:00Z"))),
+        ("c11a514b67b0", .tagged(1, .unsigned(1_363_896_240))), ("c1fb41d452d9ec200000", .tagged(1, .float(1_363_896_240.5))),
+        ("d74401020304", .tagged(23, .bytes([1, 2, 3, 4]))), ("d818456449455446", .tagged(24, .bytes(Array("dIETF".utf8)))),
+        ("d82076687474703a2f2f7777772e6578616d706c652e636f6d", .tagged(32, .text("http://www.example.com"))),
+        ("40", .bytes([])), ("4401020304", .bytes([1, 2, 3, 4])),
+        ("60", .text("")), ("6161", .text("a")), ("6449455446", .text("IETF")), ("62225c", .text("\"\\")),
+        ("62c3bc", .text("\u{00fc}")), ("63e6b0b4", .text("\u{6c34}")), ("64f0908591", .text("\u{10151}")),
+        ("80", .array([])), ("83010203", .array([.int(1), .int(2), .int(3)])),
+        ("8301820203820405", .array([.int(1), .array([.int(2), .int(3)]), .array([.int(4), .int(5)])])),
+        ("98190102030405060708090a0b0c0d0e0f101112131415161718181819", .array((1...25).map { .int($0) })),
+        ("a0", .map([])), ("a201020304", .map([(.int(1), .int(2)), (.int(3), .int(4))])),
+        ("a26161016162820203", .map([(.text("a"), .int(1)), (.text("b"), .array([.int(2), .int(3)]))])),
+        ("826161a161626163", .array([.text("a"), .map([(.text("b"), .text("c"))])])),
+        ("a56161614161626142616361436164614461656145",
+         .map(["a", "b", "c", "d", "e"].map { (.text($0), .text($0.uppercased())) })),
+    ]
+
+    /// Appendix A encodings that are not the preferred serialization: they decode, but encode differently.
+    static let appendixADecodeOnly: [(String, CBORValue)] = [
+        ("fa7f800000", .float(.infinity)), ("fa7fc00000", .float(.nan)), ("faff800000", .float(-.infinity)),
+        ("fb7ff0000000000000", .float(.infinity)), ("fb7ff8000000000000", .float(.nan)), ("fbfff0000000000000", .float(-.infinity)),
+        ("1800", .unsigned(0)), ("1b0000000000000001", .unsigned(1)), ("5800", .bytes([])),
+    ]
+
+    @Test("RFC 8949 Appendix A: decoding and preferred encoding")
+    func appendixAExamples() throws {
+        for (encoding, value) in Self.appendixA {
+            let decoded = try CBORValue.decode(Self.hex(encoding))
+            #expect(decoded == value, "\(encoding)")
+            #expect(Self.hexString(value.encoded()) == encoding, "\(encoding)")
+        }
+        for (encoding, value) in Self.appendixADecodeOnly {
+            #expect(try CBORValue.decode(Self.hex(encoding)) == value, "\(encoding)")
+        }
+        #expect(try CBORValue.decode(Self.hex("f98000")).doubleValue?.sign == .minus)
+        #expect(CBORValue.float(0.0) != .float(-0.0))
+    }
+
+    @Test("RFC 8949 Appendix A: indefinite-length items are refused")
+    func indefiniteLength() {
+        for encoding in ["5f42010243030405ff", "7f657374726561646d696e67ff", "9fff", "9f018202039f0405ffff",
+                         "9f01820203820405ff", "83018202039f0405ff", "bf61610161629f0203ffff", "826161bf61626163ff",
+                         "bf6346756ef563416d7421ff"] {
+            #expect(throws: CBORError.indefiniteLength, "\(encoding)") { try CBORValue.decode(Self.hex(encoding)) }
+        }
+    }
+
+    @Test("malformed input gets a precise error")
+    func errors() {
+        let cases: [(String, CBORError)] = [
+            ("", .unexpectedEnd), ("18", .unexpectedEnd), ("1903", .unexpectedEnd), ("1b00000000", .unexpectedEnd),
+            ("f9", .unexpectedEnd), ("fb0000", .unexpectedEnd), ("82", .lengthExceedsInput), ("8201", .lengthExceedsInput),
+            ("a101", .lengthExceedsInput), ("a20102", .lengthExceedsInput), ("c1", .unexpectedEnd),
+            ("4301", .lengthExceedsInput), ("820118", .unexpectedEnd),
+            ("5affffffff00", .lengthExceedsInput), ("5bffffffffffffffff", .lengthExceedsInput),
+            ("7bffffffffffffffff", .lengthExceedsInput), ("9bffffffffffffffff", .lengthExceedsInput),
+            ("bbffffffffffffffff", .lengthExceedsInput), ("9b7fffffffffffffff00", .lengthExceedsInput),
+            ("0000", .trailingBytes(1)), ("a0ffff", .trailingBytes(2)),
+            ("1c", .invalidHead(0x1c)), ("3d", .invalidHead(0x3d)), ("5e", .invalidHead(0x5e)), ("fe", .invalidHead(0xfe)),
+            ("1f", .invalidHead(0x1f)), ("3f", .invalidHead(0x3f)), ("df", .invalidHead(0xdf)),
+            ("ff", .unexpectedBreak), ("81ff", .unexpectedBreak),
+            ("f800", .invalidSimpleValue(0)), ("f818", .invalidSimpleValue(24)), ("f81f", .invalidSimpleValue(31)),
+            ("62c328", .invalidUTF8), ("62c080", .invalidUTF8), ("63eda080", .invalidUTF8), ("64f4908080", .invalidUTF8),
+            ("61ff", .invalidUTF8), ("63e0809f", .invalidUTF8), ("61c3", .invalidUTF8),
+            ("a201020103", .duplicateMapKey), ("a2616101616102", .duplicateMapKey), ("a2f6f6f6f6", .duplicateMapKey),
+            ("a280018002", .duplicateMapKey), ("a2f97e00f6fa7fc00000f6", .duplicateMapKey),
+        ]
+        for (encoding, error) in cases {
+            #expect(throws: error, "\(encoding)") { try CBORValue.decode(Self.hex(encoding)) }
+        }
+        // Keys that differ only as CBOR types or byte-wise are not duplicates.
+        #expect(throws: Never.self) { try CBORValue.decode(Self.hex("a40161612001410101610101")) }
+        // Canonically equivalent but byte-wise different text keys ("é" precomposed and decomposed) are distinct.
+        #expect(throws: Never.self) { try CBORValue.decode(Self.hex("a262c3a9016365cc8102")) }
+    }
+
+    @Test("depth and item limits")
+    func limits() throws {
+        func nested(_ depth: Int, open: UInt8 = 0x81) -> [UInt8] { Array(repeating: open, count: depth) + [0x00] }
+        #expect(throws: Never.self) { try CBORValue.decode(nested(16)) }
+        #expect(throws: CBORError.depthExceeded) { try CBORValue.decode(nested(17)) }
+        #expect(throws: CBORError.depthExceeded) { try CBORValue.decode(nested(17, open: 0xc1)) }  // tags count too
+        #expect(throws: CBORError.depthExceeded) { try CBORValue.decode(Array(repeating: 0xa1, count: 17) + [0x00, 0x00]) }
+        #expect(throws: CBORError.depthExceeded) { try CBORValue.decode(nested(5), maxDepth: 4) }
+        #expect(throws: CBORError.depthExceeded) { try CBORValue.decode([0x80], maxDepth: 0) }
+        #expect(try CBORValue.decode([0x01], maxDepth: 0) == .unsigned(1))
+        // A caller's huge limit is clamped, so deep input cannot exhaust the stack.
+        #expect(throws: Never.self) { try CBORValue.decode(nested(CBORValue.depthCeiling), maxDepth: .max) }
+        #expect(throws: CBORError.depthExceeded) { try CBORValue.decode(nested(100_000), maxDepth: .max, maxItems: .max) }
+
+        let tenItems = CBORValue.array((0..<10).map { .int($0) }).encoded()
+        #expect(throws: Never.self) { try CBORValue.decode(tenItems, maxItems: 11) }
+        #expect(throws: CBORError.tooManyItems) { try CBORValue.decode(tenItems, maxItems: 10) }
+        #expect(throws: CBORError.tooManyItems) { try CBORValue.decode([0x01], maxItems: 0) }
+        #expect(throws: CBORError.tooManyItems) { try CBORValue.decode(Array(repeating: 0x00, count: 20_000).withHead(0x99, 20_000)) }
+    }
+
+    @Test("decodePrefix stops after the first item")
+    func prefix() throws {
+        let (value, length) = try CBORValue.decodePrefix(Self.hex("a201020304ff00"))
+        #expect(value == .map([(.int(1), .int(2)), (.int(3), .int(4))]))
+        #expect(length == 5)
+        #expect(throws: CBORError.trailingBytes(2)) { try CBORValue.decode(Self.hex("a201020304ff00")) }
+        #expect(throws: CBORError.unexpectedEnd) { try CBORValue.decodePrefix([]) }
+    }
+
+    @Test("accessors")
+    func accessors() throws {
+        let map = try CBORValue.decode(CBORValue.map([(.int(1), .text("a")), (.int(-1), .bytes([1])),
+                                                      (.text("key"), .bool(true))]).encoded())
+        #expect(map[1] == .text("a"))
+        #expect(map[-1]?.bytesValue == [0x01])
+        #expect(map["key"]?.boolValue == true)
+        #expect(map[2] == nil && map["nope"] == nil)
+        #expect(CBORValue.array([])[1] == nil)
+        #expect(CBORValue.negative(.max).intValue == nil)
+        #expect(CBORValue.unsigned(.max).intValue == nil)
+        #expect(CBORValue.int(.min).intValue == .min && CBORValue.int(.max).intValue == .max)
+        #expect(CBORValue.int(.min) == .negative(UInt64(Int.max)))
+        #expect(CBORValue.text("x").bytesValue == nil && CBORValue.bytes([1]).textValue == nil)
+        #expect(CBORValue.array([.null]).arrayValue?.count == 1)
+        #expect(CBORValue.map([(.null, .null)]).mapValue?.count == 1)
+    }
+
+    // MARK: Fuzzing
+
+    /// Valid encodings to mutate: every attestation object, COSE key and authenticator data extension map in the
+    /// WebAuthn fixtures, plus the Appendix A examples.
+    static func corpus() throws -> [[UInt8]] {
+        var corpus = appendixA.map { hex($0.0) }
+        corpus.append(Array(repeating: 0x81, count: 16) + [0x00])  // at the depth limit
+        corpus.append(Array(repeating: 0xa1, count: 8) + Array(repeating: 0x00, count: 9))
+        for name in WebAuthnFixtures.names {
+            let fixture = try WebAuthnFixtures.load(name)
+            corpus.append(try WebAuthnFixtures.bytes(fixture.registration.attestationObject))
+            corpus.append(try WebAuthnFixtures.bytes(fixture.registration.expected.publicKey))
+        }
+        for testCase in try WebAuthnFixtures.negative().cases {
+            if let object = testCase.attestationObject { corpus.append(try WebAuthnFixtures.bytes(object)) }
+            if let key = testCase.credentialPublicKey { corpus.append(try WebAuthnFixtures.bytes(key)) }
+        }
+        return corpus
+    }
+
+    static let interestingBytes: [UInt8] = [
+        0x00, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1f, 0x20, 0x3b, 0x40, 0x57, 0x58, 0x5a, 0x5b, 0x5f, 0x60, 0x78,
+        0x7b, 0x7f, 0x80, 0x98, 0x9b, 0x9f, 0xa0, 0xb8, 0xbb, 0xbf, 0xc0, 0xc2, 0xd8, 0xdb, 0xf4, 0xf6, 0xf7, 0xf8, 0xf9,
+        0xfa, 0xfb, 0xfc, 0xff, 0x7e, 0xc3, 0xed, 0xf0, 0xf4,
+    ]
+
+    static func mutate(_ input: [UInt8], using rng: inout SplitMix64) -> [UInt8] {
+        var bytes = input
+        for _ in 0..<Int.random(in: 1...3, using: &rng) {
+            switch Int.random(in: 0..<8, using: &rng) {
+            case 0 where !bytes.isEmpty:  // bit flips
+                for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                    bytes[Int.random(in: 0..<bytes.count, using: &rng)] ^= 1 << UInt8.random(in: 0..<8, using: &rng)
+                }
+            case 1 where !bytes.isEmpty:  // truncation
+                bytes.removeLast(Int.random(in: 1...bytes.count, using: &rng))
+            case 2:  // insertion
+                let position = Int.random(in: 0...bytes.count, using: &rng)
+                let count = Int.random(in: 1...8, using: &rng)
+                bytes.insert(contentsOf: (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }, at: position)
+            case 3 where !bytes.isEmpty:  // length-field bump: change the argument of a head, or widen it
+                let position = Int.random(in: 0..<bytes.count, using: &rng)
+                let major = bytes[position] & 0xe0
+                switch Int.random(in: 0..<4, using: &rng) {
+                case 0: bytes[position] &+= 1
+                case 1: bytes[position] &-= 1
+                case 2: bytes[position] = major | UInt8.random(in: 24...27, using: &rng)
+                default:
+                    bytes[position] = major | 0x1b
+                    bytes.insert(contentsOf: (0..<8).map { _ in UInt8.random(in: 0...255, using: &rng) },
+                                 at: min(position + 1, bytes.count))
+                }
+            case 4 where !bytes.isEmpty:  // an interesting head byte
+                bytes[Int.random(in: 0..<bytes.count, using: &rng)] = interestingBytes.randomElement(using: &rng) ?? 0
+            case 5 where bytes.count > 1:  // deletion of a range
+                let start = Int.random(in: 0..<bytes.count, using: &rng)
+                bytes.removeSubrange(start..<min(bytes.count, start + Int.random(in: 1...16, using: &rng)))
+            case 6 where !bytes.isEmpty:  // duplicate a chunk
+                let start = Int.random(in: 0..<bytes.count, using: &rng)
+                let chunk = Array(bytes[start..<min(bytes.count, start + Int.random(in: 1...32, using: &rng))])
+                bytes.insert(contentsOf: chunk, at: Int.random(in: 0...bytes.count, using: &rng))
+            default:  // a random byte
+                if !bytes.isEmpty { bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng) }
+            }
+        }
+        return bytes
+    }
+
+    static func randomInput(using rng: inout SplitMix64) -> [UInt8] {
+        let length = Int.random(in: 0...(Bool.random(using: &rng) ? 16 : 96), using: &rng)
+        return (0..<length).map { _ in
+            Int.random(in: 0..<4, using: &rng) == 0 ? interestingBytes.randomElement(using: &rng) ?? 0 : UInt8.random(in: 0...255, using: &rng)
+        }
+    }
+
+    /// 100,000 inputs (random byte strings and mutations of valid encodings) must each decode or throw. Decoded values
+    /// must survive an encode/decode round trip. Seeded: set CBOR_FUZZ_SEED and CBOR_FUZZ_ITERATIONS to explore
+    /// further, CBOR_FUZZ_TRACE=1 to print each input before it is decoded (to find one that crashes).
+    @Test("fuzz: decoding never crashes")
+    func fuzz() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let seed = environment["CBOR_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x5eed_cb04_2026
+        let iterations = environment["CBOR_FUZZ_ITERATIONS"].flatMap { Int($0) } ?? 100_000
+        let trace = environment["CBOR_FUZZ_TRACE"] == "1"
+        var rng = SplitMix64(state: seed)
+        let corpus = try Self.corpus()
+        #expect(corpus.count > 100)
+
+        let started = ContinuousClock.now
+        var decoded = 0
+        var errors: [String: Int] = [:]
+        for iteration in 0..<iterations {
+            let input = Int.random(in: 0..<4, using: &rng) == 0
+                ? Self.randomInput(using: &rng)
+                : Self.mutate(corpus.randomElement(using: &rng) ?? [], using: &rng)
+            if trace { print("cbor-fuzz \(iteration) \(Self.hexString(input))") }
+            do {
+                let value = try CBORValue.decode(input)
+                decoded += 1
+                let again = try CBORValue.decode(value.encoded())
+                if again != value { Issue.record("round trip changed \(Self.hexString(input))") }
+            } catch let error as CBORError {
+                errors[error.kind.description, default: 0] += 1
+            }
+            _ = try? CBORValue.decodePrefix(input, maxDepth: 3, maxItems: 50)
+            _ = try? COSEPublicKey(bytes: input)
+        }
+        let elapsed = ContinuousClock.now - started
+        print("CBOR fuzz: seed \(seed), \(iterations) inputs, \(decoded) decoded, errors \(errors.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }), \(elapsed)")
+        // The inputs reach deep into the decoder: both outcomes, and most kinds of error, occur.
+        if iterations >= 100_000 {
+            #expect(decoded > 1_000)
+            #expect(errors.count >= 9)
+        }
+    }
+
+    /// Mutated attestation objects, authenticator data and attestation certificates through the whole registration
+    /// path (CBOR, authenticator data, COSE key, DER certificate, signature checks): each returns or throws.
+    @Test("fuzz: registration with mutated attestation objects never crashes")
+    func fuzzRegistration() throws {
+        var rng = SplitMix64(state: 0x00c0_ffee)
+        typealias F = WebAuthnFixtures
+        var fixtures: [(F.Fixture, CBORValue)] = []
+        for name in F.names {
+            let fixture = try F.load(name)
+            fixtures.append((fixture, try CBORValue.decode(F.bytes(fixture.registration.attestationObject))))
+        }
+        let x5c = try #require(fixtures.first { $0.0.registration.expected.attestationFormat == "packed" && $0.1["attStmt"]?["x5c"] != nil })
+        let certificate = try #require(x5c.1["attStmt"]?["x5c"]?.arrayValue?.first?.bytesValue)
+        #expect(try AttestationCertificate(der: certificate).meetsPackedRequirements(aaguid: F.bytes(x5c.0.registration.expected.aaguid)))
+
+        var accepted: [String: Int] = [:]
+        let rounds = 6_000
+        for round in 0..<rounds {
+            guard let (fixture, object) = fixtures.randomElement(using: &rng), case .map(let entries) = object,
+                  let authData = object["authData"]?.bytesValue else { break }
+            let mutated: CBORValue
+            switch round % 3 {
+            case 0:  // the encoded object
+                let bytes = Self.mutate(object.encoded(), using: &rng)
+                guard let value = try? CBORValue.decode(bytes) else { continue }
+                mutated = value
+            case 1:  // the authenticator data inside a well-formed object
+                let bytes = Self.mutate(authData, using: &rng)
+                _ = try? AuthenticatorData(bytes: bytes)
+                mutated = .map(entries.map { $0.0 == .text("authData") ? ($0.0, .bytes(bytes)) : $0 })
+            default:  // the attestation certificate
+                let bytes = Self.mutate(certificate, using: &rng)
+                if let parsed = try? AttestationCertificate(der: bytes) { _ = parsed.meetsPackedRequirements(aaguid: Array(repeating: 0, count: 16)) }
+                let statement = CBORValue.map([(.text("alg"), .int(-7)), (.text("sig"), x5c.1["attStmt"]?["sig"] ?? .null),
+                                               (.text("x5c"), .array([.bytes(bytes)]))])
+                mutated = .map([(.text("fmt"), .text("packed")), (.text("attStmt"), statement), (.text("authData"), x5c.1["authData"] ?? .null)])
+                do {
+                    _ = try register(x5c.0, mutated.encoded())
+                    accepted["certificate", default: 0] += 1
+                } catch is WebAuthnError {}
+                continue
+            }
+            do {
+                let registration = try register(fixture, mutated.encoded())
+                accepted["\(round % 3 == 0 ? "object" : "authData") \(registration.attestationFormat)", default: 0] += 1
+                // Only "none" leaves authenticator data unsigned: a packed statement must not survive changes to it.
+                if round % 3 == 1 && registration.attestationFormat == "packed" && mutated["authData"] != object["authData"] {
+                    Issue.record("changed authenticator data verified: \(Self.hexString(mutated.encoded()))")
+                }
+            } catch is WebAuthnError {}
+        }
+        // Mutations that keep a response valid: unsigned parts ("none" authenticator data, the certificate's own
+        // signature and dates, which are not checked without trust anchors), and re-encodings of the same values.
+        print("registration fuzz: \(rounds) mutated registrations, still verified: \(accepted.sorted { $0.key < $1.key })")
+    }
+
+    func register(_ fixture: WebAuthnFixtures.Fixture, _ attestationObject: [UInt8]) throws -> WebAuthnRegistration {
+        try WebAuthn.verifyRegistration(
+            clientDataJSON: WebAuthnFixtures.bytes(fixture.registration.clientDataJSON), attestationObject: attestationObject,
+            expectedChallenge: WebAuthnFixtures.bytes(fixture.registration.challenge),
+            relyingParty: fixture.rp.value, requireUserVerification: false)
+    }
+}
+
+extension CBORError {
+    /// The error without its payload, for counting.
+    var kind: CBORError {
+        switch self {
+        case .trailingBytes: return .trailingBytes(0)
+        case .invalidHead: return .invalidHead(0)
+        case .invalidSimpleValue: return .invalidSimpleValue(0)
+        default: return self
+        }
+    }
+}
+
+private extension Array where Element == UInt8 {
+    /// These bytes as the items of an array or map with the given head.
+    func withHead(_ initial: UInt8, _ count: UInt16) -> [UInt8] {
+        [initial, UInt8(count >> 8), UInt8(count & 0xff)] + self
+    }
+}
