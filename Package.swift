@@ -105,7 +105,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            ],
+            exclude: ["smtp_server.py"]
         ),
         .testTarget(name: "PortcullisStoreTests", dependencies: ["PortcullisStore", "PortcullisCore", "PortcullisTestSupport"]),
         .testTarget(
@@ -114,7 +115,8 @@ let package = Package(
                 "PortcullisWeb", "PortcullisStore", "PortcullisCore", "PortcullisTestSupport", "PortcullisDelivery",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
+            ],
+            exclude: ["soft_authenticator.py"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import PortcullisCore
 import SQLKit
@@ -8,7 +7,7 @@ struct SQLSessionRepository: SessionRepository {
     let db: PortcullisDatabase
 
     static func key(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.sha256(token)
     }
 
     func insert(_ s: Session) async throws {

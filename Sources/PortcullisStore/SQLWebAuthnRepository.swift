@@ -28,9 +28,12 @@ struct SQLWebAuthnRepository: WebAuthnRepository {
         try await select().where("user_id", .equal, userID).orderBy("created_at").all().map(Self.decode)
     }
 
-    func recordUse(id: String, signCount: UInt32, backupState: Bool) async throws {
-        try await db.sql.update("webauthn_credentials").set("sign_count", to: Int64(signCount)).set("backup_state", to: backupState ? 1 : 0)
-            .where("id", .equal, id).run()
+    func recordUse(id: String, previousSignCount: UInt32, signCount: UInt32, backupState: Bool) async throws -> Bool {
+        let rows = try await db.sql.raw("""
+            UPDATE webauthn_credentials SET sign_count = \(bind: Int64(signCount)), backup_state = \(bind: backupState ? 1 : 0)
+            WHERE id = \(bind: id) AND sign_count = \(bind: Int64(previousSignCount)) RETURNING id
+            """).all()
+        return !rows.isEmpty
     }
 
     func storeChallenge(id: String, challenge: [UInt8], purpose: WebAuthnPurpose, binding: String, userID: String?, expiresAt: Date) async throws {

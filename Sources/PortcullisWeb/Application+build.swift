@@ -31,6 +31,7 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     TOTPEnrollmentController(web: web).register(on: router)
     MessageEnrollmentController(web: web).register(on: router)
     PatternController(web: web).register(on: router)
+    WebAuthnController(web: web).register(on: router)
     AccountController(web: web).register(on: router)
     AdminController(web: web).register(on: router)
     WebhookController(app: app).register(on: router)

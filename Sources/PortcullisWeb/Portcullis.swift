@@ -23,6 +23,7 @@ public struct Portcullis: Sendable {
     public let administration: AccountAdministration
     public let inventory: TokenInventory
     public let messageCodes: MessageCodeService
+    public let webAuthn: WebAuthnService
     /// Development mode's outbox for SMS and email (shown at `/dev/outbox`); nil otherwise.
     public let outbox: Outbox?
 
@@ -51,6 +52,7 @@ public struct Portcullis: Sendable {
         self.factors = FactorManagement(repositories: repositories, methods: methods, context: context, audit: audit)
         self.administration = AccountAdministration(repositories: repositories, hasher: hasher, clock: clock, random: random, audit: audit)
         self.inventory = TokenInventory(context: context, audit: audit)
+        self.webAuthn = WebAuthnService(context: context, audit: audit)
         let outbox = configuration.development ? Outbox() : nil
         self.outbox = outbox
         let logger = Logger(label: "portcullis.delivery")

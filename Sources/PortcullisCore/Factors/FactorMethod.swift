@@ -77,7 +77,7 @@ public struct FactorMethods: Sendable {
 
     /// Every factor type, with the policy's choices applied (whether the pattern may be a default).
     public static func forPolicy(_ policy: SecurityPolicy) -> FactorMethods {
-        FactorMethods([TOTPFactor(), HOTPFactor(), SMSFactor(), EmailFactor(), PatternFactor(canBeDefault: policy.patternCanBeDefault),
+        FactorMethods([TOTPFactor(), HOTPFactor(), SMSFactor(), EmailFactor(), WebAuthnFactor(), PatternFactor(canBeDefault: policy.patternCanBeDefault),
                        BackupCodesFactor()])
     }
 

@@ -42,6 +42,8 @@ public struct OrganizationSettings: Sendable, Codable, Equatable {
     /// Email domains that may not be used for the email factor (the firm's own mail, which an attacker with the
     /// password might also read).
     public var blockedEmailDomains: [String] = []
+    /// "Sign in with a passkey" on this organization's sign-in page (when the server allows passkey sign-in at all).
+    public var passkeysAllowed: Bool = true
 
     public init() {}
 
@@ -51,6 +53,7 @@ public struct OrganizationSettings: Sendable, Codable, Equatable {
         inboundSMSEnabled = try c.decodeIfPresent(Bool.self, forKey: .inboundSMSEnabled) ?? false
         inboundSMSNumber = try c.decodeIfPresent(String.self, forKey: .inboundSMSNumber)
         blockedEmailDomains = try c.decodeIfPresent([String].self, forKey: .blockedEmailDomains) ?? []
+        passkeysAllowed = try c.decodeIfPresent(Bool.self, forKey: .passkeysAllowed) ?? true
     }
 
     public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")! }

@@ -34,3 +34,8 @@ public struct Session: Sendable, Equatable {
         self.expiresAt = expiresAt
     }
 }
+
+extension Session {
+    /// What single-use ceremony challenges (WebAuthn) are bound to: this session, without storing its token.
+    public var binding: String { "session:" + Hex.sha256(token) }
+}

@@ -46,8 +46,9 @@ public protocol WebAuthnRepository: Sendable {
     func find(id: String) async throws -> WebAuthnCredential?
     func find(factorID: String) async throws -> WebAuthnCredential?
     func list(userID: String) async throws -> [WebAuthnCredential]
-    /// Stores the new sign count and backup state after a good assertion.
-    func recordUse(id: String, signCount: UInt32, backupState: Bool) async throws
+    /// Stores the new sign count and backup state after a good assertion, only if the stored count is still
+    /// `previousSignCount`; false when another use got there first.
+    func recordUse(id: String, previousSignCount: UInt32, signCount: UInt32, backupState: Bool) async throws -> Bool
     /// Stores a challenge for `binding` (a session or browser), valid until `expiresAt`.
     func storeChallenge(id: String, challenge: [UInt8], purpose: WebAuthnPurpose, binding: String, userID: String?, expiresAt: Date) async throws
     /// Takes a challenge out (single use): its bytes and user, if it exists for this purpose and binding and is live.

@@ -1,5 +1,12 @@
+import Crypto
+
 /// Hexadecimal, as pre-shared keys and seeds are written.
 public enum Hex {
+    /// The SHA-256 of a string's UTF-8 bytes, in lowercase hex: how session tokens are keyed at rest.
+    public static func sha256(_ text: String) -> String {
+        encode(Array(SHA256.hash(data: Array(text.utf8))))
+    }
+
     /// The bytes of an even-length hex string (either case; spaces ignored), or nil.
     public static func decode(_ text: String) -> [UInt8]? {
         let digits = Array(text.utf8.filter { $0 != UInt8(ascii: " ") })

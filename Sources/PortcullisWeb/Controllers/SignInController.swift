@@ -61,15 +61,19 @@ struct SignInController {
         case "locked": data["error"] = lockedMessage
         case "signed_out": data["notice"] = "You have signed out."
         case "expired": data["notice"] = "Your sign-in took too long. Please start again."
+        case "passkey_failed": data["error"] = "Sign-in with a passkey did not work. Try again, or sign in with your username and password."
         default: break
         }
-        return renderLogin(organization, data, context: context)
+        return try await renderLogin(organization, data, context: context)
     }
 
-    private func renderLogin(_ organization: Organization, _ extra: [String: Any], context: AppRequestContext, status: HTTPResponse.Status = .ok) -> Response {
+    private func renderLogin(_ organization: Organization, _ extra: [String: Any], context: AppRequestContext,
+                             status: HTTPResponse.Status = .ok) async throws -> Response {
         var data = extra
         data["title"] = "Sign in"
         data["organization"] = organization.name
+        data["slug"] = organization.slug
+        data["passkeys"] = try await WebAuthnController(web: web).passkeysAllowed(slug: organization.slug) != nil
         data["action"] = organization.slug == Organization.defaultSlug ? "/login" : "/o/\(organization.slug)/login"
         return web.pages.render("login", data, context: context, status: status)
     }
@@ -79,20 +83,20 @@ struct SignInController {
         let username = context.form.text("username")
         let password = context.form["password"] ?? ""
         guard !username.isEmpty, !password.isEmpty, username.count <= 256, password.count <= 1024 else {
-            return renderLogin(organization, ["error": "Enter your username and password.", "username": username],
+            return try await renderLogin(organization, ["error": "Enter your username and password.", "username": username],
                                context: context, status: .badRequest)
         }
         switch try await app.signIn.verifyPassword(organization: organization, username: username, password: password, ip: context.clientIP) {
         case .throttled(let until):
             let minutes = max(1, Int((until.timeIntervalSince(app.clock.now) / 60).rounded(.up)))
-            var response = renderLogin(organization, [
+            var response = try await renderLogin(organization, [
                 "error": "Too many failed sign-ins from your network. Try again in \(minutes) minute\(minutes == 1 ? "" : "s").",
                 "username": username,
             ], context: context, status: .tooManyRequests)
             response.headers[.retryAfter] = String(minutes * 60)
             return response
         case .failed:
-            return renderLogin(organization, ["error": failedMessage, "username": username], context: context, status: .unauthorized)
+            return try await renderLogin(organization, ["error": failedMessage, "username": username], context: context, status: .unauthorized)
         case .success(let user):
             if let old = context.session { try await app.sessions.end(old.token) }
             let session = try await app.sessions.start(user: user, stage: .secondFactor, amr: ["pwd"])
@@ -136,6 +140,9 @@ struct SignInController {
             let size = factor.parameters["grid"].flatMap(Int.init) ?? app.configuration.policy.patternGridSize
             data["grid"] = PatternController.grid(size: size, field: "pattern", label: "Your pattern")
             data["prompt"] = "Draw your grid pattern, or type its dot numbers."
+        case .webauthn:
+            data["isKey"] = true
+            data["prompt"] = "Use \(factor.label): when your browser asks, touch the key or confirm with your fingerprint or screen lock."
         case .hotp:
             data["prompt"] = "Press the button on your token (\(factor.parameters["serial"] ?? factor.label)) and enter the code it shows."
         case .sms, .email:
@@ -193,8 +200,7 @@ struct SignInController {
            let challenge = try await app.repositories.challenges.latest(factorID: factor.id) {
             confirmed = challenge.inboundConfirmedAt != nil && challenge.consumedAt == nil
         }
-        return Response(status: .ok, headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(string: "{\"confirmed\":\(confirmed)}")))
+        return .json(["confirmed": confirmed])
     }
 
     private func answerChallenge(context: AppRequestContext) async throws -> Response {
@@ -203,11 +209,21 @@ struct SignInController {
         let code = context.form.text("code")
         let pattern = context.form.text("pattern")
         let inbound = context.form["inbound"] == "1"
-        guard inbound || (!(code.isEmpty && pattern.isEmpty) && code.count <= 64 && pattern.count <= 200) else {
-            return try await challengePage(wanted: factorID, context: context, error: "Enter the code.")
-        }
+        let assertion = context.form["assertion"] ?? ""
         var fields = ["code": code, "pattern": pattern]
-        if inbound { fields["inbound"] = "1" }
+        if !assertion.isEmpty {
+            // A security key's answer: the challenge this session was given, used once.
+            guard let taken = try await app.webAuthn.takeChallenge(id: context.form.text("challenge_id"), purpose: .authentication,
+                                                                   binding: session.binding), taken.userID == user.id else {
+                return try await challengePage(wanted: factorID, context: context, error: "That request expired. Try again.")
+            }
+            fields = ["assertion": assertion, "expected_challenge": Base64URL.encode(taken.challenge)]
+        } else {
+            guard inbound || (!(code.isEmpty && pattern.isEmpty) && code.count <= 64 && pattern.count <= 200) else {
+                return try await challengePage(wanted: factorID, context: context, error: "Enter the code.")
+            }
+            if inbound { fields["inbound"] = "1" }
+        }
         switch try await app.signIn.verifyFactor(userID: user.id, factorID: factorID, response: FactorResponse(fields: fields), ip: context.clientIP) {
         case .accepted(let factor):
             let amr = app.methods[factor.type].map { [$0.amr] } ?? []

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Security keys, fingerprint readers, Windows Hello, Touch ID and passkeys (WebAuthn). Each credential is one factor;
+/// its public key and sign count live in `webauthn_credentials`.
+///
+/// Response fields, all set by the web layer: `assertion` (the browser's JSON), `expected_challenge` (base64url, from
+/// the single-use challenge issued to this session) and `user_verification` (`required` for passkey sign-in; otherwise
+/// the policy decides).
+public struct WebAuthnFactor: FactorMethod {
+    public let type = FactorType.webauthn
+    public let strength = FactorStrength.possession
+    public let amr = "hwk"
+    public let displayName = "Security key or fingerprint"
+    public let canBeDefault = true
+
+    public init() {}
+
+    public func verify(_ response: FactorResponse, factor: Factor, context: FactorContext) async throws -> FactorCheck {
+        guard let assertion = response.fields["assertion"].flatMap(WebAuthnAssertionResponse.decode),
+              let expected = response.fields["expected_challenge"].flatMap(Base64URL.decode),
+              let clientData = Base64URL.decode(assertion.response.clientDataJSON),
+              let authenticatorData = Base64URL.decode(assertion.response.authenticatorData),
+              let signature = Base64URL.decode(assertion.response.signature) else {
+            return .rejected(reason: "malformed_assertion")
+        }
+        guard let credential = try await context.repositories.webAuthn.find(factorID: factor.id),
+              constantTimeEquals(credential.id, assertion.id) else { return .rejected(reason: "unknown_credential") }
+        guard let relyingParty = WebAuthnRelyingParty(baseURL: context.policy.webAuthnOrigin, name: context.policy.issuer) else {
+            return .rejected(reason: "relying_party_not_configured")
+        }
+        let requireUV = context.policy.webAuthnRequireUserVerification || response.fields["user_verification"] == "required"
+        let result: WebAuthnAssertion
+        do {
+            result = try WebAuthn.verifyAssertion(
+                clientDataJSON: clientData, authenticatorData: authenticatorData, signature: signature,
+                credentialPublicKey: credential.publicKey, storedSignCount: credential.signCount, expectedChallenge: expected,
+                relyingParty: relyingParty, requireUserVerification: requireUV)
+        } catch let error as WebAuthnError {
+            // A counter that went back may be a cloned authenticator: the audit reason says so (SPEC §3).
+            if case .signCountRegression = error { return .rejected(reason: "sign_count_regression") }
+            return .rejected(reason: "webauthn: \(error)")
+        }
+        // Conditional on the stored count, so two racing assertions cannot both move it.
+        guard try await context.repositories.webAuthn.recordUse(id: credential.id, previousSignCount: credential.signCount,
+                                                                signCount: result.signCount, backupState: result.backupState) else {
+            return .rejected(reason: "sign_count_regression")
+        }
+        try await context.factors.markUsed(id: factor.id, at: context.clock.now)
+        return .accepted
+    }
+}

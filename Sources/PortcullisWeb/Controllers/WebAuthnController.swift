@@ -1,0 +1,147 @@
+import Foundation
+import Hummingbird
+import PortcullisCore
+
+/// WebAuthn pages and endpoints: registering a security key, fingerprint reader or passkey; options for using one at
+/// the challenge; and passkey sign-in without a password. The page script fetches options as JSON (posting the form's
+/// CSRF token), runs the ceremony, and submits the browser's answer in an ordinary form.
+struct WebAuthnController {
+    let web: WebContext
+    var app: Portcullis { web.app }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/enroll/webauthn") { _, context in try await enrollPage(context: context) }
+        router.post("/webauthn/register/options") { _, context in try await registrationOptions(context: context) }
+        router.post("/webauthn/register/verify") { _, context in try await finishRegistration(context: context) }
+        router.post("/webauthn/authenticate/options") { _, context in try await authenticationOptions(context: context) }
+        router.post("/webauthn/passkey/options") { _, context in try await passkeyOptions(context: context) }
+        router.post("/login/passkey") { _, context in try await passkeySignIn(context: context) }
+    }
+
+    /// Passkey sign-in happens before there is a session: its challenge is bound to the browser's CSRF cookie.
+    static func browserBinding(_ context: AppRequestContext) -> String { "browser:" + Hex.sha256(context.csrfToken) }
+
+    // MARK: Registration
+
+    private func enrollPage(context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let (session, _) = try await web.requireEnrollingUser(context)
+        var data: [String: Any] = ["title": "Add a security key or fingerprint",
+                                   "cancel": session.stage == .signedIn ? "/settings" : "/login/enroll",
+                                   "label": context.form.text("label")]
+        data["error"] = error
+        return web.pages.render("enroll-webauthn", data, context: context, status: status)
+    }
+
+    private func registrationOptions(context: AppRequestContext) async throws -> Response {
+        guard let (session, user) = try? await web.requireEnrollingUser(context) else {
+            return .json(["error": "Your session has ended. Sign in again."], status: .unauthorized)
+        }
+        guard let rp = app.webAuthn.relyingParty else {
+            return .json(["error": "Security keys are not configured on this server."], status: .serviceUnavailable)
+        }
+        let options = try await app.webAuthn.creationOptions(user: user, binding: session.binding)
+        let publicKey: [String: Any] = [
+            "rp": ["id": rp.id, "name": rp.name],
+            "user": ["id": options.userHandle, "name": options.userName, "displayName": options.displayName],
+            "challenge": Base64URL.encode(options.challenge),
+            "pubKeyCredParams": WebAuthn.supportedAlgorithms.map { ["type": "public-key", "alg": $0] },
+            "timeout": WebAuthnService.ceremonyTimeout,
+            "excludeCredentials": options.exclude.map(Self.descriptor),
+            // A discoverable credential where the authenticator can make one, so the key can also be a passkey.
+            "authenticatorSelection": ["residentKey": "preferred", "requireResidentKey": false,
+                                       "userVerification": options.requireUserVerification ? "required" : "preferred"],
+            "attestation": "none",
+        ]
+        return .json(["challengeId": options.challengeID, "publicKey": publicKey])
+    }
+
+    private func finishRegistration(context: AppRequestContext) async throws -> Response {
+        let (session, user) = try await web.requireEnrollingUser(context)
+        let outcome = try await app.webAuthn.register(user: user, binding: session.binding, challengeID: context.form.text("challenge_id"),
+                                                      label: context.form.text("label"), responseJSON: context.form["credential"] ?? "",
+                                                      ip: context.clientIP)
+        switch outcome {
+        case .refused(let message):
+            return try await enrollPage(context: context, error: message, status: .unprocessableContent)
+        case .registered:
+            let hasCodes = try await app.repositories.factors.list(userID: user.id).contains { $0.type == .backupCodes && $0.confirmed }
+            let codes = hasCodes ? nil : try await app.factors.regenerateBackupCodes(userID: user.id, ip: context.clientIP)
+            return try await web.finishEnrollment(session: session, user: user, method: WebAuthnFactor(), backupCodes: codes, context: context)
+        }
+    }
+
+    // MARK: Use
+
+    private func authenticationOptions(context: AppRequestContext) async throws -> Response {
+        guard let (session, user) = try? web.requireSecondFactor(context) else {
+            return .json(["error": "Your sign-in has ended. Start again."], status: .unauthorized)
+        }
+        guard let options = try await app.webAuthn.authenticationOptions(user: user, factorID: context.form.text("factor_id"),
+                                                                         binding: session.binding) else {
+            return .json(["error": "That security key is not registered."], status: .notFound)
+        }
+        return .json(requestJSON(options))
+    }
+
+    private func passkeyOptions(context: AppRequestContext) async throws -> Response {
+        guard try await passkeysAllowed(slug: context.form.text("org")) != nil else {
+            return .json(["error": "Passkey sign-in is not available here."], status: .notFound)
+        }
+        return .json(requestJSON(try await app.webAuthn.passkeyOptions(binding: Self.browserBinding(context))))
+    }
+
+    private func requestJSON(_ options: WebAuthnService.RequestOptions) -> [String: Any] {
+        var publicKey: [String: Any] = [
+            "challenge": Base64URL.encode(options.challenge), "timeout": WebAuthnService.ceremonyTimeout,
+            "userVerification": options.requireUserVerification ? "required" : "preferred",
+            "allowCredentials": options.allow.map(Self.descriptor),
+        ]
+        if let rp = app.webAuthn.relyingParty { publicKey["rpId"] = rp.id }
+        return ["challengeId": options.challengeID, "publicKey": publicKey]
+    }
+
+    private static func descriptor(_ credential: WebAuthnService.CredentialDescriptor) -> [String: Any] {
+        ["type": "public-key", "id": credential.id, "transports": credential.transports]
+    }
+
+    // MARK: Passkey sign-in
+
+    /// The organization whose sign-in page offers passkeys, or nil when passkey sign-in is off for it or the server.
+    func passkeysAllowed(slug: String) async throws -> Organization? {
+        let slug = slug.isEmpty ? Organization.defaultSlug : slug
+        guard app.configuration.policy.passkeySignIn, app.webAuthn.relyingParty != nil, Organization.isValidSlug(slug),
+              let organization = try await app.repositories.organizations.find(slug: slug),
+              organization.settings.passkeysAllowed else { return nil }
+        return organization
+    }
+
+    /// Signs in with a discoverable credential and user verification, no password. Every refusal gets the same
+    /// message; a bad assertion for a known credential counts toward its owner's lockout like any failed factor.
+    private func passkeySignIn(context: AppRequestContext) async throws -> Response {
+        let slug = context.form.text("org")
+        let loginPath = slug.isEmpty || slug == Organization.defaultSlug || !Organization.isValidSlug(slug) ? "/login" : "/o/\(slug)/login"
+        let failed = Response.seeOther(loginPath + "?notice=passkey_failed")
+        guard let organization = try await passkeysAllowed(slug: slug),
+              let taken = try await app.webAuthn.takeChallenge(id: context.form.text("challenge_id"), purpose: .passkey,
+                                                               binding: Self.browserBinding(context)),
+              let json = context.form["assertion"], let assertion = WebAuthnAssertionResponse.decode(json),
+              let (user, factor) = try await app.webAuthn.passkeyOwner(of: assertion),
+              user.organizationID == organization.id else { return failed }
+        let response = FactorResponse(fields: ["assertion": json, "expected_challenge": Base64URL.encode(taken.challenge),
+                                               "user_verification": "required"])
+        switch try await app.signIn.verifyFactor(userID: user.id, factorID: factor.id, response: response, ip: context.clientIP) {
+        case .accepted:
+            if let old = context.session { try await app.sessions.end(old.token) }
+            // A passkey with user verification is a multi-factor authenticator: possession plus a fingerprint or PIN.
+            let session = try await app.sessions.start(user: user, stage: .signedIn, amr: ["hwk", "user", "mfa"])
+            try await app.signIn.recordSuccess(user: user, amr: session.amr, ip: context.clientIP)
+            var redirect = Response.seeOther("/portal")
+            redirect.setCookie(web.cookies.session(session.token))
+            return redirect
+        case .rejected:
+            return failed
+        case .locked:
+            return .seeOther(loginPath + "?notice=locked")
+        }
+    }
+}
