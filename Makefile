@@ -1,5 +1,5 @@
 # Portcullis: set-up, build, run and test.
-#   make run         build and serve on http://127.0.0.1:8080 (dev mode, SQLite in data/)
+#   make run         build and serve on http://localhost:8080 (dev mode, SQLite in data/)
 #   make test        Swift tests (SQLite + PostgreSQL) and the browser e2e suite on both engines
 #   make bench       benchmarks of the hot paths (release build)
 #   make pg-start    start the test PostgreSQL on 127.0.0.1:54329 (make pg-stop stops it)

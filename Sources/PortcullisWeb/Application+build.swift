@@ -21,6 +21,9 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     let web = WebContext(app: app, pages: pages, cookies: cookies)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.info))
+    if app.configuration.development, let canonical = CanonicalHostMiddleware<AppRequestContext>(baseURL: app.configuration.baseURL) {
+        router.add(middleware: canonical)
+    }
     router.add(middleware: SecurityHeadersMiddleware(hsts: app.configuration.baseURL.hasPrefix("https://")))
     router.add(middleware: ErrorPageMiddleware(pages: pages))
     router.add(middleware: StaticAssetsMiddleware())

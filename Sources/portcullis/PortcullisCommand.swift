@@ -136,15 +136,16 @@ struct Org: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Manage organizations.", subcommands: [Create.self, List.self, Configure.self])
 
     struct Configure: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change an organization's settings (time zone, inbound SMS, blocked email domains).")
+        static let configuration = CommandConfiguration(abstract: "Change an organization's settings (time zone, inbound SMS, blocked email domains, passkey sign-in).")
         @Argument(help: "The organization's slug.") var slug: String
         @Option(help: "IANA time zone, e.g. Europe/Berlin (lent tokens are due back at the end of the day there).") var timeZone: String?
         @Option(help: "Phone number (E.164) users may text their code to; enables inbound SMS confirmation.") var inboundSmsNumber: String?
         @Flag(help: "Turn inbound SMS confirmation off.") var noInboundSms = false
         @Option(help: "Email domains the email factor may not use, comma-separated (e.g. the firm's own).") var blockedEmailDomains: String?
+        @Option(help: "\"Sign in with a passkey\" on the organization's sign-in page: on or off (default on).") var passkeys: String?
 
         func run() async throws {
-            let (slug, timeZone, number, off, domains) = (slug, timeZone, inboundSmsNumber, noInboundSms, blockedEmailDomains)
+            let (slug, timeZone, number, off, domains, passkeys) = (slug, timeZone, inboundSmsNumber, noInboundSms, blockedEmailDomains, passkeys)
             try await reporting {
                 let settings = try await withServices { app in
                     let organization = try await app.administration.organization(slug: slug)
@@ -159,6 +160,10 @@ struct Org: AsyncParsableCommand {
                         settings.inboundSMSEnabled = true
                     }
                     if off { settings.inboundSMSEnabled = false }
+                    if let passkeys {
+                        guard passkeys == "on" || passkeys == "off" else { throw ValidationError("--passkeys takes on or off") }
+                        settings.passkeysAllowed = passkeys == "on"
+                    }
                     if let domains {
                         settings.blockedEmailDomains = domains.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
                     }
@@ -166,7 +171,7 @@ struct Org: AsyncParsableCommand {
                     try await app.audit.record(.organizationUpdated, organizationID: organization.id, userID: nil, actor: "cli")
                     return settings
                 }
-                print("\(slug): time zone \(settings.timeZone); inbound SMS \(settings.inboundSMSEnabled ? "on, " + (settings.inboundSMSNumber ?? "") : "off"); blocked email domains: \(settings.blockedEmailDomains.isEmpty ? "none" : settings.blockedEmailDomains.joined(separator: ", "))")
+                print("\(slug): time zone \(settings.timeZone); inbound SMS \(settings.inboundSMSEnabled ? "on, " + (settings.inboundSMSNumber ?? "") : "off"); blocked email domains: \(settings.blockedEmailDomains.isEmpty ? "none" : settings.blockedEmailDomains.joined(separator: ", ")); passkey sign-in \(settings.passkeysAllowed ? "on" : "off")")
             }
         }
     }

@@ -104,7 +104,7 @@ struct TestApp {
         var configuration = Configuration()
         configuration.development = true
         configuration.key = SecretBox.generateKey()
-        configuration.baseURL = "http://127.0.0.1:8080"
+        configuration.baseURL = "http://localhost:8080"
         adjust(&configuration)
         clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
         app = try Portcullis(configuration: configuration, database: database, clock: clock)

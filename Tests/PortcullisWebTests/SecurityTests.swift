@@ -20,13 +20,24 @@ struct SecurityTests {
                 _ = try await browser.get("/login")
                 #expect(try await browser.post("/login", fields, csrf: "forged").status == .forbidden)
                 #expect(try await browser.post("/login", fields, headers: [.origin: "https://evil.example"]).status == .forbidden)
-                #expect(try await browser.post("/login", fields, headers: [.origin: "http://127.0.0.1:8080"]).status == .seeOther)
+                #expect(try await browser.post("/login", fields, headers: [.origin: "http://localhost:8080"]).status == .seeOther)
                 // Signed-in forms too.
                 _ = try await browser.post("/login/enroll/skip", [:])
                 #expect(try await browser.post("/logout", [:], csrf: "forged").status == .forbidden)
                 #expect(try await browser.get("/portal").status == .ok, "still signed in")
             }
         }
+    }
+
+    @Test("Development mode sends pages asked for under another host to the base URL; health checks and posts stay")
+    func canonicalHost() throws {
+        let canonical = try #require(CanonicalHostMiddleware<AppRequestContext>(baseURL: "http://localhost:8080"))
+        #expect(canonical.redirect(method: .get, authority: "127.0.0.1:8080", path: "/login", target: "/login?x=1")
+                == "http://localhost:8080/login?x=1")
+        #expect(canonical.redirect(method: .get, authority: "localhost:8080", path: "/login", target: "/login") == nil)
+        #expect(canonical.redirect(method: .get, authority: nil, path: "/login", target: "/login") == nil)
+        #expect(canonical.redirect(method: .get, authority: "10.0.0.7", path: "/healthz", target: "/healthz") == nil)
+        #expect(canonical.redirect(method: .post, authority: "127.0.0.1:8080", path: "/login", target: "/login") == nil)
     }
 
     @Test("Bad input gets a clear error page, never a 500", arguments: TestDatabase.engines)

@@ -67,7 +67,7 @@ struct TokenAndMessageFlowTests {
                 #expect(inboundPage.body.contains("+15005550000"))
                 #expect(try await browser.get("/login/challenge/status?factor=\(smsFactor)").body == "{\"confirmed\":false}")
                 let fields = ["From": "+14155550142", "To": "+15005550000", "Body": inboundCode, "MessageSid": "SM1", "AccountSid": "AC1"]
-                let url = "http://127.0.0.1:8080/webhooks/twilio/sms"
+                let url = "http://localhost:8080/webhooks/twilio/sms"
                 let forged = try await Self.twilioPost(browser, fields: fields, signature: "bm9wZQ==")
                 #expect(forged.status == .forbidden)
                 let spoofed = try await Self.twilioPost(browser, fields: fields.merging(["From": "+19999999999"]) { $1 },

@@ -13,7 +13,7 @@ import Testing
 struct SoftAuthenticator {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     static let python = directory.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".venv/bin/python")
-    static let origin = "http://127.0.0.1:8080"
+    static let origin = "http://localhost:8080"
 
     let state = FileManager.default.temporaryDirectory.appendingPathComponent("portcullis-authenticator-\(UUID().uuidString).json")
     var alg = "ES256"
@@ -117,7 +117,7 @@ struct WebAuthnFlowTests {
                 let publicKey = try #require(options["publicKey"] as? [String: Any])
                 let challenge = try #require(Base64URL.decode(publicKey["challenge"] as? String ?? ""))
                 #expect(challenge.count >= 16, "at least 128 bits")
-                #expect((publicKey["rp"] as? [String: Any])?["id"] as? String == "127.0.0.1", "RP ID from PORTCULLIS_BASE_URL")
+                #expect((publicKey["rp"] as? [String: Any])?["id"] as? String == "localhost", "RP ID from PORTCULLIS_BASE_URL")
                 #expect((publicKey["excludeCredentials"] as? [Any])?.isEmpty == true)
                 #expect((publicKey["authenticatorSelection"] as? [String: Any])?["userVerification"] as? String == "preferred")
                 #expect((publicKey["pubKeyCredParams"] as? [[String: Any]])?.compactMap { $0["alg"] as? Int } == [-7, -257, -8])
@@ -158,7 +158,7 @@ struct WebAuthnFlowTests {
                 let request = try jsonObject(try await browser.post("/webauthn/authenticate/options", ["factor_id": yubiFactor.id]))
                 let allowed = ((request["publicKey"] as? [String: Any])?["allowCredentials"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
                 #expect(allowed == [stored.id])
-                #expect((request["publicKey"] as? [String: Any])?["rpId"] as? String == "127.0.0.1")
+                #expect((request["publicKey"] as? [String: Any])?["rpId"] as? String == "localhost")
                 // Another key than the one this factor names is refused.
                 #expect(try await Self.useKey(browser, laptop, factorID: yubiFactor.id, flags: ["--any-credential"]).status == .unauthorized)
                 #expect(try await Self.useKey(browser, windows, factorID: laptopFactor.id, flags: ["--any-credential"]).status == .unauthorized)

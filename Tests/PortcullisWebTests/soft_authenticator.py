@@ -14,8 +14,8 @@ data), --challenge (replaces the server's), --no-up (user presence flag cleared)
 --sign-count N (the counter sent, instead of the stored one plus one), --any-credential (answers even when
 its credential is not in allowCredentials). --uv sets the user-verified flag.
 
-  soft_authenticator.py create STATE --origin http://127.0.0.1:8080 [--alg ES256|EdDSA|RS256] [--uv] < options
-  soft_authenticator.py get STATE --origin http://127.0.0.1:8080 [--uv] [faults] < options
+  soft_authenticator.py create STATE --origin http://localhost:8080 [--alg ES256|EdDSA|RS256] [--uv] < options
+  soft_authenticator.py get STATE --origin http://localhost:8080 [--uv] [faults] < options
 """
 
 import argparse

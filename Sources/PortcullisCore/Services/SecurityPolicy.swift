@@ -26,7 +26,7 @@ public struct SecurityPolicy: Sendable, Equatable {
     public var webAuthnRequireUserVerification: Bool = false
     public var passkeySignIn: Bool = true
     /// The public base URL: the WebAuthn relying party's origin, and its host the RP ID.
-    public var webAuthnOrigin: String = "http://127.0.0.1:8080"
+    public var webAuthnOrigin: String = "http://localhost:8080"
 
     public init() {}
 }

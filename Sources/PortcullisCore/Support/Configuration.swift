@@ -12,7 +12,7 @@ public struct Configuration: Sendable {
     public var key: String?
     public var previousKeys: [String] = []
     /// The public URL users reach (scheme, host, port); WebAuthn, OIDC and links derive from it.
-    public var baseURL = "http://127.0.0.1:8080"
+    public var baseURL = "http://localhost:8080"
     public var development = false
     public var host = "127.0.0.1"
     public var port = 8080

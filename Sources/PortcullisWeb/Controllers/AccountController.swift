@@ -78,11 +78,16 @@ struct AccountController {
     private func settings(notice: String?, context: AppRequestContext) async throws -> Response {
         let (_, user) = try web.requireSignedIn(context)
         let factors = try await app.repositories.factors.list(userID: user.id).filter(\.confirmed)
+        let credentials = factors.contains { $0.type == .webauthn } ? try await app.repositories.webAuthn.list(userID: user.id) : []
         var rows: [[String: Any]] = []
         for factor in factors {
             var row = factor.view(methods: app.methods)
             if factor.type == .backupCodes {
                 row["remaining"] = try await app.repositories.factors.unusedBackupCodes(factorID: factor.id).count
+            }
+            if let credential = credentials.first(where: { $0.factorID == factor.id }) {
+                // What kind of authenticator it is, as far as the credential says (synced passkeys are backed up).
+                row["keyKind"] = credential.backupState ? "Synced passkey" : (credential.backupEligible ? "Passkey" : "Device-bound key")
             }
             row["isCodes"] = factor.type == .backupCodes
             row["isToken"] = factor.type == .hotp

@@ -12,6 +12,9 @@
     const input = fieldset.querySelector(".pattern-input");
     const status = fieldset.querySelector(".pattern-status");
     const dots = [...fieldset.querySelectorAll(".dot")];
+    // The grid's columns come from --size. Set here, through the CSSOM: the Content-Security-Policy (style-src 'self')
+    // drops style="" attributes in the page.
+    board.style.setProperty("--size", String(size));
     let path = [];
     let drawing = false;
     const visible = () => Boolean(toggle && toggle.checked);
