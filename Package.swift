@@ -86,7 +86,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "portcullis-bench",
-            dependencies: ["PortcullisCore", "PortcullisStore", "PortcullisTestSupport"],
+            dependencies: ["PortcullisCore", "PortcullisStore", "PortcullisTestSupport",
+                           .product(name: "Crypto", package: "swift-crypto")],
             path: "bench"
         ),
         .target(

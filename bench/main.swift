@@ -1,6 +1,7 @@
 // Benchmarks for the hot paths: code verification, session lookup, password checks (and whether an unknown user
 // costs the same as a wrong password), and hashing under a flood. Run with `make bench` (release build).
 // Prints one line per measurement: median and 90th percentile per operation.
+import Crypto
 import Foundation
 import PortcullisCore
 import PortcullisStore
@@ -48,6 +49,45 @@ for engine in engines {
             step += 30
             s.clock.set(Date(timeIntervalSince1970: 1_900_000_000 + step))
             _ = try await TOTPFactor().verify(FactorResponse(code: OneTimePassword.totp(secret: secret, at: s.clock.now)), factor: factor, context: s.context)
+        }
+        // WebAuthn: an ES256 assertion, verified alone and as the factor check (credential lookup + counter UPDATE).
+        let key = P256.Signing.PrivateKey()
+        let point = Array(key.publicKey.x963Representation)
+        let cose = CBORValue.map([(.int(1), .int(2)), (.int(3), .int(-7)), (.int(-1), .int(1)),
+                                  (.int(-2), .bytes(Array(point[1...32]))), (.int(-3), .bytes(Array(point[33...64])))]).encoded()
+        let relyingParty = WebAuthnRelyingParty(id: "localhost", name: "Portcullis", origin: "http://localhost:8080")
+        let challenge = [UInt8](repeating: 9, count: 32)
+        let keyFactor = Factor(id: "bench-key", userID: user.id, type: .webauthn, label: "Key", confirmed: true, createdAt: s.clock.now)
+        try await s.repositories.factors.insert(keyFactor)
+        try await s.repositories.webAuthn.insert(WebAuthnCredential(
+            id: "YmVuY2g", factorID: keyFactor.id, userID: user.id, publicKey: cose, algorithm: -7, signCount: 0,
+            aaguid: [UInt8](repeating: 0, count: 16), transports: [], backupEligible: false, backupState: false, createdAt: s.clock.now))
+        var count: UInt32 = 0
+        func assertion() throws -> (clientData: [UInt8], authData: [UInt8], signature: [UInt8]) {
+            count += 1
+            let clientData = Array(#"{"type":"webauthn.get","challenge":"\#(Base64URL.encode(challenge))","origin":"http://localhost:8080"}"#.utf8)
+            let authData = Array(SHA256.hash(data: Array("localhost".utf8))) + [0x05] + withUnsafeBytes(of: count.bigEndian, Array.init)
+            let signature = try key.signature(for: authData + Array(SHA256.hash(data: clientData))).derRepresentation
+            return (clientData, authData, Array(signature))
+        }
+        let sample = try assertion()
+        _ = try await measure("WebAuthn ES256 assertion verify (no DB)", iterations: 2_000) {
+            _ = try WebAuthn.verifyAssertion(clientDataJSON: sample.clientData, authenticatorData: sample.authData, signature: sample.signature,
+                                             credentialPublicKey: cose, storedSignCount: 0, expectedChallenge: challenge,
+                                             relyingParty: relyingParty, requireUserVerification: false)
+        }
+        var keyContext = s.context
+        keyContext.policy.webAuthnOrigin = "http://localhost:8080"
+        // Signed ahead, so the measurement is the server's work only.
+        var answers = try (0..<500).map { _ in
+            let a = try assertion()
+            return #"{"id":"YmVuY2g","type":"public-key","response":{"clientDataJSON":"\#(Base64URL.encode(a.clientData))","authenticatorData":"\#(Base64URL.encode(a.authData))","signature":"\#(Base64URL.encode(a.signature))"}}"#
+        }.makeIterator()
+        _ = try await measure("WebAuthn factor check (lookup + verify + counter UPDATE)", iterations: 500) {
+            let json = answers.next()!
+            let check = try await WebAuthnFactor().verify(FactorResponse(fields: ["assertion": json, "expected_challenge": Base64URL.encode(challenge)]),
+                                                          factor: keyFactor, context: keyContext)
+            precondition(check == .accepted, "\(check)")
         }
         // No user enumeration by timing: the two distributions should overlap.
         let wrong = try await measure("sign-in, known user, wrong password", iterations: 100) {
