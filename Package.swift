@@ -95,7 +95,7 @@ let package = Package(
             dependencies: ["PortcullisCore", "PortcullisStore", .product(name: "SQLKit", package: "sql-kit")],
             path: "Tests/Support"
         ),
-        .testTarget(name: "PortcullisCoreTests", dependencies: ["PortcullisCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PortcullisCoreTests", dependencies: ["PortcullisCore", "PortcullisTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PortcullisDeliveryTests",
             dependencies: [

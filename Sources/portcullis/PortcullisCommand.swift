@@ -289,7 +289,7 @@ struct UserCommand: AsyncParsableCommand {
             let (user, secret) = (user, secret)
             try await reporting {
                 let (password, generated) = try await withServices { app in
-                    let target = try await app.administration.user(organization: try await app.administration.organization(slug: user.org), username: user.username)
+                    let target = try await app.administration.user(slug: user.org, username: user.username)
                     let (password, generated) = try secret.resolve { app.administration.generatePassword() }
                     try await app.administration.setPassword(user: target, password: password, actor: "cli")
                     return (password, generated)
@@ -309,7 +309,7 @@ struct UserCommand: AsyncParsableCommand {
             let (user, off) = (user, off)
             try await reporting {
                 let state = try await withServices { app in
-                    let target = try await app.administration.user(organization: try await app.administration.organization(slug: user.org), username: user.username)
+                    let target = try await app.administration.user(slug: user.org, username: user.username)
                     try await app.administration.setMFARequired(user: target, !off, actor: "cli")
                     let count = try await app.repositories.factors.list(userID: target.id).filter(\.confirmed).count
                     return MFAState(required: !off, confirmedFactorCount: count).label
@@ -327,7 +327,7 @@ struct UserCommand: AsyncParsableCommand {
             let user = user
             try await reporting {
                 try await withServices { app in
-                    let target = try await app.administration.user(organization: try await app.administration.organization(slug: user.org), username: user.username)
+                    let target = try await app.administration.user(slug: user.org, username: user.username)
                     try await app.administration.unlock(user: target, actor: "cli")
                 }
                 print("\(user.username) unlocked.")
@@ -411,7 +411,7 @@ struct TokenCommand: AsyncParsableCommand {
             let handover = handover
             try await reporting {
                 try await withServices { app in
-                    let user = try await app.administration.user(organization: try await app.administration.organization(slug: handover.org), username: handover.username)
+                    let user = try await app.administration.user(slug: handover.org, username: handover.username)
                     try await app.inventory.assign(try await app.inventory.token(serial: handover.serial), to: user, until: nil, actor: "cli")
                 }
                 print("Token \(handover.serial) assigned to \(handover.username).")

@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisTestSupport
 import Testing
 @testable import PortcullisCore
 
@@ -66,10 +67,3 @@ final class Gauge: @unchecked Sendable {
     func leave() { lock.withLock { current -= 1 } }
 }
 
-/// Blocks threads until opened.
-final class Gate: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var isOpen = false
-    func wait() { condition.lock(); while !isOpen { condition.wait() }; condition.unlock() }
-    func open() { condition.lock(); isOpen = true; condition.broadcast(); condition.unlock() }
-}

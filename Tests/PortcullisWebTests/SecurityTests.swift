@@ -98,10 +98,3 @@ struct SecurityTests {
     }
 }
 
-/// Blocks a thread until opened.
-final class Gate: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var isOpen = false
-    func wait() { condition.lock(); while !isOpen { condition.wait() }; condition.unlock() }
-    func open() { condition.lock(); isOpen = true; condition.broadcast(); condition.unlock() }
-}

@@ -84,6 +84,11 @@ public struct AccountAdministration: Sendable {
         return user
     }
 
+    /// A user named by organization slug and username (the command line's way of naming one).
+    public func user(slug: String, username: String) async throws -> User {
+        try await user(organization: try await organization(slug: slug), username: username)
+    }
+
     public func setPassword(user: User, password: String, actor: String) async throws {
         try Self.checkPassword(password)
         try await repositories.users.setPasswordHash(userID: user.id, hash: try await hasher.hash(password))

@@ -75,22 +75,8 @@ public struct Configuration: Sendable {
 
     init(values: [String: String]) throws {
         self.values = values
-        func string(_ name: String) -> String? { values[name].flatMap { $0.isEmpty ? nil : $0 } }
-        func int(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
-            guard let raw = string(name) else { return nil }
-            guard let value = Int(raw), range.contains(value) else {
-                throw ConfigurationError.invalid(name: name, value: raw, expected: "a whole number in \(range)")
-            }
-            return value
-        }
-        func bool(_ name: String) throws -> Bool? {
-            guard let raw = string(name)?.lowercased() else { return nil }
-            switch raw {
-            case "1", "true", "yes", "on": return true
-            case "0", "false", "no", "off": return false
-            default: throw ConfigurationError.invalid(name: name, value: raw, expected: "1 or 0")
-            }
-        }
+        let read = ConfigurationValues(values)
+        let string = read.string, int = read.int, bool = read.bool
         if let v = string("PORTCULLIS_DATABASE_URL") { databaseURL = v }
         key = string("PORTCULLIS_KEY")
         previousKeys = string("PORTCULLIS_PREVIOUS_KEYS")?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
@@ -117,10 +103,7 @@ public struct Configuration: Sendable {
         if let v = string("PORTCULLIS_ISSUER") { policy.issuer = v }
         if let v = try int("PORTCULLIS_PATTERN_GRID", 3...5) { policy.patternGridSize = v }
         if let v = try bool("PORTCULLIS_PATTERN_CAN_BE_DEFAULT") { policy.patternCanBeDefault = v }
-        if let v = string("PORTCULLIS_WEBAUTHN_USER_VERIFICATION") {
-            guard ["preferred", "required"].contains(v) else {
-                throw ConfigurationError.invalid(name: "PORTCULLIS_WEBAUTHN_USER_VERIFICATION", value: v, expected: "preferred or required")
-            }
+        if let v = try read.choice("PORTCULLIS_WEBAUTHN_USER_VERIFICATION", ["preferred", "required"]) {
             policy.webAuthnRequireUserVerification = v == "required"
         }
         if let v = try bool("PORTCULLIS_PASSKEY_SIGN_IN") { policy.passkeySignIn = v }

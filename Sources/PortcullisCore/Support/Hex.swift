@@ -27,6 +27,9 @@ public enum Hex {
         return String(decoding: bytes.flatMap { [alphabet[Int($0 >> 4)], alphabet[Int($0 & 15)]] }, as: UTF8.self)
     }
 
+    /// Whether an ASCII byte is a hex digit (either case).
+    public static func isDigit(_ byte: UInt8) -> Bool { value(byte) != nil }
+
     private static func value(_ digit: UInt8) -> UInt8? {
         switch digit {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")

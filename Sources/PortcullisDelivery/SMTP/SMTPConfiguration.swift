@@ -83,24 +83,8 @@ public struct SMTPConfiguration: Sendable, Equatable {
     /// `_HELO_NAME`, `_CONNECT_TIMEOUT_SECONDS` (default 10), `_REPLY_TIMEOUT_SECONDS` (default 30).
     public static func load(from values: [String: String]) throws -> SMTPConfiguration? {
         typealias Invalid = Configuration.ConfigurationError
-        func string(_ name: String) -> String? {
-            values[name].flatMap { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        }
-        func int(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
-            guard let raw = string(name) else { return nil }
-            guard let value = Int(raw), range.contains(value) else {
-                throw Invalid.invalid(name: name, value: raw, expected: "a whole number in \(range)")
-            }
-            return value
-        }
-        func bool(_ name: String) throws -> Bool? {
-            guard let raw = string(name)?.lowercased() else { return nil }
-            switch raw {
-            case "1", "true", "yes", "on": return true
-            case "0", "false", "no", "off": return false
-            default: throw Invalid.invalid(name: name, value: raw, expected: "1 or 0")
-            }
-        }
+        let read = ConfigurationValues(values)
+        let string = read.string, int = read.int, bool = read.bool
         func noLineBreaks(_ name: String, _ value: String?) throws {
             if let value, value.contains(where: { $0.isNewline }) {
                 throw Invalid.invalid(name: name, value: "(contains a line break)", expected: "a single line")
@@ -118,7 +102,7 @@ public struct SMTPConfiguration: Sendable, Equatable {
         let port = try int("PORTCULLIS_SMTP_PORT", 1...65535)
         // The password is not trimmed: spaces may be part of it.
         let username = string("PORTCULLIS_SMTP_USERNAME")
-        let password = values["PORTCULLIS_SMTP_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        let password = read.raw("PORTCULLIS_SMTP_PASSWORD")
         if (username == nil) != (password == nil) {
             throw Invalid.invalid(
                 name: username == nil ? "PORTCULLIS_SMTP_USERNAME" : "PORTCULLIS_SMTP_PASSWORD", value: "",

@@ -29,6 +29,17 @@
     });
   }
 
+  // What to tell the user when the browser's ceremony fails (its own messages are written for developers).
+  function message(mode, error) {
+    const name = error && error.name;
+    if (name === "InvalidStateError" && mode === "register") return "This security key is already registered. Use another key, or cancel.";
+    if (name === "NotAllowedError") {
+      return mode === "passkey" ? "No passkey was used: cancelled, timed out, or none for this site. Try again, or sign in with your username and password."
+                                : "Cancelled or timed out. Try again, or use another method.";
+    }
+    return "That did not work: " + (error && error.message ? error.message : error);
+  }
+
   document.querySelectorAll("[data-webauthn]").forEach(button => {
     const mode = button.dataset.webauthn;
     const form = document.getElementById(button.dataset.form);
@@ -42,6 +53,9 @@
         const fields = { csrf };
         const factor = form.querySelector("input[name=factor_id]");
         if (factor) fields.factor_id = factor.value;
+        // Passkey sign-in: the organization whose sign-in page this is (/o/{org}/login), as the final form sends it.
+        const org = form.querySelector("input[name=org]");
+        if (org) fields.org = org.value;
         const o = await options(button.dataset.optionsUrl, fields);
         const pk = o.publicKey;
         pk.challenge = b64.decode(pk.challenge);
@@ -67,8 +81,7 @@
         }
         form.submit();
       } catch (error) {
-        say(status, error && error.name === "NotAllowedError" ? "Cancelled or timed out. Try again, or use another method."
-                                                               : "That did not work: " + (error && error.message ? error.message : error));
+        say(status, message(mode, error));
         button.disabled = false;
       }
     });
