@@ -181,6 +181,32 @@ struct WebAuthnFlowTests {
         }
     }
 
+    @Test("A key as the first factor while sign-in requires one; a user with factors cannot add a key before passing them", arguments: TestDatabase.engines)
+    func enrollDuringSignIn(engine: PortcullisDatabase.Engine) async throws {
+        try await TestDatabase.with(engine) { db async throws in
+            let test = try await TestApp.make(database: db)
+            _ = try await test.createUser("max", password: Self.password, mfaRequired: true)
+            let key = SoftAuthenticator()
+            try await test.run { browser in
+                _ = try await browser.get("/login")
+                #expect(try await browser.post("/login", ["username": "max", "password": Self.password]).location == "/login/enroll")
+                #expect(try await browser.get("/login/enroll").body.contains("id=\"enroll-webauthn\""))
+                #expect(try await browser.get("/enroll/webauthn").body.contains("href=\"/login/enroll\""), "cancel goes back to the choice")
+                let done = try await Self.register(browser, key, label: "Fingerprint")
+                #expect(done.status == .ok && allMatches("<li class=\"backup-code\">", in: done.body).count == 10)
+                let session = try #require(try await test.app.sessions.validate(token: browser.cookies["portcullis_session"] ?? ""))
+                #expect(session.stage == .signedIn && session.amr == ["pwd", "hwk"], "the new key proved itself")
+
+                // Signed out and back in: the key is owed now, so registering another one first is refused.
+                _ = try await browser.post("/logout", [:])
+                _ = try await browser.get("/login")
+                #expect(try await browser.post("/login", ["username": "max", "password": Self.password]).location == "/login/challenge")
+                #expect(try await browser.post("/webauthn/register/options", [:]).status == .unauthorized)
+                #expect(try await browser.get("/enroll/webauthn").location == "/login/challenge")
+            }
+        }
+    }
+
     @Test("Tampered answers are refused and counted; a counter going back is audited; a challenge works once, in its own session", arguments: TestDatabase.engines)
     func tampered(engine: PortcullisDatabase.Engine) async throws {
         try await TestDatabase.with(engine) { db async throws in
