@@ -40,7 +40,10 @@ struct SQLWebAuthnRepository: WebAuthnRepository {
         try await db.sql.insert(into: "webauthn_challenges").columns("id", "challenge", "purpose", "binding", "user_id", "expires_at")
             .values(SQLBind(id), SQLBind(Data(challenge)), SQLBind(purpose.rawValue), SQLBind(binding), SQLBind(userID), SQLBind(expiresAt.millis))
             .run()
-        try await db.sql.delete(from: "webauthn_challenges").where("expires_at", .lessThan, Date().addingTimeInterval(-3600).millis).run()
+    }
+
+    func deleteExpiredChallenges(before date: Date) async throws {
+        try await db.sql.delete(from: "webauthn_challenges").where("expires_at", .lessThan, date.millis).run()
     }
 
     /// One DELETE … RETURNING: a challenge is used at most once, even by racing requests on two nodes.

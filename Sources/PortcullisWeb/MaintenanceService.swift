@@ -1,7 +1,7 @@
 import Logging
 import ServiceLifecycle
 
-/// Housekeeping every minute: returns lent tokens that fell due, deletes expired sessions and message codes. (Each
+/// Housekeeping every minute: returns lent tokens that fell due, deletes expired sessions, message codes and WebAuthn challenges. (Each
 /// is also enforced where it matters — a due token or an expired session is refused on use — so a missed run is
 /// harmless.) Runs on every node; the statements are idempotent.
 struct MaintenanceService: Service, CustomStringConvertible {
@@ -17,6 +17,7 @@ struct MaintenanceService: Service, CustomStringConvertible {
                 if returned > 0 { logger.info("lent tokens returned to the pool", metadata: ["count": "\(returned)"]) }
                 try await app.sessions.purgeExpired()
                 try await app.repositories.challenges.deleteExpired(before: app.clock.now.addingTimeInterval(-3600))
+                try await app.repositories.webAuthn.deleteExpiredChallenges(before: app.clock.now)
             } catch {
                 logger.warning("maintenance failed", metadata: ["error_type": "\(type(of: error))"])
             }

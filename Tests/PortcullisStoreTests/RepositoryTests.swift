@@ -56,6 +56,58 @@ struct RepositoryTests {
         }
     }
 
+    @Test("WebAuthn: a challenge is taken once, by its binding and purpose, while live; counters move once; credentials go with their factor",
+          arguments: TestDatabase.engines)
+    func webAuthn(engine: PortcullisDatabase.Engine) async throws {
+        try await TestDatabase.with(engine) { db async throws in
+            let services = try TestServices(database: db)
+            let (_, user) = try await services.makeUser()
+            let repository = services.repositories.webAuthn
+            let now = services.clock.now
+            let bytes = [UInt8](repeating: 1, count: 32)
+            try await repository.storeChallenge(id: "c1", challenge: bytes, purpose: .authentication, binding: "session:a", userID: user.id,
+                                                expiresAt: now.addingTimeInterval(300))
+            #expect(try await repository.takeChallenge(id: "c1", purpose: .authentication, binding: "session:b", at: now) == nil)
+            #expect(try await repository.takeChallenge(id: "c1", purpose: .registration, binding: "session:a", at: now) == nil)
+            // Racing takes: exactly one gets it.
+            let taken = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<10 {
+                    group.addTask { try await repository.takeChallenge(id: "c1", purpose: .authentication, binding: "session:a", at: now) != nil }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(taken == 1)
+            try await repository.storeChallenge(id: "c2", challenge: bytes, purpose: .passkey, binding: "browser:x", userID: nil,
+                                                expiresAt: now.addingTimeInterval(300))
+            #expect(try await repository.takeChallenge(id: "c2", purpose: .passkey, binding: "browser:x", at: now.addingTimeInterval(301)) == nil,
+                    "expired")
+            try await repository.storeChallenge(id: "c3", challenge: bytes, purpose: .passkey, binding: "browser:x", userID: nil,
+                                                expiresAt: now.addingTimeInterval(300))
+            try await repository.deleteExpiredChallenges(before: now.addingTimeInterval(301))
+            #expect(try await repository.takeChallenge(id: "c3", purpose: .passkey, binding: "browser:x", at: now) == nil, "swept")
+
+            let factor = Factor(id: "f1", userID: user.id, type: .webauthn, label: "Key", confirmed: true, createdAt: now)
+            try await services.repositories.factors.insert(factor)
+            try await repository.insert(WebAuthnCredential(id: "cred", factorID: "f1", userID: user.id, publicKey: [1, 2], algorithm: -7,
+                                                           signCount: 4, aaguid: [UInt8](repeating: 0, count: 16), transports: ["usb", "nfc"],
+                                                           backupEligible: true, backupState: false, createdAt: now))
+            #expect(try await repository.find(id: "cred")?.transports == ["usb", "nfc"])
+            let moved = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<10 {
+                    group.addTask { try await repository.recordUse(id: "cred", previousSignCount: 4, signCount: 5, backupState: true) }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(moved == 1)
+            #expect(try await repository.find(factorID: "f1").map { ($0.signCount, $0.backupState) } ?? (0, false) == (5, true))
+            let handle = try await repository.userHandle(userID: user.id) { "handle-1" }
+            #expect(try await repository.userHandle(userID: user.id) { "handle-2" } == handle)
+            #expect(try await repository.user(handle: handle) == user.id)
+            try await services.repositories.factors.delete(id: "f1", userID: user.id)
+            #expect(try await repository.find(id: "cred") == nil, "removed with its factor")
+        }
+    }
+
     @Test("Sessions are stored by hash, never by token", arguments: TestDatabase.engines)
     func sessionStorage(engine: PortcullisDatabase.Engine) async throws {
         try await TestDatabase.with(engine) { db async throws in

@@ -53,6 +53,8 @@ public protocol WebAuthnRepository: Sendable {
     func storeChallenge(id: String, challenge: [UInt8], purpose: WebAuthnPurpose, binding: String, userID: String?, expiresAt: Date) async throws
     /// Takes a challenge out (single use): its bytes and user, if it exists for this purpose and binding and is live.
     func takeChallenge(id: String, purpose: WebAuthnPurpose, binding: String, at: Date) async throws -> (challenge: [UInt8], userID: String?)?
+    /// Deletes challenges that expired before `date` (housekeeping; an expired challenge is refused anyway).
+    func deleteExpiredChallenges(before date: Date) async throws
     /// The user's stable WebAuthn user handle (created on first use).
     func userHandle(userID: String, create: @Sendable () -> String) async throws -> String
     func user(handle: String) async throws -> String?
