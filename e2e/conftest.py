@@ -45,6 +45,13 @@ ROOT = Path(__file__).resolve().parent.parent
 ENGINE = os.environ.get("E2E_DATABASE", "sqlite")
 OUT = ROOT / "test-output" / "e2e" / ENGINE
 WAIT = 20  # seconds for any page or element; a debug build on 2 cores is slow
+# The binary under test: PORTCULLIS_BINARY (or the older PORTCULLIS_BIN) overrides the debug build, e.g. a copy
+# made so that a concurrent `swift build` cannot swap it out mid-run.
+BINARY = (os.environ.get("PORTCULLIS_BINARY") or os.environ.get("PORTCULLIS_BIN")
+          or str(ROOT / ".build" / "debug" / "portcullis"))
+# The server listens on 127.0.0.1, but its public URL (and the browser's) names the host `localhost`: browsers refuse
+# IP addresses as WebAuthn relying-party IDs, and treat http://localhost as a secure context.
+PUBLIC_HOST = "localhost"
 
 
 def pytest_report_header(config):
@@ -84,9 +91,9 @@ def _psql(url, sql):
 class Server:
     """The portcullis binary: CLI calls and the background `serve` process."""
 
-    def __init__(self, binary, env, port):
-        self.binary, self.env, self.port = binary, env, port
-        self.base_url = f"http://127.0.0.1:{port}"
+    def __init__(self, binary, env, port, db_url):
+        self.binary, self.env, self.port, self.db_url = binary, env, port, db_url
+        self.base_url = f"http://{PUBLIC_HOST}:{port}"
         self.log_path = OUT / "server.log"
         self.proc = None
 
@@ -131,6 +138,20 @@ class Server:
         if self.proc:
             self._log.close()
 
+    def sql(self, query, *params):
+        """Rows of a read-only query on the server's database (SQLite file or PostgreSQL), as tuples of strings.
+        `params` are bound to `?` placeholders (SQLite) or quoted literally (PostgreSQL, through psql)."""
+        if ENGINE == "sqlite":
+            import contextlib
+            import sqlite3
+            with contextlib.closing(sqlite3.connect(f"file:{self.db_url}?mode=ro", uri=True, timeout=10)) as db:
+                return [tuple("" if v is None else str(v) for v in row) for row in db.execute(query, params)]
+        for p in params:
+            query = query.replace("?", "'" + str(p).replace("'", "''") + "'", 1)
+        out = subprocess.run(["psql", self.db_url, "-v", "ON_ERROR_STOP=1", "-qtA", "-F", "\t", "-c", query],
+                             check=True, capture_output=True, text=True).stdout
+        return [tuple(line.split("\t")) for line in out.splitlines() if line]
+
     def log_text(self):
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
@@ -155,9 +176,9 @@ def used_secrets():
 
 @pytest.fixture(scope="session")
 def server(out_dir, tmp_path_factory, used_secrets, twilio, smtp):
-    binary = os.environ.get("PORTCULLIS_BIN", str(ROOT / ".build" / "debug" / "portcullis"))
+    binary = BINARY
     if not os.access(binary, os.X_OK):
-        pytest.fail(f"no portcullis binary at {binary}: run `swift build` (or set PORTCULLIS_BIN)")
+        pytest.fail(f"no portcullis binary at {binary}: run `swift build` (or set PORTCULLIS_BINARY)")
 
     tmp = tmp_path_factory.mktemp("portcullis")
     admin_url = db_name = None
@@ -177,7 +198,7 @@ def server(out_dir, tmp_path_factory, used_secrets, twilio, smtp):
         PORTCULLIS_DEV="1",
         PORTCULLIS_DATABASE_URL=db_url,
         PORTCULLIS_KEY=base64.b64encode(os.urandom(32)).decode(),
-        PORTCULLIS_BASE_URL=f"http://127.0.0.1:{port}",
+        PORTCULLIS_BASE_URL=f"http://{PUBLIC_HOST}:{port}",
         # SMS through the fake Twilio, email through the SMTP sink (both in this process).
         PORTCULLIS_SMS_PROVIDER="twilio",
         PORTCULLIS_TWILIO_ACCOUNT_SID=twilio.account_sid,
@@ -190,7 +211,7 @@ def server(out_dir, tmp_path_factory, used_secrets, twilio, smtp):
         PORTCULLIS_SMTP_FROM=SMTP_FROM,
     )
     used_secrets.add(twilio.auth_token)
-    srv = Server(binary, env, port)
+    srv = Server(binary, env, port, db_url)
     try:
         srv.cli("migrate")
         assert "default" in srv.cli("org", "list").split(), "migrate creates the default organization"
@@ -404,6 +425,19 @@ def smtp():
     yield sink
     sink.stop()
 
+
+
+def take_backup_codes(ui, used_secrets, next_path):
+    """Reads the backup codes page shown with a first factor (remembering the codes as secrets that must never be
+    logged), continues, and returns the codes."""
+    ui.wait_el("#backup-codes", "backup-codes")
+    ui.assert_no_error()
+    codes = [li.get_attribute("textContent").strip() for li in ui.all("#backup-codes li.backup-code")]
+    assert len(codes) == 10 and all(codes), codes
+    used_secrets.update(codes)
+    ui.follow("#continue")
+    ui.wait_path(next_path, "after-backup-codes")
+    return codes
 
 
 def find_secrets(text, values):

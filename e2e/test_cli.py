@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import BINARY
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def cli(tmp_path):
-    binary = os.environ.get("PORTCULLIS_BIN", str(ROOT / ".build" / "debug" / "portcullis"))
+    binary = BINARY
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTCULLIS_")}
     env.update(PORTCULLIS_DATABASE_URL=str(tmp_path / "cli.sqlite"),
                PORTCULLIS_KEY=base64.b64encode(os.urandom(32)).decode())
@@ -143,3 +145,8 @@ def test_org_configure(cli):
     assert "inbound SMS off" in ok(cli("org", "configure", "default", "--no-inbound-sms"))
     refused(cli("org", "configure", "default", "--time-zone", "Mars/Olympus"), "unknown time zone")
     refused(cli("org", "configure", "default", "--inbound-sms-number", "12"), "E.164")
+    assert "passkey sign-in on" in out, "on by default"
+    assert "passkey sign-in off" in ok(cli("org", "configure", "default", "--passkeys", "off"))
+    assert "passkey sign-in off" in ok(cli("org", "configure", "default", "--time-zone", "UTC")), "kept"
+    assert "passkey sign-in on" in ok(cli("org", "configure", "default", "--passkeys", "on"))
+    refused(cli("org", "configure", "default", "--passkeys", "maybe"), "on or off")

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import BLOCKED_EMAIL_DOMAIN, INBOUND_SMS_NUMBER, SMTP_FROM
+from conftest import BLOCKED_EMAIL_DOMAIN, INBOUND_SMS_NUMBER, SMTP_FROM, take_backup_codes
 
 RESEND_COOLDOWN = 30  # seconds between two codes sent for one factor (policy default)
 INBOUND_POLL_LIMIT = 12  # the challenge page polls every 2 s: it must move on within ~10 s
@@ -57,17 +57,6 @@ def skip_invitation(ui):
     ui.follow("#skip")
     ui.wait_path("/portal", "portal")
     ui.assert_no_error()
-
-
-def take_backup_codes(ui, used_secrets, next_path):
-    ui.wait_el("#backup-codes", "backup-codes")
-    ui.assert_no_error()
-    codes = [li.get_attribute("textContent").strip() for li in ui.all("#backup-codes li.backup-code")]
-    assert len(codes) == 10 and all(codes), codes
-    used_secrets.update(codes)
-    ui.follow("#continue")
-    ui.wait_path(next_path, "after-backup-codes")
-    return codes
 
 
 def factor_types(ui):

@@ -12,9 +12,8 @@
     const input = fieldset.querySelector(".pattern-input");
     const status = fieldset.querySelector(".pattern-status");
     const dots = [...fieldset.querySelectorAll(".dot")];
-    // The grid's columns come from --size. Set here, through the CSSOM: the Content-Security-Policy (style-src 'self')
-    // drops style="" attributes in the page.
-    board.style.setProperty("--size", String(size));
+    // The grid's columns come from app.css by data-size (3 to 5): the Content-Security-Policy (style-src 'self')
+    // drops style="" attributes, and the grid must lay out without this script too.
     let path = [];
     let drawing = false;
     const visible = () => Boolean(toggle && toggle.checked);
