@@ -336,7 +336,7 @@ struct WebAuthnFlowTests {
                 let session = try #require(try await test.app.sessions.validate(token: browser.cookies["portcullis_session"] ?? ""))
                 #expect(session.stage == .signedIn && session.amr.contains("hwk") && !session.amr.contains("pwd"))
                 #expect(try await browser.get("/portal").status == .ok)
-                let events = try await test.app.repositories.audit.list(organizationID: nil, userID: user.id, limit: 5)
+                let events = try await test.app.repositories.audit.list(organizationID: nil, userID: user.id, limit: 100)
                 #expect(events.contains { $0.type == .signInSucceeded })
 
                 // A passkey challenge is bound to the browser that asked for it.

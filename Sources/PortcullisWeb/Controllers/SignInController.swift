@@ -64,16 +64,16 @@ struct SignInController {
         case "passkey_failed": data["error"] = "Sign-in with a passkey did not work. Try again, or sign in with your username and password."
         default: break
         }
-        return try await renderLogin(organization, data, context: context)
+        return renderLogin(organization, data, context: context)
     }
 
     private func renderLogin(_ organization: Organization, _ extra: [String: Any], context: AppRequestContext,
-                             status: HTTPResponse.Status = .ok) async throws -> Response {
+                             status: HTTPResponse.Status = .ok) -> Response {
         var data = extra
         data["title"] = "Sign in"
         data["organization"] = organization.name
         data["slug"] = organization.slug
-        data["passkeys"] = try await WebAuthnController(web: web).passkeysAllowed(slug: organization.slug) != nil
+        data["passkeys"] = WebAuthnController(web: web).offersPasskeys(organization)
         data["action"] = organization.slug == Organization.defaultSlug ? "/login" : "/o/\(organization.slug)/login"
         return web.pages.render("login", data, context: context, status: status)
     }
@@ -83,20 +83,20 @@ struct SignInController {
         let username = context.form.text("username")
         let password = context.form["password"] ?? ""
         guard !username.isEmpty, !password.isEmpty, username.count <= 256, password.count <= 1024 else {
-            return try await renderLogin(organization, ["error": "Enter your username and password.", "username": username],
+            return renderLogin(organization, ["error": "Enter your username and password.", "username": username],
                                context: context, status: .badRequest)
         }
         switch try await app.signIn.verifyPassword(organization: organization, username: username, password: password, ip: context.clientIP) {
         case .throttled(let until):
             let minutes = max(1, Int((until.timeIntervalSince(app.clock.now) / 60).rounded(.up)))
-            var response = try await renderLogin(organization, [
+            var response = renderLogin(organization, [
                 "error": "Too many failed sign-ins from your network. Try again in \(minutes) minute\(minutes == 1 ? "" : "s").",
                 "username": username,
             ], context: context, status: .tooManyRequests)
             response.headers[.retryAfter] = String(minutes * 60)
             return response
         case .failed:
-            return try await renderLogin(organization, ["error": failedMessage, "username": username], context: context, status: .unauthorized)
+            return renderLogin(organization, ["error": failedMessage, "username": username], context: context, status: .unauthorized)
         case .success(let user):
             if let old = context.session { try await app.sessions.end(old.token) }
             let session = try await app.sessions.start(user: user, stage: .secondFactor, amr: ["pwd"])

@@ -109,10 +109,14 @@ struct WebAuthnController {
     /// The organization whose sign-in page offers passkeys, or nil when passkey sign-in is off for it or the server.
     func passkeysAllowed(slug: String) async throws -> Organization? {
         let slug = slug.isEmpty ? Organization.defaultSlug : slug
-        guard app.configuration.policy.passkeySignIn, app.webAuthn.relyingParty != nil, Organization.isValidSlug(slug),
-              let organization = try await app.repositories.organizations.find(slug: slug),
-              organization.settings.passkeysAllowed else { return nil }
+        guard Organization.isValidSlug(slug), let organization = try await app.repositories.organizations.find(slug: slug),
+              offersPasskeys(organization) else { return nil }
         return organization
+    }
+
+    /// Whether the organization's sign-in page offers "Sign in with a passkey".
+    func offersPasskeys(_ organization: Organization) -> Bool {
+        app.configuration.policy.passkeySignIn && app.webAuthn.relyingParty != nil && organization.settings.passkeysAllowed
     }
 
     /// Signs in with a discoverable credential and user verification, no password. Every refusal gets the same
