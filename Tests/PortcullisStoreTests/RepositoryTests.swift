@@ -118,7 +118,8 @@ struct RepositoryTests {
             let rows = try await db.sql.raw("SELECT token_hash FROM sessions").all()
             let stored = try rows.map { try $0.decode(column: "token_hash", as: String.self) }
             #expect(stored.count == 1 && !stored[0].contains(session.token))
-            #expect(try await services.repositories.sessions.find(token: session.token)?.amr == ["pwd", "otp"])
+            let found = try #require(try await services.repositories.sessions.find(token: session.token))
+            #expect(found.session == session && found.user == user, "the session and its user, from one join")
         }
     }
 

@@ -102,7 +102,8 @@ public protocol MessageChallengeRepository: Sendable {
 /// Storage for browser sessions, keyed by the SHA-256 of their token.
 public protocol SessionRepository: Sendable {
     func insert(_ session: Session) async throws
-    func find(token: String) async throws -> Session?
+    /// The session for a token, with its user.
+    func find(token: String) async throws -> (session: Session, user: User)?
     func touch(token: String, at: Date) async throws
     func delete(token: String) async throws
     func deleteAll(userID: String) async throws

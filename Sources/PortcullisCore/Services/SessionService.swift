@@ -60,8 +60,15 @@ public struct SessionService: Sendable {
 
     /// The live session for a cookie value, or nil if unknown, idle too long or past its lifetime.
     public func validate(token: String) async throws -> Session? {
+        try await current(token: token)?.session
+    }
+
+    /// The live session for a cookie value with its user (one query), or nil if unknown, idle too long or past its
+    /// lifetime. Whether the user may still sign in (disabled) is the caller's check.
+    public func current(token: String) async throws -> (session: Session, user: User)? {
         guard token.count >= 40, token.count <= 64 else { return nil }
-        guard let session = try await repository.find(token: token) else { return nil }
+        guard let found = try await repository.find(token: token) else { return nil }
+        let session = found.session
         let now = clock.now
         let idleLimit = session.stage == .signedIn ? timeouts.idle : timeouts.secondFactor
         if session.expiresAt <= now || now.timeIntervalSince(session.lastSeenAt) > idleLimit {
@@ -71,7 +78,7 @@ public struct SessionService: Sendable {
         if now.timeIntervalSince(session.lastSeenAt) > Self.touchInterval {
             try await repository.touch(token: token, at: now)
         }
-        return session
+        return found
     }
 
     public func end(_ token: String) async throws {

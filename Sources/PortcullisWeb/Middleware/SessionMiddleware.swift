@@ -16,8 +16,8 @@ struct SessionMiddleware: RouterMiddleware {
             context.clientIP = last
         }
         if let token = request.cookies[cookies.sessionName]?.value, !token.isEmpty,
-           let session = try await app.sessions.validate(token: token) {
-            if let user = try await app.repositories.users.find(id: session.userID), !user.disabled {
+           let (session, user) = try await app.sessions.current(token: token) {
+            if !user.disabled {
                 context.session = session
                 context.user = user
             } else {
