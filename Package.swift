@@ -92,14 +92,15 @@ let package = Package(
         ),
         .target(
             name: "PortcullisTestSupport",
-            dependencies: ["PortcullisCore", "PortcullisStore", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: ["PortcullisCore", "PortcullisStore", .product(name: "SQLKit", package: "sql-kit"),
+                           .product(name: "Logging", package: "swift-log")],
             path: "Tests/Support"
         ),
         .testTarget(name: "PortcullisCoreTests", dependencies: ["PortcullisCore", "PortcullisTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PortcullisDeliveryTests",
             dependencies: [
-                "PortcullisDelivery", "PortcullisCore",
+                "PortcullisDelivery", "PortcullisCore", "PortcullisTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -17,21 +17,6 @@ struct SplitMix64: RandomNumberGenerator {
 
 @Suite("CBOR")
 struct CBORTests {
-    static func hex(_ text: String) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var index = text.startIndex
-        while index < text.endIndex {
-            let next = text.index(index, offsetBy: 2)
-            bytes.append(UInt8(text[index..<next], radix: 16)!)
-            index = next
-        }
-        return bytes
-    }
-
-    static func hexString(_ bytes: [UInt8]) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
-    }
-
     /// RFC 8949 Appendix A, in preferred serialization: decodes to the value and the value encodes back to it.
     static let appendixA: [(String, CBORValue)] = [
         ("00", .unsigned(0)), ("01", .unsigned(1)), ("0a", .unsigned(10)), ("17", .unsigned(23)), ("1818", .unsigned(24)),
@@ -75,14 +60,14 @@ struct CBORTests {
     @Test("RFC 8949 Appendix A: decoding and preferred encoding")
     func appendixAExamples() throws {
         for (encoding, value) in Self.appendixA {
-            let decoded = try CBORValue.decode(Self.hex(encoding))
+            let decoded = try CBORValue.decode(Hex.decode(encoding)!)
             #expect(decoded == value, "\(encoding)")
-            #expect(Self.hexString(value.encoded()) == encoding, "\(encoding)")
+            #expect(Hex.encode(value.encoded()) == encoding, "\(encoding)")
         }
         for (encoding, value) in Self.appendixADecodeOnly {
-            #expect(try CBORValue.decode(Self.hex(encoding)) == value, "\(encoding)")
+            #expect(try CBORValue.decode(Hex.decode(encoding)!) == value, "\(encoding)")
         }
-        #expect(try CBORValue.decode(Self.hex("f98000")).doubleValue?.sign == .minus)
+        #expect(try CBORValue.decode(Hex.decode("f98000")!).doubleValue?.sign == .minus)
         #expect(CBORValue.float(0.0) != .float(-0.0))
     }
 
@@ -91,7 +76,7 @@ struct CBORTests {
         for encoding in ["5f42010243030405ff", "7f657374726561646d696e67ff", "9fff", "9f018202039f0405ffff",
                          "9f01820203820405ff", "83018202039f0405ff", "bf61610161629f0203ffff", "826161bf61626163ff",
                          "bf6346756ef563416d7421ff"] {
-            #expect(throws: CBORError.indefiniteLength, "\(encoding)") { try CBORValue.decode(Self.hex(encoding)) }
+            #expect(throws: CBORError.indefiniteLength, "\(encoding)") { try CBORValue.decode(Hex.decode(encoding)!) }
         }
     }
 
@@ -116,12 +101,12 @@ struct CBORTests {
             ("a280018002", .duplicateMapKey), ("a2f97e00f6fa7fc00000f6", .duplicateMapKey),
         ]
         for (encoding, error) in cases {
-            #expect(throws: error, "\(encoding)") { try CBORValue.decode(Self.hex(encoding)) }
+            #expect(throws: error, "\(encoding)") { try CBORValue.decode(Hex.decode(encoding)!) }
         }
         // Keys that differ only as CBOR types or byte-wise are not duplicates.
-        #expect(throws: Never.self) { try CBORValue.decode(Self.hex("a40161612001410101610101")) }
+        #expect(throws: Never.self) { try CBORValue.decode(Hex.decode("a40161612001410101610101")!) }
         // Canonically equivalent but byte-wise different text keys ("é" precomposed and decomposed) are distinct.
-        #expect(throws: Never.self) { try CBORValue.decode(Self.hex("a262c3a9016365cc8102")) }
+        #expect(throws: Never.self) { try CBORValue.decode(Hex.decode("a262c3a9016365cc8102")!) }
     }
 
     @Test("depth and item limits")
@@ -147,10 +132,10 @@ struct CBORTests {
 
     @Test("decodePrefix stops after the first item")
     func prefix() throws {
-        let (value, length) = try CBORValue.decodePrefix(Self.hex("a201020304ff00"))
+        let (value, length) = try CBORValue.decodePrefix(Hex.decode("a201020304ff00")!)
         #expect(value == .map([(.int(1), .int(2)), (.int(3), .int(4))]))
         #expect(length == 5)
-        #expect(throws: CBORError.trailingBytes(2)) { try CBORValue.decode(Self.hex("a201020304ff00")) }
+        #expect(throws: CBORError.trailingBytes(2)) { try CBORValue.decode(Hex.decode("a201020304ff00")!) }
         #expect(throws: CBORError.unexpectedEnd) { try CBORValue.decodePrefix([]) }
     }
 
@@ -177,7 +162,7 @@ struct CBORTests {
     /// Valid encodings to mutate: every attestation object, COSE key and authenticator data extension map in the
     /// WebAuthn fixtures, plus the Appendix A examples.
     static func corpus() throws -> [[UInt8]] {
-        var corpus = appendixA.map { hex($0.0) }
+        var corpus = appendixA.map { Hex.decode($0.0)! }
         corpus.append(Array(repeating: 0x81, count: 16) + [0x00])  // at the depth limit
         corpus.append(Array(repeating: 0xa1, count: 8) + Array(repeating: 0x00, count: 9))
         for name in WebAuthnFixtures.names {
@@ -267,12 +252,12 @@ struct CBORTests {
             let input = Int.random(in: 0..<4, using: &rng) == 0
                 ? Self.randomInput(using: &rng)
                 : Self.mutate(corpus.randomElement(using: &rng) ?? [], using: &rng)
-            if trace { print("cbor-fuzz \(iteration) \(Self.hexString(input))") }
+            if trace { print("cbor-fuzz \(iteration) \(Hex.encode(input))") }
             do {
                 let value = try CBORValue.decode(input)
                 decoded += 1
                 let again = try CBORValue.decode(value.encoded())
-                if again != value { Issue.record("round trip changed \(Self.hexString(input))") }
+                if again != value { Issue.record("round trip changed \(Hex.encode(input))") }
             } catch let error as CBORError {
                 errors[error.kind.description, default: 0] += 1
             }
@@ -335,7 +320,7 @@ struct CBORTests {
                 accepted["\(round % 3 == 0 ? "object" : "authData") \(registration.attestationFormat)", default: 0] += 1
                 // Only "none" leaves authenticator data unsigned: a packed statement must not survive changes to it.
                 if round % 3 == 1 && registration.attestationFormat == "packed" && mutated["authData"] != object["authData"] {
-                    Issue.record("changed authenticator data verified: \(Self.hexString(mutated.encoded()))")
+                    Issue.record("changed authenticator data verified: \(Hex.encode(mutated.encoded()))")
                 }
             } catch is WebAuthnError {}
         }

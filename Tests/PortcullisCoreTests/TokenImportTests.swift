@@ -9,22 +9,7 @@ struct TokenImportTests {
     static let rfc4226Seed = Array("12345678901234567890".utf8)
     static let seed32 = Array("12345678901234567890123456789012".utf8)
     /// The pre-shared key of pskc-encrypted.xml (also in pskc-encrypted-expected.json).
-    static let preSharedKey = hex("a1b2c3d4e5f60718293a4b5c6d7e8f90")
-
-    static func hex(_ text: String) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var index = text.startIndex
-        while index < text.endIndex {
-            let next = text.index(index, offsetBy: 2)
-            bytes.append(UInt8(text[index..<next], radix: 16)!)
-            index = next
-        }
-        return bytes
-    }
-
-    static func hexString(_ bytes: [UInt8]) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
-    }
+    static let preSharedKey = Hex.decode("a1b2c3d4e5f60718293a4b5c6d7e8f90")!
 
     func fixture(_ name: String, _ ext: String = "xml") throws -> Data {
         let url = try #require(Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Fixtures"))
@@ -55,7 +40,7 @@ struct TokenImportTests {
     func expectNoSeed(in problems: [TokenImportProblem], seeds: [[UInt8]], sourceLocation: SourceLocation = #_sourceLocation) {
         let text = problems.map(\.description).joined(separator: "\n")
         for seed in seeds {
-            let hex = Self.hexString(seed)
+            let hex = Hex.encode(seed)
             #expect(!text.lowercased().contains(hex), sourceLocation: sourceLocation)
             #expect(!text.contains(Data(seed).base64EncodedString()), sourceLocation: sourceLocation)
             #expect(!text.contains(String(decoding: seed, as: UTF8.self)), sourceLocation: sourceLocation)
@@ -81,7 +66,7 @@ struct TokenImportTests {
             ImportedToken(serial: "TK-0002", seed: Self.seed32, algorithm: .sha256, digits: 8, counter: 17),
             ImportedToken(serial: "TK_0003", seed: Array("1234567890123456".utf8), algorithm: .sha1, digits: 6, counter: 0),
             ImportedToken(serial: "tk.0004", seed: Self.rfc4226Seed, algorithm: .sha1, digits: 6, counter: 0),
-            ImportedToken(serial: "TK-0005", seed: Self.hex("abcdef0123456789abcdef0123456789"), algorithm: .sha512, digits: 8, counter: .max),
+            ImportedToken(serial: "TK-0005", seed: Hex.decode("abcdef0123456789abcdef0123456789")!, algorithm: .sha512, digits: 8, counter: .max),
         ])
         if let first = imported.first {
             #expect(OneTimePassword.hotp(secret: first.seed, counter: first.counter) == "755224")
@@ -141,7 +126,7 @@ struct TokenImportTests {
         #expect(message(14).contains("counter"))
         #expect(message(15).contains("serial is missing"))
         #expect(message(16).contains("longer than 64 bytes"))
-        expectNoSeed(in: found, seeds: [Self.rfc4226Seed, Self.hex(shortSeed)])
+        expectNoSeed(in: found, seeds: [Self.rfc4226Seed, Hex.decode(shortSeed)!])
         #expect(!found.map(\.message).joined().contains("3132"))
     }
 
@@ -193,7 +178,7 @@ struct TokenImportTests {
 
     @Test("PSKC: RFC 6030 figure 6 verbatim decrypts with the RFC's pre-shared key")
     func pskcRFCFigure6() throws {
-        let key = Self.hex("12345678901234567890123456789012")
+        let key = Hex.decode("12345678901234567890123456789012")!
         let imported = tokens(TokenImport.parsePSKC(try fixture("rfc6030-figure6"), preSharedKey: key))
         #expect(imported == [ImportedToken(serial: "987654321", seed: Self.rfc4226Seed, algorithm: .sha1, digits: 8, counter: 0)])
         #expect(imported.first.map { OneTimePassword.hotp(secret: $0.seed, counter: 0, digits: 8) } == "84755224")
@@ -215,12 +200,12 @@ struct TokenImportTests {
     @Test("PSKC: pre-shared key and HMAC-SHA1 MAC, other namespace prefixes; agrees with the Python generator")
     func pskcEncrypted() throws {
         let expected = try JSONDecoder().decode(Expected.self, from: try fixture("pskc-encrypted-expected", "json"))
-        #expect(Self.hex(expected.preSharedKey) == Self.preSharedKey)
+        #expect(Hex.decode(expected.preSharedKey)! == Self.preSharedKey)
         let imported = tokens(TokenImport.parsePSKC(try fixture("pskc-encrypted"), preSharedKey: Self.preSharedKey))
         #expect(imported.count == expected.tokens.count)
         for (token, want) in zip(imported, expected.tokens) {
             #expect(token.serial == want.serial)
-            #expect(token.seed == Self.hex(want.seed))
+            #expect(token.seed == Hex.decode(want.seed)!)
             #expect(token.digits == want.digits)
             #expect(token.algorithm.rawValue == want.algorithm)
             #expect(token.counter == want.counter)
@@ -245,7 +230,7 @@ struct TokenImportTests {
 
     @Test("PSKC: a wrong pre-shared key fails the MAC check")
     func pskcWrongKey() throws {
-        for key in [Self.hex("a1b2c3d4e5f60718293a4b5c6d7e8f91"), [UInt8](repeating: 0, count: 16), Self.hex("12345678901234567890123456789012")] {
+        for key in [Hex.decode("a1b2c3d4e5f60718293a4b5c6d7e8f91")!, [UInt8](repeating: 0, count: 16), Hex.decode("12345678901234567890123456789012")!] {
             let found = problems(TokenImport.parsePSKC(try fixture("pskc-encrypted"), preSharedKey: key))
             #expect(!found.isEmpty)
             #expect(found.allSatisfy { $0.message.contains("MAC check failed") })

@@ -6,6 +6,7 @@ import NIOCore
 import NIOPosix
 import PortcullisCore
 import ServiceLifecycle
+import PortcullisTestSupport
 import Testing
 @testable import PortcullisDelivery
 
@@ -227,7 +228,7 @@ struct SMSProviderTests {
     @Test("Outbox keeps the last 100 messages, newest first, and logs without the body")
     func outbox() async throws {
         let logs = LogCapture()
-        let outbox = Outbox(logger: logs.logger)
+        let outbox = Outbox(logger: logs.logger())
         let sms = OutboxSMSProvider(outbox: outbox)
         for index in 1...105 {
             try await sms.send(SMSMessage(to: "+447700900123", body: "Your Portcullis code is \(100_000 + index)"))
@@ -242,7 +243,7 @@ struct SMSProviderTests {
         #expect(messages[1].kind == .sms && messages[1].body == "Your Portcullis code is 100105" && messages[1].subject == nil)
         #expect(messages.last?.body == "Your Portcullis code is 100007")
 
-        let lines = logs.lines
+        let lines = logs.messages
         #expect(lines.count == 106)
         #expect(lines[0] == "message to +44•••23 placed in the development outbox, id 1")
         #expect(lines[105] == "email to j•••@example.org placed in the development outbox, id 106")
@@ -426,28 +427,5 @@ extension SMSProviderTests {
         private var stored: [Recorded] = []
         func append(_ request: Recorded) { lock.withLock { stored.append(request) } }
         var requests: [Recorded] { lock.withLock { stored } }
-    }
-
-    /// Log messages, for checking what is (not) logged.
-    final class LogCapture: @unchecked Sendable {
-        private let lock = NSLock()
-        private var stored: [String] = []
-        var lines: [String] { lock.withLock { stored } }
-        func append(_ line: String) { lock.withLock { stored.append(line) } }
-
-        var logger: Logger { Logger(label: "test") { _ in Handler(capture: self) } }
-
-        struct Handler: LogHandler {
-            let capture: LogCapture
-            var metadata: Logger.Metadata = [:]
-            var logLevel: Logger.Level = .trace
-            subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-                get { metadata[key] }
-                set { metadata[key] = newValue }
-            }
-            func log(event: LogEvent) {
-                capture.append("\(event.message)")
-            }
-        }
     }
 }

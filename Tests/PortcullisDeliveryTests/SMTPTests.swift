@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import PortcullisTestSupport
 import Testing
 
 @testable import PortcullisDelivery
@@ -99,7 +100,7 @@ struct SMTPTests {
                 port: server.port, security: .startTLS, host: "localhost", username: "mailer", password: "s3cret pass",
                 trust: .caFile(certificate.certificatePath)
             ),
-            logger: logs.logger
+            logger: logs.logger(label: "test.smtp")
         )
         try await provider.send(Self.message())
         let received = try server.received()
@@ -747,35 +748,3 @@ final class ScriptedSMTPServer {
     }
 }
 
-/// Collects log lines (message and metadata) at debug level.
-final class LogCapture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-
-    var text: String { lock.withLock { lines.joined(separator: "\n") } }
-
-    var logger: Logger {
-        Logger(label: "test.smtp") { _ in Handler(capture: self) }
-    }
-
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-
-    struct Handler: LogHandler {
-        let capture: LogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(
-            level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-            function: String, line: UInt
-        ) {
-            let all = self.metadata.merging(metadata ?? [:]) { $1 }
-            capture.append("\(level) \(message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
-        }
-    }
-}

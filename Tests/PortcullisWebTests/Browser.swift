@@ -60,32 +60,6 @@ final class Browser: @unchecked Sendable {
     }
 }
 
-/// Collects every log line (message and metadata) so tests can prove no secret is logged.
-final class LogCapture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-
-    var text: String { lock.withLock { lines.joined(separator: "\n") } }
-
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-
-    var logger: Logger {
-        Logger(label: "test") { _ in Handler(capture: self) }
-    }
-
-    struct Handler: LogHandler {
-        let capture: LogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            capture.append("\(event.level) \(event.message) \(self.metadata.merging(event.metadata ?? [:]) { $1 })")
-        }
-    }
-}
 
 /// A whole application over a test database with a manual clock.
 struct TestApp {
@@ -112,7 +86,7 @@ struct TestApp {
 
     /// Runs `body` with a browser against the router.
     func run(_ body: @escaping @Sendable (Browser) async throws -> Void) async throws {
-        let application = try await buildApplication(app, logger: logs.logger)
+        let application = try await buildApplication(app, logger: logs.logger())
         try await application.test(.router) { client in try await body(Browser(client)) }
     }
 
