@@ -52,7 +52,7 @@ public struct Portcullis: Sendable {
         self.factors = FactorManagement(repositories: repositories, methods: methods, context: context, audit: audit)
         self.administration = AccountAdministration(repositories: repositories, hasher: hasher, clock: clock, random: random, audit: audit)
         self.inventory = TokenInventory(context: context, audit: audit)
-        self.webAuthn = WebAuthnService(context: context, audit: audit)
+        self.webAuthn = WebAuthnService(context: context, audit: audit, factors: factors)
         let outbox = configuration.development ? Outbox() : nil
         self.outbox = outbox
         let logger = Logger(label: "portcullis.delivery")

@@ -35,19 +35,28 @@ public struct FactorManagement: Sendable {
             factor.label = label
         }
         factor.confirmed = true
-        let others = try await repositories.factors.list(userID: userID).filter { $0.confirmed && $0.id != factor.id }
-        if method.canBeDefault, !others.contains(where: { $0.isDefault }) {
-            try await repositories.factors.setDefault(id: factor.id, userID: userID)
+        let (completed, codes) = try await completeEnrollment(factor, user: user, ip: ip)
+        return .confirmed(completed, backupCodes: codes)
+    }
+
+    /// What follows every enrollment once the new factor is stored confirmed (by a correct code, or a WebAuthn
+    /// registration): it becomes the default when the user has none and its type may be one, the enrollment is
+    /// audited (with `detail` added), and a first factor comes with a new list of backup codes, returned to show once.
+    public func completeEnrollment(_ factor: Factor, user: User, ip: String, detail: [String: String] = [:]) async throws -> (Factor, backupCodes: [String]?) {
+        var factor = factor
+        let others = try await repositories.factors.list(userID: user.id).filter { $0.confirmed && $0.id != factor.id }
+        if methods[factor.type]?.canBeDefault == true, !others.contains(where: { $0.isDefault }) {
+            try await repositories.factors.setDefault(id: factor.id, userID: user.id)
             factor.isDefault = true
         }
-        try await audit.record(.factorEnrolled, organizationID: user.organizationID, userID: userID, ip: ip,
-                               detail: ["factor": factor.type.rawValue, "factor_id": factor.id])
-        factor = try await repositories.factors.find(id: factor.id, userID: userID) ?? factor
+        try await audit.record(.factorEnrolled, organizationID: user.organizationID, userID: user.id, ip: ip,
+                               detail: detail.merging(["factor": factor.type.rawValue, "factor_id": factor.id]) { $1 })
+        factor = try await repositories.factors.find(id: factor.id, userID: user.id) ?? factor
         var codes: [String]?
         if !others.contains(where: { $0.type == .backupCodes }) {
             codes = try await issueBackupCodes(user: user, ip: ip)
         }
-        return .confirmed(factor, backupCodes: codes)
+        return (factor, codes)
     }
 
     public func rename(userID: String, factorID: String, label: String, ip: String) async throws -> Bool {

@@ -6,14 +6,16 @@ import Foundation
 public struct WebAuthnService: Sendable {
     let context: FactorContext
     let audit: AuditLog
+    let factors: FactorManagement
     /// How long a ceremony may take, from options to answer (the browser's own timeout is 2 minutes).
     public static let challengeLifetime: TimeInterval = 300
     /// The browser's timeout, in milliseconds, for `publicKey.timeout`.
     public static let ceremonyTimeout = 120_000
 
-    public init(context: FactorContext, audit: AuditLog) {
+    public init(context: FactorContext, audit: AuditLog, factors: FactorManagement) {
         self.context = context
         self.audit = audit
+        self.factors = factors
     }
 
     var repository: any WebAuthnRepository { context.repositories.webAuthn }
@@ -91,7 +93,8 @@ public struct WebAuthnService: Sendable {
     }
 
     public enum RegistrationOutcome: Sendable, Equatable {
-        case registered(Factor)
+        /// Registered; `backupCodes` holds a freshly issued list to show once when this was the user's first factor.
+        case registered(Factor, backupCodes: [String]?)
         /// Refused, with what to tell the user.
         case refused(String)
     }
@@ -121,10 +124,8 @@ public struct WebAuthnService: Sendable {
         }
         let credentialID = Base64URL.encode(registration.credentialID)
         guard try await repository.find(id: credentialID) == nil else { return .refused("That security key is already registered.") }
-        let existing = try await context.factors.list(userID: user.id).filter(\.confirmed)
         let factor = Factor(id: context.random.identifier(), userID: user.id, type: .webauthn,
-                            label: FactorManagement.cleanLabel(label) ?? "Security key", confirmed: true,
-                            isDefault: !existing.contains(where: \.isDefault), createdAt: context.clock.now)
+                            label: FactorManagement.cleanLabel(label) ?? "Security key", confirmed: true, createdAt: context.clock.now)
         try await context.factors.insert(factor)
         do {
             try await repository.insert(credentialRow(factor: factor, credentialID: credentialID, registration: registration,
@@ -134,10 +135,10 @@ public struct WebAuthnService: Sendable {
             try await context.factors.delete(id: factor.id, userID: user.id)
             return .refused("That security key is already registered.")
         }
-        try await audit.record(.factorEnrolled, organizationID: user.organizationID, userID: user.id, ip: ip,
-                               detail: ["factor": "webauthn", "factor_id": factor.id, "attestation": registration.attestationFormat,
-                                        "user_verified": String(registration.userVerified)])
-        return .registered(factor)
+        let (registered, codes) = try await factors.completeEnrollment(
+            factor, user: user, ip: ip,
+            detail: ["attestation": registration.attestationFormat, "user_verified": String(registration.userVerified)])
+        return .registered(registered, backupCodes: codes)
     }
 
     private func credentialRow(factor: Factor, credentialID: String, registration: WebAuthnRegistration, transports: [String]) -> WebAuthnCredential {

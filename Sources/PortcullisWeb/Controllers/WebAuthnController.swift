@@ -63,9 +63,7 @@ struct WebAuthnController {
         switch outcome {
         case .refused(let message):
             return try await enrollPage(context: context, error: message, status: .unprocessableContent)
-        case .registered:
-            let hasCodes = try await app.repositories.factors.list(userID: user.id).contains { $0.type == .backupCodes && $0.confirmed }
-            let codes = hasCodes ? nil : try await app.factors.regenerateBackupCodes(userID: user.id, ip: context.clientIP)
+        case .registered(_, let codes):
             return try await web.finishEnrollment(session: session, user: user, method: WebAuthnFactor(), backupCodes: codes, context: context)
         }
     }
