@@ -159,6 +159,20 @@ def skip_invitation(ui):
     ui.wait_path("/portal", "portal")
 
 
+def add_first_key_in_settings(ui, user, label, name, used_secrets):
+    """Signs `user` in (skipping the invitation), adds a key named `label` from settings as their first factor, takes
+    the backup codes that come with it, and returns the settings rows of their keys (one, with that name)."""
+    ui.sign_in(user["username"], user["password"])
+    skip_invitation(ui)
+    open_settings(ui)
+    ui.follow("#add-webauthn")
+    register_key(ui, label, name)
+    take_backup_codes(ui, used_secrets, "/settings")
+    rows = factor_rows(ui, "webauthn")
+    assert len(rows) == 1 and label in rows[0].text, [r.text for r in ui.all("#factors tr.factor")]
+    return rows
+
+
 def open_settings(ui):
     ui.go("/settings", "settings")
     assert ui.path == "/settings", ui.path
@@ -315,15 +329,8 @@ def test_fingerprint_added_in_settings_signs_in(server, ui, users, attach, used_
     start_signed_out(ui, "fern-start")
     reader = attach(FINGERPRINT)
 
-    ui.sign_in(fern["username"], fern["password"])
-    skip_invitation(ui)
-    open_settings(ui)
-    ui.follow("#add-webauthn")
-    register_key(ui, "Laptop fingerprint", "fern")
     # The first factor comes with backup codes.
-    take_backup_codes(ui, used_secrets, "/settings")
-    rows = factor_rows(ui, "webauthn")
-    assert len(rows) == 1 and "Laptop fingerprint" in rows[0].text, [r.text for r in ui.all("#factors tr.factor")]
+    rows = add_first_key_in_settings(ui, fern, "Laptop fingerprint", "fern", used_secrets)
     assert "Default" in rows[0].text, "the first factor becomes the default"
 
     held = reader.credentials()
@@ -367,14 +374,7 @@ def test_usb_key_without_user_verification_added_in_settings_signs_in(server, ui
     start_signed_out(ui, "uma-start")
     key = attach(USB_KEY)
 
-    ui.sign_in(uma["username"], uma["password"])
-    skip_invitation(ui)
-    open_settings(ui)
-    ui.follow("#add-webauthn")
-    register_key(ui, "Blue key", "uma")
-    take_backup_codes(ui, used_secrets, "/settings")
-    rows = factor_rows(ui, "webauthn")
-    assert len(rows) == 1 and "Blue key" in rows[0].text, [r.text for r in ui.all("#factors tr.factor")]
+    add_first_key_in_settings(ui, uma, "Blue key", "uma", used_secrets)
     held = key.credentials()
     assert len(held) == 1 and not held[0].is_resident_credential, held
     assert stored_credential(server, b64url(held[0].id)) is not None

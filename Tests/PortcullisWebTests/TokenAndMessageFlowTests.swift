@@ -19,12 +19,6 @@ struct TokenAndMessageFlowTests {
         return try #require(firstMatch("([0-9]{6})", in: message.body))
     }
 
-    static func signInAndSkip(_ browser: Browser, _ username: String, _ password: String) async throws {
-        _ = try await browser.get("/login")
-        #expect(try await browser.post("/login", ["username": username, "password": password]).location == "/login/enroll")
-        #expect(try await browser.post("/login/enroll/skip", [:]).location == "/portal")
-    }
-
     @Test("SMS: enroll a phone, sign in with a texted code, resend cooldown, inbound confirmation", arguments: TestDatabase.engines)
     func sms(engine: PortcullisDatabase.Engine) async throws {
         try await TestDatabase.with(engine) { db async throws in
@@ -36,7 +30,7 @@ struct TokenAndMessageFlowTests {
             settings.inboundSMSNumber = "+15005550000"
             try await test.app.repositories.organizations.updateSettings(id: organization.id, settings)
             try await test.run { browser in
-                try await Self.signInAndSkip(browser, "sam", "sam's long password")
+                try await SettingsTests.signIn(browser, "sam", "sam's long password")
                 #expect(try await browser.post("/enroll/sms", ["country": "US", "number": "12"]).status == .unprocessableContent)
                 let sent = try await browser.post("/enroll/sms", ["country": "US", "number": "(415) 555-0142", "label": "Work phone"])
                 #expect(sent.status == .ok && sent.body.contains("id=\"code\""))
@@ -135,7 +129,7 @@ struct TokenAndMessageFlowTests {
             settings.blockedEmailDomains = ["firm.example"]
             try await test.app.repositories.organizations.updateSettings(id: organization.id, settings)
             try await test.run { browser in
-                try await Self.signInAndSkip(browser, "eve", "eve's long password")
+                try await SettingsTests.signIn(browser, "eve", "eve's long password")
                 let blocked = try await browser.post("/enroll/email", ["email": "eve@mail.firm.example"])
                 #expect(blocked.status == .unprocessableContent && blocked.body.contains("firm.example"))
                 let sent = try await browser.post("/enroll/email", ["email": "Eve@Home.example"])
@@ -168,11 +162,11 @@ struct TokenAndMessageFlowTests {
             let seed = Array("12345678901234567890".utf8)
             let hex = seed.map { String(format: "%02x", $0) }.joined()
             try await test.run { browser in
-                try await Self.signInAndSkip(browser, "tom", "tom's long password")
+                try await SettingsTests.signIn(browser, "tom", "tom's long password")
                 #expect(try await browser.get("/admin/tokens").status == .forbidden)
                 _ = try await browser.post("/logout", [:])
 
-                try await Self.signInAndSkip(browser, "boss", "boss's long password")
+                try await SettingsTests.signIn(browser, "boss", "boss's long password")
                 let bad = try await browser.post("/admin/tokens/import", ["format": "csv", "seed_file": "T1,nothex,6,SHA1,0\nT2,\(hex),7,SHA1,0"])
                 #expect(bad.status == .unprocessableContent && bad.body.contains("id=\"import-problems\"") && bad.body.contains("line 1") && bad.body.contains("line 2"))
                 let imported = try await browser.post("/admin/tokens/import", ["format": "csv", "seed_file": "serial,seed,digits,algorithm,counter\nT1,\(hex),6,SHA1,0\nT2,\(hex),6,SHA1,0"])
