@@ -25,7 +25,7 @@ public struct WebAuthnFactor: FactorMethod {
         }
         guard let credential = try await context.repositories.webAuthn.find(factorID: factor.id),
               constantTimeEquals(credential.id, assertion.id) else { return .rejected(reason: "unknown_credential") }
-        guard let relyingParty = WebAuthnRelyingParty(baseURL: context.policy.webAuthnOrigin, name: context.policy.issuer) else {
+        guard let relyingParty = context.policy.relyingParty else {
             return .rejected(reason: "relying_party_not_configured")
         }
         let requireUV = context.policy.webAuthnRequireUserVerification || response.fields["user_verification"] == "required"

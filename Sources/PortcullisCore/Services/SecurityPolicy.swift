@@ -29,6 +29,11 @@ public struct SecurityPolicy: Sendable, Equatable {
     public var webAuthnOrigin: String = "http://localhost:8080"
 
     public init() {}
+
+    /// The WebAuthn relying party: `webAuthnOrigin`'s host and origin, named by `issuer`; nil when that URL cannot be one.
+    public var relyingParty: WebAuthnRelyingParty? {
+        WebAuthnRelyingParty(baseURL: webAuthnOrigin, name: issuer)
+    }
 }
 
 /// TOTP parameters for new enrollments (SPEC §3: SHA-1, 30 s, 6 digits, ±1 step by default).

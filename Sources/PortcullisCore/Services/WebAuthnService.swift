@@ -22,9 +22,7 @@ public struct WebAuthnService: Sendable {
     var policy: SecurityPolicy { context.policy }
 
     /// The relying party from `PORTCULLIS_BASE_URL`; nil when that URL cannot be one.
-    public var relyingParty: WebAuthnRelyingParty? {
-        WebAuthnRelyingParty(baseURL: policy.webAuthnOrigin, name: policy.issuer)
-    }
+    public var relyingParty: WebAuthnRelyingParty? { policy.relyingParty }
 
     /// A credential to name in `excludeCredentials` or `allowCredentials`.
     public struct CredentialDescriptor: Sendable, Equatable {
