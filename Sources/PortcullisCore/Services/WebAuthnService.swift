@@ -103,8 +103,7 @@ public struct WebAuthnService: Sendable {
         guard let taken = try await takeChallenge(id: challengeID, purpose: .registration, binding: binding), taken.userID == user.id else {
             return .refused("That request expired or was already used. Try again.")
         }
-        guard responseJSON.utf8.count <= 64 * 1024,
-              let response = try? JSONDecoder().decode(WebAuthnRegistrationResponse.self, from: Data(responseJSON.utf8)),
+        guard let response = WebAuthnRegistrationResponse.decode(responseJSON),
               let clientData = Base64URL.decode(response.response.clientDataJSON),
               let attestation = Base64URL.decode(response.response.attestationObject) else {
             return .refused("The security key's answer could not be read. Try again.")
