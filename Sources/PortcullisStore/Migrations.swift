@@ -153,6 +153,39 @@ public enum Migrations {
                 .column("handle", type: .text, .notNull, .unique)
                 .run()
         },
+        Migration(version: 6, name: "lockout_escalation_sliding_limits_step_up") { db in
+            // SQLite adds one column per ALTER TABLE.
+            for column in ["lock_level", "consecutive_failures", "lock_needs_admin"] {
+                try await db.alter(table: "users").column(column, type: .int, .notNull, .default(0)).run()
+            }
+            try await db.create(table: "rate_windows")
+                .column("bucket", type: .text, .primaryKey(autoIncrement: false))
+                .column("window_start", type: .bigint, .notNull)
+                .column("hits", type: .int, .notNull)
+                .column("previous_hits", type: .int, .notNull)
+                .run()
+            try await db.drop(table: "rate_limits").ifExists().run()
+            try await db.alter(table: "sessions").column("verified_at", type: .bigint).run()
+        },
+        Migration(version: 7, name: "verification_api") { db in
+            try await db.create(table: "api_keys")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("organization_id", type: .text, .notNull, .references("organizations", "id", onDelete: .cascade))
+                .column("name", type: .text, .notNull)
+                .column("secret_hash", type: .text, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .column("revoked_at", type: .bigint)
+                .run()
+            try await db.create(table: "verification_transactions")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("user_id", type: .text, .notNull, .references("users", "id", onDelete: .cascade))
+                .column("organization_id", type: .text, .notNull)
+                .column("factor_id", type: .text, .notNull, .references("factors", "id", onDelete: .cascade))
+                .column("api_key_id", type: .text, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .column("expires_at", type: .bigint, .notNull)
+                .run()
+        },
     ]
 
     /// Applies every migration not yet recorded, each in its own transaction. Safe to run on several nodes at once:

@@ -12,6 +12,8 @@ extension Repositories {
             rateLimits: SQLRateLimitRepository(db: database),
             tokens: SQLTokenRepository(db: database),
             challenges: SQLMessageChallengeRepository(db: database),
-            webAuthn: SQLWebAuthnRepository(db: database))
+            webAuthn: SQLWebAuthnRepository(db: database),
+            transactions: SQLVerificationRepository(db: database),
+            apiKeys: SQLAPIKeyRepository(db: database))
     }
 }

@@ -50,6 +50,10 @@ struct SQLFactorRepository: FactorRepository {
             .where("type", .equal, type.rawValue).where("confirmed", .equal, 0).run()
     }
 
+    func deleteUnconfirmed(createdBefore: Date) async throws {
+        try await db.sql.delete(from: "factors").where("confirmed", .equal, 0).where("created_at", .lessThan, createdBefore.millis).run()
+    }
+
     /// The replay guard: one conditional UPDATE, so of two nodes racing with the same code exactly one wins.
     func advanceCounter(id: String, to value: Int64, at: Date) async throws -> Bool {
         let row = try await db.sql.raw("""
@@ -79,6 +83,13 @@ struct SQLFactorRepository: FactorRepository {
         try await db.sql.select().columns("idx", "code_hash").from("backup_codes")
             .where("factor_id", .equal, factorID).where("used_at", .is, SQLLiteral.null).orderBy("idx").all()
             .map { (try $0.decode(column: "idx", as: Int.self), Array(try $0.decode(column: "code_hash", as: Data.self))) }
+    }
+
+    func backupCodes(factorID: String) async throws -> [(index: Int, hash: [UInt8], used: Bool)] {
+        try await db.sql.select().columns("idx", "code_hash", "used_at").from("backup_codes")
+            .where("factor_id", .equal, factorID).orderBy("idx").all()
+            .map { (try $0.decode(column: "idx", as: Int.self), Array(try $0.decode(column: "code_hash", as: Data.self)),
+                    try $0.decode(column: "used_at", as: Int64?.self) != nil) }
     }
 
     func consumeBackupCode(factorID: String, index: Int, at: Date) async throws -> Bool {

@@ -8,15 +8,24 @@ struct SQLMessageChallengeRepository: MessageChallengeRepository {
     static let columns = ["id", "user_id", "factor_id", "code_hash", "salt", "attempts", "created_at", "expires_at",
                           "consumed_at", "inbound_code", "inbound_confirmed_at"]
 
-    func replace(_ c: MessageChallenge) async throws {
-        try await db.transaction { sql in
-            try await sql.delete(from: "message_challenges").where("factor_id", .equal, c.factorID).run()
-            try await sql.insert(into: "message_challenges").columns(Self.columns)
-                .values(SQLBind(c.id), SQLBind(c.userID), SQLBind(c.factorID), SQLBind(Data(c.codeHash)), SQLBind(Data(c.salt)),
-                        SQLBind(c.attempts), SQLBind(c.createdAt.millis), SQLBind(c.expiresAt.millis), SQLBind(c.consumedAt?.millis),
-                        SQLBind(c.inboundCode), SQLBind(c.inboundConfirmedAt?.millis))
-                .run()
-        }
+    func reserve(_ c: MessageChallenge, cooldownSince: Date) async throws -> Bool {
+        let row = try await db.sql.raw("""
+            INSERT INTO message_challenges (id, user_id, factor_id, code_hash, salt, attempts, created_at, expires_at,
+                                            consumed_at, inbound_code, inbound_confirmed_at)
+            VALUES (\(bind: c.id), \(bind: c.userID), \(bind: c.factorID), \(bind: Data(c.codeHash)), \(bind: Data(c.salt)),
+                    0, \(bind: c.createdAt.millis), \(bind: c.expiresAt.millis), NULL, \(bind: c.inboundCode), NULL)
+            ON CONFLICT (factor_id) DO UPDATE SET
+              id = excluded.id, user_id = excluded.user_id, code_hash = excluded.code_hash, salt = excluded.salt,
+              attempts = 0, created_at = excluded.created_at, expires_at = excluded.expires_at, consumed_at = NULL,
+              inbound_code = excluded.inbound_code, inbound_confirmed_at = NULL
+            WHERE message_challenges.consumed_at IS NOT NULL OR message_challenges.created_at <= \(bind: cooldownSince.millis)
+            RETURNING id
+            """).first()
+        return row != nil
+    }
+
+    func delete(id: String) async throws {
+        try await db.sql.delete(from: "message_challenges").where("id", .equal, id).run()
     }
 
     func latest(factorID: String) async throws -> MessageChallenge? {

@@ -12,10 +12,10 @@ struct SQLSessionRepository: SessionRepository {
 
     func insert(_ s: Session) async throws {
         try await db.sql.insert(into: "sessions")
-            .columns("token_hash", "user_id", "organization_id", "stage", "amr", "created_at", "last_seen_at", "expires_at")
+            .columns("token_hash", "user_id", "organization_id", "stage", "amr", "created_at", "last_seen_at", "expires_at", "verified_at")
             .values(SQLBind(Self.key(s.token)), SQLBind(s.userID), SQLBind(s.organizationID), SQLBind(s.stage.rawValue),
                     SQLBind(s.amr.joined(separator: " ")), SQLBind(s.createdAt.millis), SQLBind(s.lastSeenAt.millis),
-                    SQLBind(s.expiresAt.millis))
+                    SQLBind(s.expiresAt.millis), SQLBind(s.verifiedAt?.millis))
             .run()
     }
 
@@ -29,6 +29,7 @@ struct SQLSessionRepository: SessionRepository {
             .column(SQLAlias(SQLColumn("created_at", table: "sessions"), as: SQLIdentifier("session_created_at")))
             .column(SQLColumn("last_seen_at", table: "sessions"))
             .column(SQLColumn("expires_at", table: "sessions"))
+            .column(SQLColumn("verified_at", table: "sessions"))
             .from("sessions")
             .join("users", on: SQLColumn("user_id", table: "sessions"), .equal, SQLColumn("id", table: "users"))
             .where(SQLColumn("token_hash", table: "sessions"), .equal, SQLBind(Self.key(token)))
@@ -38,7 +39,7 @@ struct SQLSessionRepository: SessionRepository {
         let session = Session(token: token, userID: user.id, organizationID: try row.string("session_organization_id"),
                               stage: stage, amr: try row.string("amr").split(separator: " ").map(String.init),
                               createdAt: try row.date("session_created_at"), lastSeenAt: try row.date("last_seen_at"),
-                              expiresAt: try row.date("expires_at"))
+                              expiresAt: try row.date("expires_at"), verifiedAt: try row.optionalDate("verified_at"))
         return (session, user)
     }
 
@@ -46,12 +47,19 @@ struct SQLSessionRepository: SessionRepository {
         try await db.sql.update("sessions").set("last_seen_at", to: at.millis).where("token_hash", .equal, Self.key(token)).run()
     }
 
+    func setVerified(token: String, at: Date) async throws {
+        try await db.sql.update("sessions").set("verified_at", to: at.millis).where("token_hash", .equal, Self.key(token)).run()
+    }
+
     func delete(token: String) async throws {
         try await db.sql.delete(from: "sessions").where("token_hash", .equal, Self.key(token)).run()
     }
 
-    func deleteAll(userID: String) async throws {
-        try await db.sql.delete(from: "sessions").where("user_id", .equal, userID).run()
+    func deleteAll(userID: String, stage: SessionStage?, exceptToken: String?) async throws {
+        var delete = db.sql.delete(from: "sessions").where("user_id", .equal, userID)
+        if let stage { delete = delete.where("stage", .equal, stage.rawValue) }
+        if let exceptToken { delete = delete.where("token_hash", .notEqual, Self.key(exceptToken)) }
+        try await delete.run()
     }
 
     func deleteExpired(before: Date, idleSince: Date) async throws {

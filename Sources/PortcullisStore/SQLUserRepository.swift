@@ -7,14 +7,16 @@ struct SQLUserRepository: UserRepository {
 
     static let columns = ["id", "organization_id", "username", "display_name", "email", "password_hash", "is_admin", "is_operator",
                           "mfa_required", "mfa_prompt_dismissed", "disabled", "failed_password_attempts",
-                          "failed_factor_attempts", "locked_until", "created_at", "last_sign_in_at"]
+                          "failed_factor_attempts", "locked_until", "lock_level", "consecutive_failures", "lock_needs_admin",
+                          "created_at", "last_sign_in_at"]
 
     func insert(_ u: User) async throws {
         try await db.sql.insert(into: "users").columns(Self.columns)
             .values(SQLBind(u.id), SQLBind(u.organizationID), SQLBind(u.username), SQLBind(u.displayName),
                     SQLBind(u.email), SQLBind(u.passwordHash), SQLBind(u.isAdmin ? 1 : 0), SQLBind(u.isOperator ? 1 : 0), SQLBind(u.mfaRequired ? 1 : 0),
                     SQLBind(u.mfaPromptDismissed ? 1 : 0), SQLBind(u.disabled ? 1 : 0), SQLBind(u.failedPasswordAttempts),
-                    SQLBind(u.failedFactorAttempts), SQLBind(u.lockedUntil?.millis), SQLBind(u.createdAt.millis),
+                    SQLBind(u.failedFactorAttempts), SQLBind(u.lockedUntil?.millis), SQLBind(u.lockLevel),
+                    SQLBind(u.consecutiveFailures), SQLBind(u.lockNeedsAdmin ? 1 : 0), SQLBind(u.createdAt.millis),
                     SQLBind(u.lastSignInAt?.millis))
             .run()
     }
@@ -48,31 +50,65 @@ struct SQLUserRepository: UserRepository {
         try await update(userID, ["is_admin": SQLBind(isAdmin ? 1 : 0), "is_operator": SQLBind(isOperator ? 1 : 0)])
     }
 
-    func recordSignIn(userID: String, at date: Date) async throws {
-        try await update(userID, ["last_sign_in_at": SQLBind(date.millis)])
+    /// The account may sign in at `now`: enabled and not locked (an expired lock counts as lifted).
+    private static func usable(_ now: Date) -> SQLQueryString {
+        "disabled = 0 AND lock_needs_admin = 0 AND (locked_until IS NULL OR locked_until <= \(bind: now.millis))"
     }
 
-    /// One atomic statement, so concurrent failures on several nodes are all counted.
-    func incrementFailures(userID: String, kind: FailureKind) async throws -> Int {
+    func reserveAttempt(userID: String, kind: FailureKind, limit: Int, cap: Int, now: Date) async throws -> AttemptReservation? {
         let column = Self.failureColumn(kind)
         let row = try await db.sql.raw("""
-            UPDATE users SET \(ident: column) = \(ident: column) + 1 WHERE id = \(bind: userID) RETURNING \(ident: column)
+            UPDATE users SET \(ident: column) = \(ident: column) + 1, consecutive_failures = consecutive_failures + 1
+            WHERE id = \(bind: userID) AND \(Self.usable(now)) AND \(ident: column) < \(bind: limit)
+              AND consecutive_failures < \(bind: cap)
+            RETURNING \(ident: column), consecutive_failures, lock_level
             """).first()
-        return try row?.decode(column: column, as: Int.self) ?? 0
+        guard let row else { return nil }
+        return AttemptReservation(count: try row.decode(column: column, as: Int.self),
+                                  consecutive: try row.decode(column: "consecutive_failures", as: Int.self),
+                                  lockLevel: try row.decode(column: "lock_level", as: Int.self))
     }
 
-    func resetFailures(userID: String, kind: FailureKind) async throws {
-        try await update(userID, [Self.failureColumn(kind): SQLBind(0)])
+    func releaseAttempt(userID: String, kind: FailureKind) async throws {
+        let column = Self.failureColumn(kind)
+        try await db.sql.raw("""
+            UPDATE users SET \(ident: column) = \(ident: column) - 1, consecutive_failures = consecutive_failures - 1
+            WHERE id = \(bind: userID) AND \(ident: column) > 0 AND consecutive_failures > 0
+            """).run()
     }
 
-    func lock(userID: String, until: Date) async throws {
-        try await update(userID, ["locked_until": SQLBind(until.millis), "failed_password_attempts": SQLBind(0),
-                                  "failed_factor_attempts": SQLBind(0)])
+    func passwordSucceeded(userID: String, now: Date) async throws -> Bool {
+        try await db.sql.raw("""
+            UPDATE users SET failed_password_attempts = 0,
+              consecutive_failures = CASE WHEN consecutive_failures > 0 THEN consecutive_failures - 1 ELSE 0 END
+            WHERE id = \(bind: userID) AND \(Self.usable(now)) RETURNING id
+            """).first() != nil
+    }
+
+    func lock(userID: String, kind: FailureKind, limit: Int, cap: Int, level: Int, until: Date, needsAdmin: Bool, now: Date) async throws -> Bool {
+        let column = Self.failureColumn(kind)
+        return try await db.sql.raw("""
+            UPDATE users SET locked_until = \(bind: until.millis), lock_level = lock_level + 1,
+              lock_needs_admin = \(bind: needsAdmin ? 1 : 0), failed_password_attempts = 0, failed_factor_attempts = 0
+            WHERE id = \(bind: userID) AND lock_level = \(bind: level) AND \(Self.usable(now))
+              AND (\(ident: column) >= \(bind: limit) OR consecutive_failures >= \(bind: cap))
+            RETURNING id
+            """).first() != nil
+    }
+
+    func succeed(userID: String, at now: Date, signedIn: Bool) async throws -> Bool {
+        let lastSignIn: SQLQueryString = signedIn ? "\(bind: now.millis)" : "last_sign_in_at"
+        return try await db.sql.raw("""
+            UPDATE users SET failed_password_attempts = 0, failed_factor_attempts = 0, consecutive_failures = 0,
+              lock_level = 0, last_sign_in_at = \(lastSignIn)
+            WHERE id = \(bind: userID) AND \(Self.usable(now)) RETURNING id
+            """).first() != nil
     }
 
     func unlock(userID: String) async throws {
         try await update(userID, ["locked_until": SQLBind(Int64?.none), "failed_password_attempts": SQLBind(0),
-                                  "failed_factor_attempts": SQLBind(0)])
+                                  "failed_factor_attempts": SQLBind(0), "consecutive_failures": SQLBind(0),
+                                  "lock_level": SQLBind(0), "lock_needs_admin": SQLBind(0)])
     }
 
     private static func failureColumn(_ kind: FailureKind) -> String {
@@ -98,7 +134,9 @@ struct SQLUserRepository: UserRepository {
              disabled: try row.bool("disabled"),
              failedPasswordAttempts: try row.decode(column: "failed_password_attempts", as: Int.self),
              failedFactorAttempts: try row.decode(column: "failed_factor_attempts", as: Int.self),
-             lockedUntil: try row.optionalDate("locked_until"), createdAt: try row.date("created_at"),
+             lockedUntil: try row.optionalDate("locked_until"), lockLevel: try row.decode(column: "lock_level", as: Int.self),
+             consecutiveFailures: try row.decode(column: "consecutive_failures", as: Int.self),
+             lockNeedsAdmin: try row.bool("lock_needs_admin"), createdAt: try row.date("created_at"),
              lastSignInAt: try row.optionalDate("last_sign_in_at"))
     }
 }

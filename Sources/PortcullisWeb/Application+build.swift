@@ -25,20 +25,26 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
         router.add(middleware: canonical)
     }
     router.add(middleware: SecurityHeadersMiddleware(hsts: app.configuration.baseURL.hasPrefix("https://")))
+    router.add(middleware: ClientAddressMiddleware(trustProxy: app.configuration.trustProxy))
     router.add(middleware: ErrorPageMiddleware(pages: pages))
     router.add(middleware: StaticAssetsMiddleware())
-    router.add(middleware: SessionMiddleware(app: app, cookies: cookies))
-    router.add(middleware: CSRFMiddleware(cookies: cookies, origin: origin(of: app.configuration.baseURL), random: app.random))
+    // Each group has what its callers need: health checks nothing, webhooks their provider's signature, the
+    // verification API its own key and JSON errors, browser pages a session and CSRF-checked forms.
     HealthController(app: app).register(on: router)
-    SignInController(web: web).register(on: router)
-    TOTPEnrollmentController(web: web).register(on: router)
-    MessageEnrollmentController(web: web).register(on: router)
-    PatternController(web: web).register(on: router)
-    WebAuthnController(web: web).register(on: router)
-    AccountController(web: web).register(on: router)
-    AdminController(web: web).register(on: router)
-    WebhookController(app: app).register(on: router)
-    if let outbox = app.outbox { DevOutboxController(web: web, outbox: outbox).register(on: router) }
+    WebhookController(app: app).register(on: router.group())
+    VerificationAPIController(app: app).register(on: router.group("/validate", context: APIRequestContext.self))
+    let browser = router.group()
+        .add(middleware: SessionMiddleware(app: app, cookies: cookies))
+        .add(middleware: CSRFMiddleware(cookies: cookies, origin: origin(of: app.configuration.baseURL), random: app.random))
+    SignInController(web: web).register(on: browser)
+    TOTPEnrollmentController(web: web).register(on: browser)
+    MessageEnrollmentController(web: web).register(on: browser)
+    PatternController(web: web).register(on: browser)
+    WebAuthnController(web: web).register(on: browser)
+    AccountController(web: web).register(on: browser)
+    ChallengeController(web: web, mode: .stepUp).register(on: browser)
+    AdminController(web: web).register(on: browser)
+    if let outbox = app.outbox { DevOutboxController(web: web, outbox: outbox).register(on: browser) }
     return router
 }
 

@@ -1,7 +1,8 @@
 import Logging
 import ServiceLifecycle
 
-/// Housekeeping every minute: returns lent tokens that fell due, deletes expired sessions, message codes and WebAuthn challenges. (Each
+/// Housekeeping every minute: returns lent tokens that fell due, deletes expired sessions, message codes, WebAuthn
+/// challenges and enrollments left unconfirmed for an hour. (Each
 /// is also enforced where it matters — a due token or an expired session is refused on use — so a missed run is
 /// harmless.) Runs on every node; the statements are idempotent.
 struct MaintenanceService: Service, CustomStringConvertible {
@@ -18,6 +19,7 @@ struct MaintenanceService: Service, CustomStringConvertible {
                 try await app.sessions.purgeExpired()
                 try await app.repositories.challenges.deleteExpired(before: app.clock.now.addingTimeInterval(-3600))
                 try await app.repositories.webAuthn.deleteExpiredChallenges(before: app.clock.now)
+                try await app.repositories.factors.deleteUnconfirmed(createdBefore: app.clock.now.addingTimeInterval(-3600))
             } catch {
                 logger.warning("maintenance failed", metadata: ["error_type": "\(type(of: error))"])
             }

@@ -19,11 +19,16 @@ public struct Portcullis: Sendable {
     public let audit: AuditLog
     public let signIn: SignInService
     public let sessions: SessionService
+    /// Every sign-in transition, shared by the web pages and the verification API.
+    public let flow: SignInFlow
     public let factors: FactorManagement
     public let administration: AccountAdministration
     public let inventory: TokenInventory
     public let messageCodes: MessageCodeService
     public let webAuthn: WebAuthnService
+    /// The verification API's flow, and the keys its callers authenticate with.
+    public let verification: VerificationFlow
+    public let apiKeys: APIKeys
     /// Development mode's outbox for SMS and email (shown at `/dev/outbox`); nil otherwise.
     public let outbox: Outbox?
 
@@ -49,6 +54,7 @@ public struct Portcullis: Sendable {
         self.factorContext = context
         self.signIn = SignInService(repositories: repositories, hasher: hasher, methods: methods, factorContext: context, audit: audit)
         self.sessions = SessionService(repository: repositories.sessions, clock: clock, random: random, timeouts: configuration.sessions)
+        self.flow = SignInFlow(checks: signIn, sessions: sessions)
         self.factors = FactorManagement(repositories: repositories, methods: methods, context: context, audit: audit)
         self.administration = AccountAdministration(repositories: repositories, hasher: hasher, clock: clock, random: random, audit: audit)
         self.inventory = TokenInventory(context: context, audit: audit)
@@ -66,6 +72,8 @@ public struct Portcullis: Sendable {
                                     emailFrom: configuration.values["PORTCULLIS_SMTP_FROM"] ?? "Portcullis <no-reply@localhost>",
                                     templates: try Self.messageTemplates(), logger: logger)
         self.messageCodes = MessageCodeService(context: context, delivery: delivery, audit: audit)
+        self.verification = VerificationFlow(checks: signIn, messageCodes: messageCodes)
+        self.apiKeys = APIKeys(repositories: repositories, clock: clock, random: random, audit: audit)
     }
 
     /// The SMS and email wording, from `MessageTemplates/`.

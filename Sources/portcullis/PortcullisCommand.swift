@@ -268,8 +268,7 @@ struct UserCommand: AsyncParsableCommand {
                     let organization = try await app.administration.organization(slug: org)
                     var rows: [String] = []
                     for user in try await app.repositories.users.list(organizationID: organization.id) {
-                        let count = try await app.repositories.factors.list(userID: user.id).filter(\.confirmed).count
-                        let mfa = MFAState(required: user.mfaRequired, confirmedFactorCount: count)
+                        let mfa = try await app.factors.mfaState(of: user)
                         let locked = user.isLocked(at: app.clock.now) ? "locked" : "-"
                         rows.append("\(user.username)\t\(user.displayName)\t\(user.isAdmin ? "admin" : "user")\tmfa: \(mfa.label)\t\(locked)")
                     }
@@ -311,8 +310,7 @@ struct UserCommand: AsyncParsableCommand {
                 let state = try await withServices { app in
                     let target = try await app.administration.user(slug: user.org, username: user.username)
                     try await app.administration.setMFARequired(user: target, !off, actor: "cli")
-                    let count = try await app.repositories.factors.list(userID: target.id).filter(\.confirmed).count
-                    return MFAState(required: !off, confirmedFactorCount: count).label
+                    return try await app.factors.mfaState(of: try await app.administration.user(slug: user.org, username: user.username)).label
                 }
                 print("\(user.username): two-step verification \(off ? "not required" : "required") (\(state)).")
             }

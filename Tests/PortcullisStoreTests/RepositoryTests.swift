@@ -27,15 +27,37 @@ struct RepositoryTests {
             let other = try await services.administration.createOrganization(slug: "other", name: "Other", actor: "test")
             _ = try await services.administration.createUser(organization: other, username: "alice", displayName: nil,
                                                              password: "another password", actor: "test")
-            // Twenty concurrent failures are all counted.
-            try await withThrowingTaskGroup(of: Int.self) { group in
-                for _ in 0..<20 { group.addTask { try await services.repositories.users.incrementFailures(userID: user.id, kind: .factor) } }
-                var seen = Set<Int>()
-                for try await count in group { seen.insert(count) }
-                #expect(seen == Set(1...20))
+            // Fifty concurrent reservations with a limit of 5: exactly five are granted, numbered 1 to 5.
+            let now = services.clock.now
+            try await withThrowingTaskGroup(of: AttemptReservation?.self) { group in
+                for _ in 0..<50 {
+                    group.addTask { try await services.repositories.users.reserveAttempt(userID: user.id, kind: .factor, limit: 5, cap: 100, now: now) }
+                }
+                var seen: [Int] = []
+                for try await reservation in group { if let reservation { seen.append(reservation.count) } }
+                #expect(seen.sorted() == Array(1...5))
             }
-            let reloaded = try await services.repositories.users.find(id: user.id)
-            #expect(reloaded?.failedFactorAttempts == 20 && reloaded?.failedPasswordAttempts == 0)
+            var reloaded = try await services.repositories.users.find(id: user.id)
+            #expect(reloaded?.failedFactorAttempts == 5 && reloaded?.failedPasswordAttempts == 0 && reloaded?.consecutiveFailures == 5)
+            // Racing locks at one level: one wins.
+            let until = now.addingTimeInterval(60)
+            let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        try await services.repositories.users.lock(userID: user.id, kind: .factor, limit: 5, cap: 100, level: 0, until: until,
+                                                                   needsAdmin: false, now: now)
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(wins == 1)
+            reloaded = try await services.repositories.users.find(id: user.id)
+            #expect(reloaded?.isLocked(at: now) == true && reloaded?.lockLevel == 1 && reloaded?.failedFactorAttempts == 0)
+            #expect(try await services.repositories.users.reserveAttempt(userID: user.id, kind: .password, limit: 5, cap: 100, now: now) == nil,
+                    "no attempt while locked")
+            #expect(try await services.repositories.users.succeed(userID: user.id, at: now, signedIn: true) == false, "no success while locked")
+            #expect(try await services.repositories.users.reserveAttempt(userID: user.id, kind: .password, limit: 5, cap: 100, now: until) != nil,
+                    "the lock lifts by itself")
         }
     }
 
@@ -123,15 +145,30 @@ struct RepositoryTests {
         }
     }
 
-    @Test("Rate-limit windows count and reset", arguments: TestDatabase.engines)
+    @Test("Sliding windows: a burst passes the limit exactly, no double burst at the edge, release gives back", arguments: TestDatabase.engines)
     func rateLimits(engine: PortcullisDatabase.Engine) async throws {
         try await TestDatabase.with(engine) { db async throws in
             let limits = Repositories.sql(db).rateLimits
-            let window = Date(timeIntervalSince1970: 1_000)
-            for expected in 1...3 { #expect(try await limits.hit(key: "k", windowStart: window) == expected) }
-            #expect(try await limits.count(key: "k", windowStart: window) == 3)
-            #expect(try await limits.hit(key: "k", windowStart: window.addingTimeInterval(900)) == 1)
-            #expect(try await limits.count(key: "k", windowStart: window) == 0)
+            let window: TimeInterval = 900
+            // 50 at once, limit 10, just before a window's edge.
+            let edge = Date(timeIntervalSince1970: 900 * 1000)
+            let before = edge.addingTimeInterval(-1)
+            func burst(at time: Date) async throws -> Int {
+                try await withThrowingTaskGroup(of: Bool.self) { group in
+                    for _ in 0..<50 { group.addTask { try await limits.reserve(key: "k", limit: 10, window: window, now: time) } }
+                    return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+                }
+            }
+            #expect(try await burst(at: before) == 10)
+            // Just after the edge the previous window still weighs almost fully.
+            #expect(try await burst(at: edge.addingTimeInterval(1)) == 0)
+            // Halfway through the next window half the slots are free again.
+            #expect(try await burst(at: edge.addingTimeInterval(window / 2)) == 5)
+            #expect(try await limits.used(key: "k", window: window, now: edge.addingTimeInterval(window / 2)) == 10)
+            try await limits.release(key: "k", window: window, reservedAt: edge.addingTimeInterval(window / 2))
+            #expect(try await limits.reserve(key: "k", limit: 10, window: window, now: edge.addingTimeInterval(window / 2)))
+            // Two windows later everything is forgotten.
+            #expect(try await burst(at: edge.addingTimeInterval(3 * window)) == 10)
         }
     }
 

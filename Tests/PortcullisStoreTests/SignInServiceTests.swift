@@ -161,10 +161,15 @@ struct SignInServiceTests {
             let (factor, _, _) = try await s.enrollTOTP(required)
             guard case .challenge(let challenged) = try await s.signIn.nextStep(for: required) else { Issue.record("no challenge"); return }
             #expect(challenged.id == factor.id)
-            // Removing the last factor takes the backup codes with it and the user is pending again.
-            #expect(try await s.factors.remove(userID: required.id, factorID: factor.id, ip: ip))
+            // The last possession factor of a required user cannot be removed (SPEC §3.1).
+            #expect(try await s.factors.remove(userID: required.id, factorID: factor.id, confirmLast: true, ip: ip) == .lastFactorRequired)
+            // Once not required, removing it asks for confirmation and takes the backup codes with it.
+            try await s.administration.setMFARequired(user: required, false, actor: "test")
+            #expect(try await s.factors.remove(userID: required.id, factorID: factor.id, ip: ip) == .needsConfirmation)
+            #expect(try await s.factors.remove(userID: required.id, factorID: factor.id, confirmLast: true, ip: ip) == .removed)
             #expect(try await s.signIn.confirmedFactors(userID: required.id).isEmpty)
-            #expect(try await s.signIn.nextStep(for: required) == .enroll(required: true))
+            let unrequired = try #require(try await s.repositories.users.find(id: required.id))
+            #expect(try await s.signIn.nextStep(for: unrequired) == .enroll(required: false))
             let audit = try await s.repositories.audit.list(organizationID: nil, userID: required.id, limit: 50)
             #expect(audit.contains { $0.type == .factorEnrolled } && audit.contains { $0.type == .factorRemoved })
         }

@@ -94,10 +94,10 @@ struct SignInFlowTests {
                 _ = try await browser.post("/logout", [:])
                 _ = try await browser.post("/login", ["username": "alice", "password": password])
                 #expect(try await browser.post("/login/challenge", ["factor_id": codesFactor, "code": codes[0]]).status == .unauthorized,
-                        "a used backup code")   // failure 1 since the last success
+                        "a used backup code")   // refused as a replay: not a guess, not counted
 
-                // Four more wrong codes lock the account (5 in all since the last success).
-                for attempt in 2...5 {
+                // Five wrong codes lock the account.
+                for attempt in 1...5 {
                     let response = try await browser.post("/login/challenge", ["factor_id": challengeFactor, "code": "000000"])
                     if attempt < 5 { #expect(response.status == .unauthorized) } else { #expect(response.location == "/login?notice=locked") }
                 }

@@ -164,7 +164,7 @@ struct WebAuthnFlowTests {
                 #expect(try await Self.useKey(browser, windows, factorID: laptopFactor.id, flags: ["--any-credential"]).status == .unauthorized)
                 #expect(try await Self.useKey(browser, yubikey, factorID: yubiFactor.id).location == "/portal")
                 let session = try #require(try await test.app.sessions.validate(token: browser.cookies["portcullis_session"] ?? ""))
-                #expect(session.amr == ["pwd", "hwk"])
+                #expect(session.amr == ["pwd", "hwk", "mfa"])
                 let (used, usedCredential) = try await Self.credential(test, userID: user.id, label: "YubiKey")
                 #expect(used.lastUsedAt != nil && usedCredential.signCount == 1)
                 #expect(try await test.app.repositories.users.find(id: user.id)?.failedFactorAttempts == 0, "a success clears the count")
@@ -195,7 +195,7 @@ struct WebAuthnFlowTests {
                 let done = try await Self.register(browser, key, label: "Fingerprint")
                 #expect(done.status == .ok && allMatches("<li class=\"backup-code\">", in: done.body).count == 10)
                 let session = try #require(try await test.app.sessions.validate(token: browser.cookies["portcullis_session"] ?? ""))
-                #expect(session.stage == .signedIn && session.amr == ["pwd", "hwk"], "the new key proved itself")
+                #expect(session.stage == .signedIn && session.amr == ["pwd", "hwk", "mfa"], "the new key proved itself")
 
                 // Signed out and back in: the key is owed now, so registering another one first is refused.
                 _ = try await browser.post("/logout", [:])
@@ -363,7 +363,10 @@ struct WebAuthnFlowTests {
                 // Removed in settings: the credential is gone and can no longer sign in.
                 #expect(try await Self.passkey(browser, phone, ["--uv"]).location == "/portal")
                 let (factor, credential) = try await Self.credential(test, userID: user.id, label: "Phone passkey")
-                #expect(try await browser.post("/settings/factors/\(factor.id)/remove", [:]).location == "/settings?notice=removed")
+                // The last possession factor: removing it asks for confirmation first (the backups go with it).
+                #expect(try await browser.post("/settings/factors/\(factor.id)/remove", [:]).location == "/settings?notice=remove_confirm_\(factor.id)")
+                #expect(try await browser.get("/settings?notice=remove_confirm_\(factor.id)").body.contains("id=\"confirm-removal\""))
+                #expect(try await browser.post("/settings/factors/\(factor.id)/remove", ["confirm": "1"]).location == "/settings?notice=removed")
                 #expect(try await test.app.repositories.webAuthn.find(id: credential.id) == nil)
                 _ = try await browser.post("/logout", [:])
                 #expect(try await Self.passkey(browser, phone, ["--uv"]).location == "/login?notice=passkey_failed")

@@ -12,6 +12,7 @@ public struct TestServices: Sendable {
     public let audit: AuditLog
     public let signIn: SignInService
     public let sessions: SessionService
+    public let flow: SignInFlow
     public let factors: FactorManagement
     public let administration: AccountAdministration
     public let secrets: SecretBox
@@ -37,6 +38,7 @@ public struct TestServices: Sendable {
         self.audit = audit
         self.signIn = SignInService(repositories: repositories, hasher: hasher, methods: .standard, factorContext: context, audit: audit)
         self.sessions = SessionService(repository: repositories.sessions, clock: clock, random: random, timeouts: .init())
+        self.flow = SignInFlow(checks: signIn, sessions: sessions)
         self.factors = FactorManagement(repositories: repositories, methods: .standard, context: context, audit: audit)
         self.administration = AccountAdministration(repositories: repositories, hasher: hasher, clock: clock, random: random, audit: audit)
         self.inventory = TokenInventory(context: context, audit: audit)

@@ -44,13 +44,14 @@ public struct BackupCodesFactor: FactorMethod {
             return .rejected(reason: "bad_code")
         }
         let hash = try await context.hasher.rawHash(code, salt: salt)
-        var matched: Int?
-        for entry in try await context.factors.unusedBackupCodes(factorID: factor.id) {
-            if constantTimeEquals(entry.hash, hash), matched == nil { matched = entry.index }
+        var matched: (index: Int, used: Bool)?
+        for entry in try await context.factors.backupCodes(factorID: factor.id) {
+            if constantTimeEquals(entry.hash, hash), matched == nil { matched = (entry.index, entry.used) }
         }
-        guard let index = matched else { return .rejected(reason: "bad_code") }
-        guard try await context.factors.consumeBackupCode(factorID: factor.id, index: index, at: context.clock.now) else {
-            return .rejected(reason: "replayed_code")
+        guard let matched else { return .rejected(reason: "bad_code") }
+        // A used code is a double submit or a replay: refused, but not a guess.
+        guard !matched.used, try await context.factors.consumeBackupCode(factorID: factor.id, index: matched.index, at: context.clock.now) else {
+            return .rejected(reason: FactorCheck.replayed)
         }
         try await context.factors.markUsed(id: factor.id, at: context.clock.now)
         return .accepted

@@ -20,6 +20,10 @@ public enum FactorCheck: Sendable, Equatable {
     case accepted
     /// Refused; `reason` goes to the audit log (`bad_code`, `replayed_code`, …), never to the user.
     case rejected(reason: String)
+
+    /// The audit reason of a valid code that was already used (a double submit or a replay): refused, but not
+    /// counted as a guess.
+    public static let replayed = "replayed_code"
 }
 
 /// What a factor type may use to check a response.

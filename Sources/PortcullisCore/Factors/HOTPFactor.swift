@@ -22,12 +22,23 @@ public struct HOTPFactor: FactorMethod {
         let seed = try context.secrets.open(token.sealedSeed, context: token.seedContext)
         let window = max(1, context.policy.hotpLookAhead)
         guard let matched = Self.search(seed: seed, token: token, from: token.counter, count: window, codes: [code]) else {
-            return .rejected(reason: "bad_code")
+            // The code just before the counter is the last one accepted: a double submit or a replay, not a guess.
+            let last = token.counter > 0
+                ? OneTimePassword.hotp(secret: seed, counter: UInt64(token.counter - 1), digits: token.digits, algorithm: token.algorithm) : ""
+            return .rejected(reason: constantTimeEquals(last, code) ? FactorCheck.replayed : "bad_code")
         }
         guard try await context.tokens.advanceCounter(id: token.id, to: matched + 1, at: context.clock.now) else {
-            return .rejected(reason: "replayed_code")
+            return .rejected(reason: FactorCheck.replayed)
         }
         return .accepted
+    }
+
+    /// Whether `code` is within the look-ahead window now, without using it up.
+    public func matchesUnused(_ code: String, factor: Factor, context: FactorContext) async throws -> Bool {
+        guard let tokenID = factor.parameters["token_id"], let token = try await context.tokens.find(id: tokenID),
+              token.userID == factor.userID, token.isUsable(at: context.clock.now), code.count == token.digits else { return false }
+        let seed = try context.secrets.open(token.sealedSeed, context: token.seedContext)
+        return Self.search(seed: seed, token: token, from: token.counter, count: max(1, context.policy.hotpLookAhead), codes: [code]) != nil
     }
 
     /// Resynchronizes a token that was pressed many times unused: two consecutive codes are searched in the wider

@@ -81,9 +81,24 @@ public struct TOTPFactor: FactorMethod {
         }
         guard let step = matched else { return .rejected(reason: "bad_code") }
         guard try await context.factors.advanceCounter(id: factor.id, to: step, at: context.clock.now) else {
-            return .rejected(reason: "replayed_code")
+            return .rejected(reason: FactorCheck.replayed)
         }
         return .accepted
+    }
+
+    /// Whether `code` is valid now and not yet used, without using it up (the verification API looks for a code at
+    /// the end of `pass` this way).
+    public func matchesUnused(_ code: String, factor: Factor, context: FactorContext) async throws -> Bool {
+        let settings = settings(of: factor, drift: context.policy.totp.drift)
+        guard code.count == settings.digits else { return false }
+        let secret = try secret(of: factor, context: context)
+        let now = OneTimePassword.timeStep(at: context.clock.now, period: settings.period)
+        var matched = false
+        for step in (now - Int64(settings.drift))...(now + Int64(settings.drift)) where step > (factor.counter ?? -1) {
+            let expected = OneTimePassword.hotp(secret: secret, counter: UInt64(step), digits: settings.digits, algorithm: settings.algorithm)
+            if constantTimeEquals(expected, code) { matched = true }
+        }
+        return matched
     }
 
     func settings(of factor: Factor, drift: Int) -> TOTPSettings {

@@ -14,6 +14,7 @@ public enum AuditEventType: String, Sendable, Codable, CaseIterable {
     case accountLocked = "account.locked"
     case accountUnlocked = "account.unlocked"
     case signedOut = "signed_out"
+    case otherSessionsEnded = "sessions.others_ended"
     case passwordChanged = "password.changed"
     case userCreated = "user.created"
     case mfaRequirementChanged = "user.mfa_required_changed"
@@ -33,6 +34,8 @@ public enum AuditEventType: String, Sendable, Codable, CaseIterable {
     case codeSendFailed = "code.send_failed"
     case codeSendRefused = "code.send_refused"
     case inboundSMSConfirmed = "code.inbound_confirmed"
+    case apiKeyCreated = "api_key.created"
+    case apiKeyRevoked = "api_key.revoked"
 }
 
 /// One audit record. `detail` never holds a secret, code or password.

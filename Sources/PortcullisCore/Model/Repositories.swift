@@ -26,14 +26,41 @@ public protocol UserRepository: Sendable {
     func setMFARequired(userID: String, _ required: Bool) async throws
     func setMFAPromptDismissed(userID: String) async throws
     func setRoles(userID: String, isAdmin: Bool, isOperator: Bool) async throws
-    func recordSignIn(userID: String, at: Date) async throws
-    /// Adds one failure and returns the new count.
-    func incrementFailures(userID: String, kind: FailureKind) async throws -> Int
-    func resetFailures(userID: String, kind: FailureKind) async throws
-    /// Locks until `until` and clears both counters.
-    func lock(userID: String, until: Date) async throws
-    /// Lifts a lock and clears both counters.
+    /// Takes one attempt of `kind` before the slow check (Argon2, a code), counting it as a failure until told
+    /// otherwise, in one conditional statement: refused (nil) when the account is disabled or locked at `now`, when
+    /// `limit` attempts of that kind are already failed or in flight, or when `cap` consecutive failures are reached.
+    func reserveAttempt(userID: String, kind: FailureKind, limit: Int, cap: Int, now: Date) async throws -> AttemptReservation?
+    /// Gives back a reserved attempt that did not count (a replayed code).
+    func releaseAttempt(userID: String, kind: FailureKind) async throws
+    /// The password was right: clears the password counter and gives back this attempt's consecutive failure, unless
+    /// the account was disabled or locked meanwhile (false).
+    func passwordSucceeded(userID: String, now: Date) async throws -> Bool
+    /// Locks after a failure, once per lock level: only when the counter of `kind` (or the consecutive count) has
+    /// reached its limit and no other request has locked at this level since. Clears both counters; returns whether
+    /// this call locked.
+    func lock(userID: String, kind: FailureKind, limit: Int, cap: Int, level: Int, until: Date, needsAdmin: Bool, now: Date) async throws -> Bool
+    /// A second factor (or a sign-in needing none) succeeded: every counter and the lock level back to zero, and with
+    /// `signedIn` the sign-in time recorded, unless the account was disabled or locked meanwhile (false). This is the
+    /// re-check of the lock at the moment of success.
+    func succeed(userID: String, at: Date, signedIn: Bool) async throws -> Bool
+    /// Lifts a lock (also one that needs an admin) and clears every counter.
     func unlock(userID: String) async throws
+}
+
+/// What a reserved attempt found, counting itself.
+public struct AttemptReservation: Sendable, Equatable {
+    /// Failures of this kind in the current lock period, this attempt included.
+    public var count: Int
+    /// Failures since the last completed sign-in, this attempt included.
+    public var consecutive: Int
+    /// Lock periods so far.
+    public var lockLevel: Int
+
+    public init(count: Int, consecutive: Int, lockLevel: Int) {
+        self.count = count
+        self.consecutive = consecutive
+        self.lockLevel = lockLevel
+    }
 }
 
 /// Storage for factors. Single-use state (OTP steps and counters, backup codes) is consumed with conditional
@@ -50,6 +77,8 @@ public protocol FactorRepository: Sendable {
     func delete(id: String, userID: String) async throws
     /// Drops enrollments that were started but never confirmed.
     func deleteUnconfirmed(userID: String, type: FactorType) async throws
+    /// Sweeps enrollments started before `createdBefore` and never confirmed.
+    func deleteUnconfirmed(createdBefore: Date) async throws
     /// Raises `counter` to `value` only if it is lower (or unset), recording `at` as the last use; false if another
     /// request got there first.
     func advanceCounter(id: String, to value: Int64, at: Date) async throws -> Bool
@@ -58,6 +87,8 @@ public protocol FactorRepository: Sendable {
     func replaceBackupCodes(factorID: String, hashes: [[UInt8]]) async throws
     /// The unused codes' (index, hash) pairs.
     func unusedBackupCodes(factorID: String) async throws -> [(index: Int, hash: [UInt8])]
+    /// Every code of the list with whether it was used (so a used code is told apart from a wrong one).
+    func backupCodes(factorID: String) async throws -> [(index: Int, hash: [UInt8], used: Bool)]
     /// Marks one code used; false if it already was.
     func consumeBackupCode(factorID: String, index: Int, at: Date) async throws -> Bool
 }
@@ -85,8 +116,11 @@ public protocol TokenRepository: Sendable {
 
 /// One-time codes sent by SMS and email.
 public protocol MessageChallengeRepository: Sendable {
-    /// Stores a new challenge, replacing any earlier one for the same factor.
-    func replace(_ challenge: MessageChallenge) async throws
+    /// Stores a new challenge in place of the factor's earlier one, in one conditional statement, only when that one
+    /// was used or created at or before `cooldownSince` (the resend cooldown); false when it is still cooling down.
+    func reserve(_ challenge: MessageChallenge, cooldownSince: Date) async throws -> Bool
+    /// Drops a challenge whose code could not be sent.
+    func delete(id: String) async throws
     /// The latest challenge for a factor, consumed or not.
     func latest(factorID: String) async throws -> MessageChallenge?
     /// Counts one try of a code; returns the new count, or nil if `limit` tries were already used.
@@ -105,8 +139,11 @@ public protocol SessionRepository: Sendable {
     /// The session for a token, with its user.
     func find(token: String) async throws -> (session: Session, user: User)?
     func touch(token: String, at: Date) async throws
+    /// Records a second factor answered now (a step-up).
+    func setVerified(token: String, at: Date) async throws
     func delete(token: String) async throws
-    func deleteAll(userID: String) async throws
+    /// Ends a user's sessions: all of them, or those at `stage`, except the one with `exceptToken`.
+    func deleteAll(userID: String, stage: SessionStage?, exceptToken: String?) async throws
     func deleteExpired(before: Date, idleSince: Date) async throws
 }
 
@@ -116,11 +153,16 @@ public protocol AuditRepository: Sendable {
     func list(organizationID: String?, userID: String?, limit: Int) async throws -> [AuditEvent]
 }
 
-/// Fixed-window counters shared by all nodes (per-IP throttling, later send limits).
+/// Sliding-window limits shared by all nodes (per-IP failures, send limits). A slot is reserved before the work it
+/// guards, in one conditional statement, so a burst never passes more than the limit; the window slides (the previous
+/// fixed window's count weighs by how much of it still overlaps), so no double burst fits around a window's edge.
 public protocol RateLimitRepository: Sendable {
-    /// Adds one hit to `key` in the window starting at `windowStart` and returns the count in that window.
-    func hit(key: String, windowStart: Date) async throws -> Int
-    func count(key: String, windowStart: Date) async throws -> Int
+    /// Takes one slot of `key` unless `limit` are already taken within the last `window` seconds; false when full.
+    func reserve(key: String, limit: Int, window: TimeInterval, now: Date) async throws -> Bool
+    /// Gives back a slot reserved at `reservedAt` (the work turned out not to count, e.g. a right password).
+    func release(key: String, window: TimeInterval, reservedAt: Date) async throws
+    /// The sliding estimate of slots taken within the last `window` seconds.
+    func used(key: String, window: TimeInterval, now: Date) async throws -> Double
 }
 
 /// All repositories, as one value to pass around.
@@ -134,10 +176,13 @@ public struct Repositories: Sendable {
     public var tokens: any TokenRepository
     public var challenges: any MessageChallengeRepository
     public var webAuthn: any WebAuthnRepository
+    public var transactions: any VerificationTransactionRepository
+    public var apiKeys: any APIKeyRepository
 
     public init(organizations: any OrganizationRepository, users: any UserRepository, factors: any FactorRepository,
                 sessions: any SessionRepository, audit: any AuditRepository, rateLimits: any RateLimitRepository,
-                tokens: any TokenRepository, challenges: any MessageChallengeRepository, webAuthn: any WebAuthnRepository) {
+                tokens: any TokenRepository, challenges: any MessageChallengeRepository, webAuthn: any WebAuthnRepository,
+                transactions: any VerificationTransactionRepository, apiKeys: any APIKeyRepository) {
         self.organizations = organizations
         self.users = users
         self.factors = factors
@@ -147,6 +192,8 @@ public struct Repositories: Sendable {
         self.tokens = tokens
         self.challenges = challenges
         self.webAuthn = webAuthn
+        self.transactions = transactions
+        self.apiKeys = apiKeys
     }
 }
 

@@ -21,9 +21,12 @@ public struct Session: Sendable, Equatable {
     public var lastSeenAt: Date
     /// The absolute end of the session, whatever the activity.
     public var expiresAt: Date
+    /// When a second factor was last answered in this session (at sign-in or a step-up); security changes need it
+    /// recent.
+    public var verifiedAt: Date?
 
     public init(token: String, userID: String, organizationID: String, stage: SessionStage, amr: [String],
-                createdAt: Date, lastSeenAt: Date, expiresAt: Date) {
+                createdAt: Date, lastSeenAt: Date, expiresAt: Date, verifiedAt: Date? = nil) {
         self.token = token
         self.userID = userID
         self.organizationID = organizationID
@@ -32,6 +35,7 @@ public struct Session: Sendable, Equatable {
         self.createdAt = createdAt
         self.lastSeenAt = lastSeenAt
         self.expiresAt = expiresAt
+        self.verifiedAt = verifiedAt
     }
 }
 

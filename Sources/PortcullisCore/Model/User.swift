@@ -20,6 +20,12 @@ public struct User: Sendable, Codable, Equatable {
     public var failedPasswordAttempts: Int
     public var failedFactorAttempts: Int
     public var lockedUntil: Date?
+    /// How many lock periods in a row the account has had; each further one lasts longer (escalation).
+    public var lockLevel: Int
+    /// Failures (password and factor) since the last completed sign-in, across lock periods.
+    public var consecutiveFailures: Int
+    /// The escalation cap was reached: only an administrator (or, later, self-service unlock) lifts this lock.
+    public var lockNeedsAdmin: Bool
     public var createdAt: Date
     public var lastSignInAt: Date?
 
@@ -27,7 +33,8 @@ public struct User: Sendable, Codable, Equatable {
         id: String, organizationID: String, username: String, displayName: String, email: String? = nil,
         passwordHash: String?, isAdmin: Bool = false, isOperator: Bool = false, mfaRequired: Bool = false, mfaPromptDismissed: Bool = false,
         disabled: Bool = false, failedPasswordAttempts: Int = 0, failedFactorAttempts: Int = 0,
-        lockedUntil: Date? = nil, createdAt: Date, lastSignInAt: Date? = nil
+        lockedUntil: Date? = nil, lockLevel: Int = 0, consecutiveFailures: Int = 0, lockNeedsAdmin: Bool = false,
+        createdAt: Date, lastSignInAt: Date? = nil
     ) {
         self.id = id
         self.organizationID = organizationID
@@ -43,11 +50,15 @@ public struct User: Sendable, Codable, Equatable {
         self.failedPasswordAttempts = failedPasswordAttempts
         self.failedFactorAttempts = failedFactorAttempts
         self.lockedUntil = lockedUntil
+        self.lockLevel = lockLevel
+        self.consecutiveFailures = consecutiveFailures
+        self.lockNeedsAdmin = lockNeedsAdmin
         self.createdAt = createdAt
         self.lastSignInAt = lastSignInAt
     }
 
     public func isLocked(at now: Date) -> Bool {
+        if lockNeedsAdmin { return true }
         if let lockedUntil { return lockedUntil > now }
         return false
     }

@@ -40,8 +40,9 @@ public struct FactorManagement: Sendable {
     }
 
     /// What follows every enrollment once the new factor is stored confirmed (by a correct code, or a WebAuthn
-    /// registration): it becomes the default when the user has none and its type may be one, the enrollment is
-    /// audited (with `detail` added), and a first factor comes with a new list of backup codes, returned to show once.
+    /// registration, a pattern): it becomes the default when the user has none and its type may be one, the
+    /// enrollment is audited (with `detail` added), and a first possession factor comes with a new list of backup
+    /// codes, returned to show once.
     public func completeEnrollment(_ factor: Factor, user: User, ip: String, detail: [String: String] = [:]) async throws -> (Factor, backupCodes: [String]?) {
         var factor = factor
         let others = try await repositories.factors.list(userID: user.id).filter { $0.confirmed && $0.id != factor.id }
@@ -53,7 +54,7 @@ public struct FactorManagement: Sendable {
                                detail: detail.merging(["factor": factor.type.rawValue, "factor_id": factor.id]) { $1 })
         factor = try await repositories.factors.find(id: factor.id, userID: user.id) ?? factor
         var codes: [String]?
-        if !others.contains(where: { $0.type == .backupCodes }) {
+        if isPossession(factor), !others.contains(where: { $0.type == .backupCodes }) {
             codes = try await issueBackupCodes(user: user, ip: ip)
         }
         return (factor, codes)
@@ -68,28 +69,72 @@ public struct FactorManagement: Sendable {
         return true
     }
 
-    /// Removes a factor. When no factor but backup codes would remain, the codes go too (they back up a factor).
-    /// A removed default passes to the next factor that may be one.
-    public func remove(userID: String, factorID: String, actor: String? = nil, ip: String) async throws -> Bool {
+    public enum RemoveOutcome: Sendable, Equatable {
+        case removed
+        /// The user's last possession factor, and the user must use MFA: refused (SPEC §3.1).
+        case lastFactorRequired
+        /// The user's last possession factor: asks for confirmation, since the backups go with it.
+        case needsConfirmation
+        case notFound
+    }
+
+    /// Removes a factor. The last possession factor is refused for a user who must use MFA, and for others needs
+    /// `confirmLast`: the backups (pattern, backup codes) go with it, since a backup never stands alone. A removed
+    /// default passes to the next factor that may be one. The user's other sessions end (all of them when
+    /// `keepingSession` is nil, e.g. an admin's removal).
+    public func remove(userID: String, factorID: String, confirmLast: Bool = false, actor: String? = nil,
+                       keepingSession: String? = nil, ip: String) async throws -> RemoveOutcome {
         // A hardware token goes back through the inventory (an admin takes it back), never by deleting its factor.
         guard let user = try await repositories.users.find(id: userID),
-              let factor = try await repositories.factors.find(id: factorID, userID: userID), factor.type != .hotp else { return false }
-        try await repositories.factors.delete(id: factorID, userID: userID)
-        try await audit.record(.factorRemoved, organizationID: user.organizationID, userID: userID, actor: actor, ip: ip,
-                               detail: ["factor": factor.type.rawValue, "factor_id": factor.id])
-        var remaining = try await repositories.factors.list(userID: userID).filter(\.confirmed)
-        if !remaining.contains(where: { $0.type != .backupCodes }) {
-            for codes in remaining {
-                try await repositories.factors.delete(id: codes.id, userID: userID)
-                try await audit.record(.factorRemoved, organizationID: user.organizationID, userID: userID, actor: actor, ip: ip,
-                                       detail: ["factor": codes.type.rawValue, "factor_id": codes.id, "why": "no_other_factor"])
-            }
-            remaining = []
+              let factor = try await repositories.factors.find(id: factorID, userID: userID), factor.type != .hotp else { return .notFound }
+        let confirmed = try await repositories.factors.list(userID: userID).filter(\.confirmed)
+        var removing = [factor]
+        if factor.confirmed, isPossession(factor), !confirmed.contains(where: { $0.id != factor.id && isPossession($0) }) {
+            if user.mfaRequired { return .lastFactorRequired }
+            guard confirmLast else { return .needsConfirmation }
+            removing += confirmed.filter { $0.id != factor.id }
         }
+        for gone in removing {
+            try await repositories.factors.delete(id: gone.id, userID: userID)
+            var detail = ["factor": gone.type.rawValue, "factor_id": gone.id]
+            if gone.id != factor.id { detail["why"] = "no_possession_factor" }
+            try await audit.record(.factorRemoved, organizationID: user.organizationID, userID: userID, actor: actor, ip: ip, detail: detail)
+        }
+        let remaining = confirmed.filter { kept in !removing.contains { $0.id == kept.id } }
         if factor.isDefault, let next = remaining.first(where: { methods[$0.type]?.canBeDefault == true }) {
             try await repositories.factors.setDefault(id: next.id, userID: userID)
         }
-        return true
+        try await repositories.sessions.deleteAll(userID: userID, stage: nil, exceptToken: keepingSession)
+        return .removed
+    }
+
+    /// Possession factors (SPEC §3.1: TOTP, HOTP, WebAuthn, SMS, email) make MFA; backups (pattern, backup codes)
+    /// only stand beside one.
+    public func isPossession(_ factor: Factor) -> Bool {
+        methods[factor.type].map { $0.strength != .knowledge } ?? false
+    }
+
+    /// Where the user stands with MFA, counting only possession factors.
+    public func mfaState(of user: User) async throws -> MFAState {
+        let factors = try await repositories.factors.list(userID: user.id).filter { $0.confirmed && isPossession($0) }
+        return MFAState(required: user.mfaRequired, confirmedFactorCount: factors.count)
+    }
+
+    public enum PatternOutcome: Sendable, Equatable {
+        case enrolled(Factor)
+        case invalid(PatternFactor.PatternProblem)
+        /// A pattern is a backup: it needs a possession factor beside it.
+        case needsPossessionFactor
+    }
+
+    /// Enrolls a grid pattern drawn twice, for a user who holds a possession factor.
+    public func enrollPattern(user: User, pattern: String, confirmation: String, ip: String) async throws -> PatternOutcome {
+        guard try await mfaState(of: user) == .enabled else { return .needsPossessionFactor }
+        switch try await PatternFactor(canBeDefault: context.policy.patternCanBeDefault).enroll(
+            userID: user.id, pattern: pattern, confirmation: confirmation, gridSize: context.policy.patternGridSize, label: nil, context: context) {
+        case .failure(let problem): return .invalid(problem)
+        case .success(let factor): return .enrolled(try await completeEnrollment(factor, user: user, ip: ip).0)
+        }
     }
 
     /// Makes a factor the default; refused for backup-only methods.
@@ -103,12 +148,13 @@ public struct FactorManagement: Sendable {
         return true
     }
 
-    /// Issues a new backup code list, voiding the old one; nil when the user has no other factor to back up.
-    public func regenerateBackupCodes(userID: String, ip: String) async throws -> [String]? {
-        guard let user = try await repositories.users.find(id: userID) else { return nil }
-        let factors = try await repositories.factors.list(userID: userID)
-        guard factors.contains(where: { $0.confirmed && $0.type != .backupCodes }) else { return nil }
-        return try await issueBackupCodes(user: user, ip: ip)
+    /// Issues a new backup code list, voiding the old one, and ends the user's other sessions; nil when the user has
+    /// no possession factor for the codes to back up.
+    public func regenerateBackupCodes(userID: String, keepingSession: String? = nil, ip: String) async throws -> [String]? {
+        guard let user = try await repositories.users.find(id: userID), try await mfaState(of: user) == .enabled else { return nil }
+        let codes = try await issueBackupCodes(user: user, ip: ip)
+        try await repositories.sessions.deleteAll(userID: userID, stage: nil, exceptToken: keepingSession)
+        return codes
     }
 
     private func issueBackupCodes(user: User, ip: String) async throws -> [String] {

@@ -58,11 +58,6 @@ public struct MessageCodeService: Sendable {
             return .failed(message: "This method cannot receive codes.")
         }
         let now = context.clock.now
-        // The cooldown guards against resend floods; a code already used does not hold back the next sign-in.
-        if let last = try await context.challenges.latest(factorID: factor.id), last.consumedAt == nil {
-            let wait = last.createdAt.addingTimeInterval(settings.resendCooldown).timeIntervalSince(now)
-            if wait > 0 { return .coolingDown(seconds: Int(wait.rounded(.up))) }
-        }
         let channel = factor.type.rawValue
         let buckets: [(key: String, limit: SendLimit, what: String)] = [
             ("send:\(channel):user:\(user.id)", settings.perUser, "user"),
@@ -70,38 +65,54 @@ public struct MessageCodeService: Sendable {
             ("send:\(channel):ip:\(ip)", settings.perIP, "ip"),
             ("send:\(channel):org:\(organization.id)", settings.perOrganization, "organization"),
         ]
-        let hour = Self.windowStart(now, length: 3600), day = Self.windowStart(now, length: 86400)
+        // 1. Every send limit is reserved before anything else, so a burst passes at most the limit.
+        var reserved: [(key: String, window: TimeInterval)] = []
         for bucket in buckets {
-            let hourly = try await context.repositories.rateLimits.count(key: bucket.key + ":h", windowStart: hour)
-            let daily = try await context.repositories.rateLimits.count(key: bucket.key + ":d", windowStart: day)
-            if hourly >= bucket.limit.hour || daily >= bucket.limit.day {
-                try await audit.record(.codeSendRefused, organizationID: organization.id, userID: user.id, reason: "\(bucket.what)_limit", ip: ip,
-                                       detail: ["factor": channel, "factor_id": factor.id])
-                return .limited(message: "Too many codes were sent recently. Try again later or use another method.")
+            for (suffix, limit, window) in [(":h", bucket.limit.hour, 3600.0), (":d", bucket.limit.day, 86400.0)] {
+                guard try await rateLimits.reserve(key: bucket.key + suffix, limit: limit, window: window, now: now) else {
+                    try await release(reserved, at: now)
+                    try await audit.record(.codeSendRefused, organizationID: organization.id, userID: user.id, reason: "\(bucket.what)_limit", ip: ip,
+                                           detail: ["factor": channel, "factor_id": factor.id])
+                    return .limited(message: "Too many codes were sent recently. Try again later or use another method.")
+                }
+                reserved.append((bucket.key + suffix, window))
             }
         }
-        for bucket in buckets {
-            _ = try await context.repositories.rateLimits.hit(key: bucket.key + ":h", windowStart: hour)
-            _ = try await context.repositories.rateLimits.hit(key: bucket.key + ":d", windowStart: day)
-        }
+        // 2. The cooldown: the new challenge takes the place of the factor's earlier one in one conditional
+        //    statement, only when that one was used or is older than the cooldown; of racing requests one wins.
         let code = Self.digits(settings.digits, random: context.random)
-        do {
-            try await delivery.deliver(factor.type, to: destination, code: code, purpose: purpose, organization: organization)
-        } catch let failure as CodeDeliveryFailure {
-            try await audit.record(.codeSendFailed, organizationID: organization.id, userID: user.id, reason: failure.detail, ip: ip,
-                                   detail: ["factor": channel, "factor_id": factor.id])
-            return .failed(message: failure.userMessage)
-        }
         let salt = context.random.bytes(16)
         let challenge = MessageChallenge(
             id: context.random.identifier(), userID: user.id, factorID: factor.id,
             codeHash: try await context.hasher.rawHash(code, salt: salt), salt: salt, createdAt: now,
             expiresAt: now.addingTimeInterval(settings.lifetime),
             inboundCode: inbound && factor.type == .sms ? Self.digits(6, random: context.random) : nil)
-        try await context.challenges.replace(challenge)
+        guard try await context.challenges.reserve(challenge, cooldownSince: now.addingTimeInterval(-settings.resendCooldown)) else {
+            try await release(reserved, at: now)
+            let last = try await context.challenges.latest(factorID: factor.id)
+            let wait = last.map { $0.createdAt.addingTimeInterval(settings.resendCooldown).timeIntervalSince(now) } ?? settings.resendCooldown
+            return .coolingDown(seconds: max(1, Int(wait.rounded(.up))))
+        }
+        // 3. Only now the provider is called; nothing after it can fail the request but the audit record.
+        do {
+            try await delivery.deliver(factor.type, to: destination, code: code, purpose: purpose, organization: organization)
+        } catch let failure as CodeDeliveryFailure {
+            try await context.challenges.delete(id: challenge.id)
+            try await release(reserved, at: now)
+            try await audit.record(.codeSendFailed, organizationID: organization.id, userID: user.id, reason: failure.detail, ip: ip,
+                                   detail: ["factor": channel, "factor_id": factor.id])
+            return .failed(message: failure.userMessage)
+        }
         try await audit.record(.codeSent, organizationID: organization.id, userID: user.id, ip: ip,
                                detail: ["factor": channel, "factor_id": factor.id, "purpose": purpose.rawValue])
         return .sent(challenge)
+    }
+
+    private var rateLimits: any RateLimitRepository { context.repositories.rateLimits }
+
+    /// Gives back send-limit slots of a request that sent nothing.
+    private func release(_ slots: [(key: String, window: TimeInterval)], at now: Date) async throws {
+        for slot in slots { try await rateLimits.release(key: slot.key, window: slot.window, reservedAt: now) }
     }
 
     /// Inbound SMS: the text `body` from `from` confirms the live challenge whose inbound code it carries, if the
@@ -122,10 +133,5 @@ public struct MessageCodeService: Sendable {
 
     static func digits(_ count: Int, random: any RandomSource) -> String {
         String((0..<count).map { _ in Character(String(random.uniform(10))) })
-    }
-
-    static func windowStart(_ now: Date, length: TimeInterval) -> Date {
-        let seconds = now.timeIntervalSince1970
-        return Date(timeIntervalSince1970: seconds - seconds.truncatingRemainder(dividingBy: length))
     }
 }

@@ -4,8 +4,16 @@ import Foundation
 public struct SecurityPolicy: Sendable, Equatable {
     /// Failed attempts (of one kind) before the account locks (SPEC §2.4).
     public var lockoutThreshold: Int = 5
-    /// How long a lock lasts.
+    /// How long the first lock lasts; each further lock in a row lasts `lockoutEscalation` times longer, up to
+    /// `lockoutMaxDuration` (SPEC §2.4).
     public var lockoutDuration: TimeInterval = 30 * 60
+    public var lockoutEscalation: Double = 2
+    public var lockoutMaxDuration: TimeInterval = 24 * 60 * 60
+    /// Consecutive failures (password and factor, across lock periods) after which only an administrator lifts the
+    /// lock; NIST SP 800-63B allows at most 100. Only a completed sign-in resets the count.
+    public var lockoutFailureCap: Int = 100
+    /// How recently a second factor must have been answered before a security change (re-authentication).
+    public var stepUpWindow: TimeInterval = 5 * 60
     /// Failed sign-in attempts from one IP address within `ipWindow` before that address is refused for the rest of
     /// the window; slows password spraying over many accounts.
     public var ipFailureLimit: Int = 20
@@ -29,6 +37,12 @@ public struct SecurityPolicy: Sendable, Equatable {
     public var webAuthnOrigin: String = "http://localhost:8080"
 
     public init() {}
+
+    /// How long the lock that follows `level` earlier locks in a row lasts.
+    public func lockDuration(level: Int) -> TimeInterval {
+        let factor = pow(max(1, lockoutEscalation), Double(min(max(0, level), 64)))
+        return min(lockoutDuration * factor, max(lockoutDuration, lockoutMaxDuration))
+    }
 
     /// The WebAuthn relying party: `webAuthnOrigin`'s host and origin, named by `issuer`; nil when that URL cannot be one.
     public var relyingParty: WebAuthnRelyingParty? {

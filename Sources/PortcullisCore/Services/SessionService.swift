@@ -33,18 +33,20 @@ public struct SessionService: Sendable {
         self.timeouts = timeouts
     }
 
-    /// Starts a session for a user whose password was just verified.
-    public func start(user: User, stage: SessionStage, amr: [String]) async throws -> Session {
+    /// Starts a session for a user whose password (or passkey, `verified`) was just checked.
+    public func start(user: User, stage: SessionStage, amr: [String], verified: Bool = false) async throws -> Session {
         let now = clock.now
         let lifetime = stage == .signedIn ? timeouts.absolute : timeouts.secondFactor
         let session = Session(token: random.token(), userID: user.id, organizationID: user.organizationID, stage: stage,
-                              amr: amr, createdAt: now, lastSeenAt: now, expiresAt: now.addingTimeInterval(lifetime))
+                              amr: amr, createdAt: now, lastSeenAt: now, expiresAt: now.addingTimeInterval(lifetime),
+                              verifiedAt: verified ? now : nil)
         try await repository.insert(session)
         return session
     }
 
-    /// Moves a session to a new stage under a new token; the old token stops working.
-    public func advance(_ session: Session, to stage: SessionStage, addingAMR amr: [String]) async throws -> Session {
+    /// Moves a session to a new stage under a new token; the old token stops working. `verified`: a second factor
+    /// was just answered.
+    public func advance(_ session: Session, to stage: SessionStage, addingAMR amr: [String], verified: Bool = false) async throws -> Session {
         try await repository.delete(token: session.token)
         let now = clock.now
         var next = session
@@ -54,6 +56,7 @@ public struct SessionService: Sendable {
         next.lastSeenAt = now
         next.createdAt = now
         next.expiresAt = now.addingTimeInterval(stage == .signedIn ? timeouts.absolute : timeouts.secondFactor)
+        if verified { next.verifiedAt = now }
         try await repository.insert(next)
         return next
     }
@@ -79,6 +82,24 @@ public struct SessionService: Sendable {
             try await repository.touch(token: token, at: now)
         }
         return found
+    }
+
+    /// A second factor was answered again (a step-up before a security change).
+    public func markVerified(_ session: Session) async throws -> Session {
+        var session = session
+        session.verifiedAt = clock.now
+        try await repository.setVerified(token: session.token, at: clock.now)
+        return session
+    }
+
+    /// Whether the session answered a second factor within `window` seconds.
+    public func isRecentlyVerified(_ session: Session, within window: TimeInterval) -> Bool {
+        session.verifiedAt.map { clock.now.timeIntervalSince($0) <= window } ?? false
+    }
+
+    /// Ends every other session of the session's user ("Sign out other sessions").
+    public func endOthers(of session: Session) async throws {
+        try await repository.deleteAll(userID: session.userID, stage: nil, exceptToken: session.token)
     }
 
     public func end(_ token: String) async throws {

@@ -1,10 +1,12 @@
 import Foundation
 
-/// The sign-in state machine's rules (SPEC §2): password check, lockout, per-IP throttle, factor checks.
+/// The checks every sign-in front shares (SPEC §2): password, second factor, lockout with escalation, per-IP throttle.
 ///
-/// Every failure looks the same to the caller whatever its reason (unknown user, wrong password, locked account), and
-/// costs one Argon2id hash, so neither message nor timing tells whether an account exists or a password was right.
-/// The reason goes only to the audit log.
+/// Each attempt is reserved in the database before the slow work (an Argon2 hash, a code check) by one conditional
+/// statement, so however many requests arrive at once, on however many nodes, at most the policy's number of guesses
+/// per counter is checked per lock period; the lock is checked again, atomically, at the moment of success. Every
+/// password failure looks the same to the caller whatever its reason (unknown user, wrong password, locked or
+/// disabled account) and costs one Argon2id hash; the reason goes only to the audit log.
 public struct SignInService: Sendable {
     public let repositories: Repositories
     public let hasher: PasswordHasher
@@ -43,57 +45,56 @@ public struct SignInService: Sendable {
     public enum FactorOutcome: Sendable, Equatable {
         case accepted(Factor)
         case rejected
-        /// That failure locked the account (or it already was locked).
+        /// The account is locked (by this failure or earlier): the answer, right or wrong, is not looked at.
         case locked(until: Date)
     }
+
+    static func ipKey(_ ip: String) -> String { "signin-failures:ip:\(ip)" }
 
     // MARK: Password
 
     public func verifyPassword(organization: Organization, username: String, password: String, ip: String) async throws -> PasswordOutcome {
         let now = clock.now
-        let ipKey = "signin-failures:ip:\(ip)"
-        let window = windowStart(now)
-        if try await repositories.rateLimits.count(key: ipKey, windowStart: window) >= policy.ipFailureLimit {
+        // The address's slot is taken before anything else and given back only when the password was right.
+        guard try await repositories.rateLimits.reserve(key: Self.ipKey(ip), limit: policy.ipFailureLimit, window: policy.ipWindow, now: now) else {
             try await audit.record(.ipThrottled, organizationID: organization.id, userID: nil, reason: "ip_failure_limit", ip: ip)
-            return .throttled(until: window.addingTimeInterval(policy.ipWindow))
+            return .throttled(until: now.addingTimeInterval(policy.ipWindow))
         }
         let normalized = User.normalize(username: username)
         let user = User.isValidUsername(normalized)
             ? try await repositories.users.find(organizationID: organization.id, username: normalized) : nil
-        // Always one hash: a decoy when the user is unknown.
+        // The attempt is reserved before the hash. An unknown user runs the same statement (matching no row), so the
+        // time taken does not tell them apart.
+        let reservation = try await repositories.users.reserveAttempt(
+            userID: user?.id ?? "unknown", kind: .password, limit: policy.lockoutThreshold, cap: policy.lockoutFailureCap, now: now)
+        // Always one hash: a decoy when the user is unknown, and also when the attempt was refused.
         let passwordMatches = try await hasher.verify(password, against: user?.passwordHash)
 
         guard let user else {
-            // The same one-row counter update a wrong password costs, so the time taken does not tell them apart.
-            _ = try await repositories.rateLimits.hit(key: "signin-failures:unknown-user:\(organization.id):\(normalized.prefix(64))", windowStart: window)
-            return try await failPassword(organization: organization, user: nil, reason: "unknown_user", ip: ip, ipKey: ipKey, window: window)
+            return try await failPassword(organization: organization, user: nil, reason: "unknown_user", ip: ip)
         }
-        if user.disabled {
-            return try await failPassword(organization: organization, user: user, reason: "disabled", ip: ip, ipKey: ipKey, window: window)
-        }
-        if user.isLocked(at: now) {
-            return try await failPassword(organization: organization, user: user, reason: "locked", ip: ip, ipKey: ipKey, window: window)
+        guard let reservation else {
+            let reason = user.disabled ? "disabled" : (user.isLocked(at: now) ? "locked" : "attempts_in_flight")
+            return try await failPassword(organization: organization, user: user, reason: reason, ip: ip)
         }
         guard passwordMatches else {
-            let failures = try await repositories.users.incrementFailures(userID: user.id, kind: .password)
-            if failures >= policy.lockoutThreshold {
-                try await lock(user, reason: "password_failures", ip: ip)
-            }
-            return try await failPassword(organization: organization, user: user, reason: "bad_password", ip: ip, ipKey: ipKey, window: window)
+            try await lockIfDue(user, kind: .password, reservation: reservation, ip: ip)
+            return try await failPassword(organization: organization, user: user, reason: "bad_password", ip: ip)
         }
-        if user.failedPasswordAttempts > 0 {
-            try await repositories.users.resetFailures(userID: user.id, kind: .password)
+        // The lock, checked again at the moment of success: another request may have locked the account meanwhile.
+        guard try await repositories.users.passwordSucceeded(userID: user.id, now: clock.now) else {
+            return try await failPassword(organization: organization, user: user, reason: "locked", ip: ip)
         }
+        try await repositories.rateLimits.release(key: Self.ipKey(ip), window: policy.ipWindow, reservedAt: now)
         if let stored = user.passwordHash, hasher.needsRehash(stored) {
             try await repositories.users.setPasswordHash(userID: user.id, hash: try await hasher.hash(password))
         }
         return .success(user)
     }
 
-    private func failPassword(organization: Organization, user: User?, reason: String, ip: String, ipKey: String, window: Date) async throws -> PasswordOutcome {
-        _ = try await repositories.rateLimits.hit(key: ipKey, windowStart: window)
+    private func failPassword(organization: Organization, user: User?, reason: String, ip: String) async throws -> PasswordOutcome {
         try await audit.record(.signInFailed, organizationID: organization.id, userID: user?.id, reason: reason, ip: ip,
-                               detail: user == nil ? ["stage": "password"] : ["stage": "password", "username": user!.username])
+                               detail: user.map { ["stage": "password", "username": $0.username] } ?? ["stage": "password"])
         return .failed
     }
 
@@ -121,56 +122,88 @@ public struct SignInService: Sendable {
 
     // MARK: Second factor
 
-    /// Checks a challenge response for one of the user's confirmed factors, counting failures toward the lockout.
-    public func verifyFactor(userID: String, factorID: String, response: FactorResponse, ip: String) async throws -> FactorOutcome {
+    /// Checks a challenge response for one of the user's confirmed factors. The attempt is reserved first and counts
+    /// toward the lockout unless it turns out to be a valid code already used (a double submit or a replay), which is
+    /// refused with its own audit reason and given back. On success every counter is reset, re-checking the lock at
+    /// that moment; `signsIn` also records the sign-in time.
+    public func verifyFactor(userID: String, factorID: String, response: FactorResponse, ip: String, signsIn: Bool = true) async throws -> FactorOutcome {
+        let now = clock.now
+        guard let reservation = try await repositories.users.reserveAttempt(
+            userID: userID, kind: .factor, limit: policy.lockoutThreshold, cap: policy.lockoutFailureCap, now: now) else {
+            return try await refused(userID: userID, factorID: factorID, ip: ip)
+        }
         guard let user = try await repositories.users.find(id: userID) else { return .rejected }
-        if let until = user.lockedUntil, until > clock.now { return .locked(until: until) }
         guard let factor = try await repositories.factors.find(id: factorID, userID: userID), factor.confirmed,
               let method = methods[factor.type] else {
-            return try await failFactor(user: user, factor: nil, reason: "unknown_factor", ip: ip)
+            return try await failFactor(user: user, factor: nil, reason: "unknown_factor", reservation: reservation, ip: ip)
         }
         switch try await method.verify(response, factor: factor, context: factorContext) {
         case .accepted:
-            if user.failedFactorAttempts > 0 {
-                try await repositories.users.resetFailures(userID: user.id, kind: .factor)
+            guard try await repositories.users.succeed(userID: userID, at: clock.now, signedIn: signsIn) else {
+                try await audit.record(.factorFailed, organizationID: user.organizationID, userID: userID, reason: "locked", ip: ip,
+                                       detail: ["stage": "factor", "factor": factor.type.rawValue, "factor_id": factor.id])
+                return .locked(until: try await lockedUntil(userID: userID))
             }
             try await audit.record(.factorSucceeded, organizationID: user.organizationID, userID: user.id, ip: ip,
                                    detail: ["factor": factor.type.rawValue, "factor_id": factor.id])
             return .accepted(factor)
+        case .rejected(let reason) where reason == FactorCheck.replayed:
+            try await repositories.users.releaseAttempt(userID: userID, kind: .factor)
+            try await audit.record(.factorFailed, organizationID: user.organizationID, userID: user.id, reason: reason, ip: ip,
+                                   detail: ["stage": "factor", "factor": factor.type.rawValue, "factor_id": factor.id])
+            return .rejected
         case .rejected(let reason):
-            return try await failFactor(user: user, factor: factor, reason: reason, ip: ip)
+            return try await failFactor(user: user, factor: factor, reason: reason, reservation: reservation, ip: ip)
         }
     }
 
-    private func failFactor(user: User, factor: Factor?, reason: String, ip: String) async throws -> FactorOutcome {
+    /// No attempt could be reserved: the account is locked or disabled, or as many attempts as the limit are in
+    /// flight. Nothing is checked.
+    private func refused(userID: String, factorID: String, ip: String) async throws -> FactorOutcome {
+        guard let user = try await repositories.users.find(id: userID) else { return .rejected }
+        let locked = user.isLocked(at: clock.now) || user.disabled
+        try await audit.record(.factorFailed, organizationID: user.organizationID, userID: userID,
+                               reason: user.disabled ? "disabled" : (locked ? "locked" : "attempts_in_flight"), ip: ip,
+                               detail: ["stage": "factor", "factor_id": factorID])
+        return locked ? .locked(until: user.lockNeedsAdmin ? .distantFuture : user.lockedUntil ?? clock.now) : .rejected
+    }
+
+    private func failFactor(user: User, factor: Factor?, reason: String, reservation: AttemptReservation, ip: String) async throws -> FactorOutcome {
         var detail = ["stage": "factor"]
         if let factor { detail["factor"] = factor.type.rawValue; detail["factor_id"] = factor.id }
         try await audit.record(.factorFailed, organizationID: user.organizationID, userID: user.id, reason: reason, ip: ip, detail: detail)
-        let failures = try await repositories.users.incrementFailures(userID: user.id, kind: .factor)
-        if failures >= policy.lockoutThreshold {
-            return .locked(until: try await lock(user, reason: "factor_failures", ip: ip))
+        if try await lockIfDue(user, kind: .factor, reservation: reservation, ip: ip) {
+            return .locked(until: try await lockedUntil(userID: user.id))
         }
         return .rejected
     }
 
+    // MARK: Lockout
+
+    /// After a failure: locks the account when its counter (or the consecutive count) reached the limit. The lock is
+    /// one conditional statement per lock level, so racing failures lock once and audit once. Each further lock lasts
+    /// longer; at the consecutive-failure cap only an administrator lifts it. Returns whether the account is locked.
     @discardableResult
-    private func lock(_ user: User, reason: String, ip: String) async throws -> Date {
-        let until = clock.now.addingTimeInterval(policy.lockoutDuration)
-        try await repositories.users.lock(userID: user.id, until: until)
-        try await audit.record(.accountLocked, organizationID: user.organizationID, userID: user.id, reason: reason, ip: ip,
-                               detail: ["until": ISO8601DateFormatter().string(from: until)])
-        return until
+    private func lockIfDue(_ user: User, kind: FailureKind, reservation: AttemptReservation, ip: String) async throws -> Bool {
+        let capReached = reservation.consecutive >= policy.lockoutFailureCap
+        guard reservation.count >= policy.lockoutThreshold || capReached else { return false }
+        let now = clock.now
+        let until = capReached ? Date.distantFuture : now.addingTimeInterval(policy.lockDuration(level: reservation.lockLevel))
+        if try await repositories.users.lock(userID: user.id, kind: kind, limit: policy.lockoutThreshold, cap: policy.lockoutFailureCap,
+                                             level: reservation.lockLevel, until: until, needsAdmin: capReached, now: now) {
+            // A half-finished sign-in of a locked account cannot go on.
+            try await repositories.sessions.deleteAll(userID: user.id, stage: .secondFactor, exceptToken: nil)
+            try await audit.record(.accountLocked, organizationID: user.organizationID, userID: user.id,
+                                   reason: kind == .password ? "password_failures" : "factor_failures", ip: ip,
+                                   detail: ["until": capReached ? "admin" : ISO8601DateFormatter().string(from: until),
+                                            "level": String(reservation.lockLevel + 1)])
+            return true
+        }
+        return try await repositories.users.find(id: user.id)?.isLocked(at: now) ?? false
     }
 
-    /// Records a completed sign-in.
-    public func recordSuccess(user: User, amr: [String], ip: String) async throws {
-        try await repositories.users.recordSignIn(userID: user.id, at: clock.now)
-        try await audit.record(.signInSucceeded, organizationID: user.organizationID, userID: user.id, ip: ip,
-                               detail: ["amr": amr.joined(separator: " ")])
-    }
-
-    private func windowStart(_ now: Date) -> Date {
-        let seconds = now.timeIntervalSince1970
-        return Date(timeIntervalSince1970: seconds - seconds.truncatingRemainder(dividingBy: policy.ipWindow))
+    private func lockedUntil(userID: String) async throws -> Date {
+        guard let user = try await repositories.users.find(id: userID) else { return clock.now }
+        return user.lockNeedsAdmin ? .distantFuture : user.lockedUntil ?? clock.now
     }
 }

@@ -99,6 +99,10 @@ public struct Configuration: Sendable {
         if let v = try int("PORTCULLIS_SESSION_LIFETIME_HOURS", 1...720) { sessions.absolute = TimeInterval(v * 3600) }
         if let v = try int("PORTCULLIS_LOCKOUT_THRESHOLD", 1...100) { policy.lockoutThreshold = v }
         if let v = try int("PORTCULLIS_LOCKOUT_MINUTES", 1...10_080) { policy.lockoutDuration = TimeInterval(v * 60) }
+        if let v = try int("PORTCULLIS_LOCKOUT_ESCALATION", 1...10) { policy.lockoutEscalation = Double(v) }
+        if let v = try int("PORTCULLIS_LOCKOUT_MAX_MINUTES", 1...525_600) { policy.lockoutMaxDuration = TimeInterval(v * 60) }
+        if let v = try int("PORTCULLIS_LOCKOUT_FAILURE_CAP", 1...100) { policy.lockoutFailureCap = v }
+        if let v = try int("PORTCULLIS_STEP_UP_MINUTES", 1...60) { policy.stepUpWindow = TimeInterval(v * 60) }
         if let v = try int("PORTCULLIS_IP_FAILURE_LIMIT", 1...1_000_000) { policy.ipFailureLimit = v }
         if let v = string("PORTCULLIS_ISSUER") { policy.issuer = v }
         if let v = try int("PORTCULLIS_PATTERN_GRID", 3...5) { policy.patternGridSize = v }

@@ -9,7 +9,7 @@ struct AccountController {
     /// A recommendation shown to users with fewer factors (SPEC §4.1 default: 2).
     static let recommendedFactorCount = 2
 
-    func register(on router: Router<AppRequestContext>) {
+    func register(on router: some RouterMethods<AppRequestContext>) {
         router.get("/portal") { _, context in try await portal(context: context) }
         router.get("/settings") { request, context in
             try await settings(notice: request.uri.queryParameters.get("notice").map { String($0) }, context: context)
@@ -20,13 +20,19 @@ struct AccountController {
             }
         }
         router.post("/settings/factors/:id/default") { _, context in
-            try await factorAction(context: context) { user, id in
+            try await factorAction(context: context, securityChange: true) { user, id in
                 try await app.factors.makeDefault(userID: user.id, factorID: id, ip: context.clientIP) ? "default" : "default_failed"
             }
         }
         router.post("/settings/factors/:id/remove") { _, context in
-            try await factorAction(context: context) { user, id in
-                try await app.factors.remove(userID: user.id, factorID: id, ip: context.clientIP) ? "removed" : "remove_failed"
+            try await factorAction(context: context, securityChange: true) { user, id in
+                switch try await app.factors.remove(userID: user.id, factorID: id, confirmLast: context.form["confirm"] == "1",
+                                                    keepingSession: context.session?.token, ip: context.clientIP) {
+                case .removed: "removed"
+                case .lastFactorRequired: "remove_last_required"
+                case .needsConfirmation: "remove_confirm_\(id)"
+                case .notFound: "remove_failed"
+                }
             }
         }
         router.post("/settings/factors/:id/resync") { _, context in
@@ -38,9 +44,15 @@ struct AccountController {
                                                       actor: user.username) ? "resynced" : "resync_failed"
             }
         }
+        router.post("/settings/sessions/end-others") { _, context in
+            let (session, _) = try web.requireSignedIn(context)
+            try await app.flow.endOtherSessions(session, ip: context.clientIP)
+            return Response.seeOther("/settings?notice=sessions_ended")
+        }
         router.post("/settings/backup-codes") { _, context in
-            let (_, user) = try web.requireSignedIn(context)
-            guard let codes = try await app.factors.regenerateBackupCodes(userID: user.id, ip: context.clientIP) else {
+            let (_, user) = try await web.requireRecentFactor(context)
+            guard let codes = try await app.factors.regenerateBackupCodes(userID: user.id, keepingSession: context.session?.token,
+                                                                          ip: context.clientIP) else {
                 return Response.seeOther("/settings?notice=codes_need_factor")
             }
             return web.backupCodesPage(codes, next: "/settings?notice=codes_regenerated", context: context)
@@ -68,10 +80,13 @@ struct AccountController {
         "default_failed": ("That method cannot be your default.", true),
         "removed": ("Removed.", false),
         "remove_failed": ("That method could not be removed.", true),
+        "remove_last_required": ("Your organization requires two-step verification: add another method before you remove your last one.", true),
+        "pattern_needs_factor": ("A grid pattern is a backup: set up an authenticator app, a security key or another method first.", true),
         "codes_regenerated": ("New backup codes issued; the old ones no longer work.", false),
         "codes_need_factor": ("Set up another method first; backup codes back it up.", true),
         "resynced": ("Your token is back in step.", false),
         "pattern_enrolled": ("Your grid pattern is set up.", false),
+        "sessions_ended": ("You are signed out everywhere else.", false),
         "resync_failed": ("Those codes did not match your token. Press the button twice and enter both codes, in order.", true),
     ]
 
@@ -98,17 +113,22 @@ struct AccountController {
             "factors": rows,
             "hasFactors": !rows.isEmpty,
             "hasCodes": factors.contains { $0.type == .backupCodes },
-            "canHaveCodes": factors.contains { $0.type != .backupCodes },
-            "mfaState": MFAState(required: user.mfaRequired, confirmedFactorCount: factors.count).label,
+            "canHaveCodes": factors.contains { app.factors.isPossession($0) },
+            "mfaState": try await app.factors.mfaState(of: user).label,
         ]
         if let notice, let entry = Self.notices[notice] {
             data[entry.isError ? "error" : "notice"] = entry.text
+        } else if let notice, notice.hasPrefix("remove_confirm_"), let factor = factors.first(where: { "remove_confirm_" + $0.id == notice }) {
+            // The last possession factor: the user confirms, knowing the backups go with it.
+            data["confirmRemoval"] = ["id": factor.id, "label": factor.label]
         }
         return web.pages.render("settings", data, context: context)
     }
 
-    private func factorAction(context: AppRequestContext, _ action: (User, String) async throws -> String) async throws -> Response {
-        let (_, user) = try web.requireSignedIn(context)
+    /// A change to one of the user's factors; `securityChange` ones need a recent second factor (step-up first).
+    private func factorAction(context: AppRequestContext, securityChange: Bool = false,
+                              _ action: (User, String) async throws -> String) async throws -> Response {
+        let (_, user) = securityChange ? try await web.requireRecentFactor(context) : try web.requireSignedIn(context)
         let notice = try await action(user, try context.parameters.require("id"))
         return .seeOther("/settings?notice=\(notice)")
     }

@@ -8,7 +8,7 @@ struct AdminController {
     let web: WebContext
     var app: Portcullis { web.app }
 
-    func register(on router: Router<AppRequestContext>) {
+    func register(on router: some RouterMethods<AppRequestContext>) {
         router.get("/admin") { _, context in
             _ = try requireAdmin(context)
             return Response.seeOther("/admin/tokens")

@@ -8,7 +8,7 @@ struct DevOutboxController {
     let web: WebContext
     let outbox: Outbox
 
-    func register(on router: Router<AppRequestContext>) {
+    func register(on router: some RouterMethods<AppRequestContext>) {
         router.get("/dev/outbox") { _, context in
             let messages: [[String: Any]] = outbox.messages().map { message in
                 ["kind": message.kind.rawValue, "to": message.to, "subject": message.subject ?? "", "body": message.body,

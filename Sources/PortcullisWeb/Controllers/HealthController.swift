@@ -4,7 +4,7 @@ import Hummingbird
 struct HealthController {
     let app: Portcullis
 
-    func register(on router: Router<AppRequestContext>) {
+    func register(on router: some RouterMethods<AppRequestContext>) {
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/readyz") { _, _ in
             let ready = await app.database.ping()

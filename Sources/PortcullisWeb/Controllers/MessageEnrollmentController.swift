@@ -8,7 +8,7 @@ struct MessageEnrollmentController {
     let web: WebContext
     var app: Portcullis { web.app }
 
-    func register(on router: Router<AppRequestContext>) {
+    func register(on router: some RouterMethods<AppRequestContext>) {
         for type in [FactorType.sms, .email] {
             router.get("/enroll/\(type.rawValue)") { _, context in try await startPage(type, context: context) }
             router.post("/enroll/\(type.rawValue)") { _, context in try await submitDestination(type, context: context) }
@@ -22,7 +22,7 @@ struct MessageEnrollmentController {
     }
 
     private func startPage(_ type: FactorType, context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let (session, _) = try await web.requireEnrollingUser(context)
+        let (session, _) = try await web.requireEnrollingUser(context, next: "/enroll/\(type.rawValue)")
         var data: [String: Any] = [
             "title": type == .sms ? "Add a phone for text messages" : "Add an email address for codes",
             "isSMS": type == .sms, "type": type.rawValue,
@@ -37,7 +37,7 @@ struct MessageEnrollmentController {
     }
 
     private func submitDestination(_ type: FactorType, context: AppRequestContext) async throws -> Response {
-        let (session, user) = try await web.requireEnrollingUser(context)
+        let (session, user) = try await web.requireEnrollingUser(context, next: "/enroll/\(type.rawValue)")
         let organization = try await web.organization(of: user)
         let destination: String
         let label: String
@@ -90,7 +90,7 @@ struct MessageEnrollmentController {
     }
 
     private func confirm(_ type: FactorType, context: AppRequestContext) async throws -> Response {
-        let (session, user) = try await web.requireEnrollingUser(context)
+        let (session, user) = try await web.requireEnrollingUser(context, next: "/enroll/\(type.rawValue)")
         let factor = try await pendingFactor(type, user: user, context: context)
         let outcome = try await app.factors.confirm(userID: user.id, factorID: factor.id, response: FactorResponse(code: context.form.text("code")),
                                                     label: nil, ip: context.clientIP)
@@ -100,13 +100,13 @@ struct MessageEnrollmentController {
         case .badCode:
             return confirmPage(type, factor: factor, session: session, notice: nil,
                                error: "That code didn't match. Check it, or ask for a new one.", context: context, status: .unprocessableContent)
-        case .confirmed(_, let codes):
-            return try await web.finishEnrollment(session: session, user: user, method: method(type), backupCodes: codes, context: context)
+        case .confirmed(let confirmed, let codes):
+            return try await web.finishEnrollment(session: session, user: user, factor: confirmed, backupCodes: codes, context: context)
         }
     }
 
     private func resend(_ type: FactorType, context: AppRequestContext) async throws -> Response {
-        let (session, user) = try await web.requireEnrollingUser(context)
+        let (session, user) = try await web.requireEnrollingUser(context, next: "/enroll/\(type.rawValue)")
         let factor = try await pendingFactor(type, user: user, context: context)
         let outcome = try await app.messageCodes.send(factor: factor, user: user, organization: try await web.organization(of: user),
                                                       purpose: .enrollment, ip: context.clientIP)

@@ -8,7 +8,7 @@ struct PatternController {
     let web: WebContext
     var app: Portcullis { web.app }
 
-    func register(on router: Router<AppRequestContext>) {
+    func register(on router: some RouterMethods<AppRequestContext>) {
         router.get("/enroll/pattern") { _, context in try await page(context: context) }
         router.post("/enroll/pattern") { _, context in try await enroll(context: context) }
     }
@@ -22,7 +22,7 @@ struct PatternController {
     }
 
     private func page(context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        _ = try web.requireSignedIn(context)
+        _ = try await web.requireRecentFactor(context, next: "/enroll/pattern")
         let size = app.configuration.policy.patternGridSize
         var data: [String: Any] = [
             "title": "Set up a grid pattern",
@@ -35,16 +35,14 @@ struct PatternController {
     }
 
     private func enroll(context: AppRequestContext) async throws -> Response {
-        let (_, user) = try web.requireSignedIn(context)
-        let outcome = try await PatternFactor(canBeDefault: app.configuration.policy.patternCanBeDefault).enroll(
-            userID: user.id, pattern: context.form.text("pattern"), confirmation: context.form.text("confirmation"),
-            gridSize: app.configuration.policy.patternGridSize, label: nil, context: app.factorContext)
-        switch outcome {
-        case .failure(let problem):
+        let (_, user) = try await web.requireRecentFactor(context, next: "/enroll/pattern")
+        switch try await app.factors.enrollPattern(user: user, pattern: context.form.text("pattern"),
+                                                   confirmation: context.form.text("confirmation"), ip: context.clientIP) {
+        case .invalid(let problem):
             return try await page(context: context, error: problem.description, status: .unprocessableContent)
-        case .success(let factor):
-            try await app.audit.record(.factorEnrolled, organizationID: user.organizationID, userID: user.id, ip: context.clientIP,
-                                       detail: ["factor": factor.type.rawValue, "factor_id": factor.id])
+        case .needsPossessionFactor:
+            return .seeOther("/settings?notice=pattern_needs_factor")
+        case .enrolled:
             return .seeOther("/settings?notice=pattern_enrolled")
         }
     }

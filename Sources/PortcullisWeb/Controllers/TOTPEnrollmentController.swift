@@ -8,19 +8,19 @@ struct TOTPEnrollmentController {
     var app: Portcullis { web.app }
     let totp = TOTPFactor()
 
-    func register(on router: Router<AppRequestContext>) {
+    func register(on router: some RouterMethods<AppRequestContext>) {
         router.get("/enroll/totp") { _, context in try await start(context: context) }
         router.post("/enroll/totp") { _, context in try await confirm(context: context) }
     }
 
     private func start(context: AppRequestContext) async throws -> Response {
-        let (session, user) = try await web.requireEnrollingUser(context)
+        let (session, user) = try await web.requireEnrollingUser(context, next: "/enroll/totp")
         let enrollment = try await totp.beginEnrollment(userID: user.id, label: "Authenticator app", context: app.factorContext)
         return page(enrollment, user: user, session: session, label: enrollment.factor.label, error: nil, context: context)
     }
 
     private func confirm(context: AppRequestContext) async throws -> Response {
-        let (session, user) = try await web.requireEnrollingUser(context)
+        let (session, user) = try await web.requireEnrollingUser(context, next: "/enroll/totp")
         let factorID = context.form.text("factor_id")
         let label = context.form.text("label")
         let outcome = try await app.factors.confirm(userID: user.id, factorID: factorID, response: FactorResponse(code: context.form.text("code")),
@@ -35,8 +35,8 @@ struct TOTPEnrollmentController {
                                 error: "That code didn't match. Wait for a new code in your app and enter it.", context: context)
             response.status = .unprocessableContent
             return response
-        case .confirmed(_, let codes):
-            return try await web.finishEnrollment(session: session, user: user, method: totp, backupCodes: codes, context: context)
+        case .confirmed(let confirmed, let codes):
+            return try await web.finishEnrollment(session: session, user: user, factor: confirmed, backupCodes: codes, context: context)
         }
     }
 

@@ -9,7 +9,7 @@ struct WebAuthnController {
     let web: WebContext
     var app: Portcullis { web.app }
 
-    func register(on router: Router<AppRequestContext>) {
+    func register(on router: some RouterMethods<AppRequestContext>) {
         router.get("/enroll/webauthn") { _, context in try await enrollPage(context: context) }
         router.post("/webauthn/register/options") { _, context in try await registrationOptions(context: context) }
         router.post("/webauthn/register/verify") { _, context in try await finishRegistration(context: context) }
@@ -24,7 +24,7 @@ struct WebAuthnController {
     // MARK: Registration
 
     private func enrollPage(context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let (session, _) = try await web.requireEnrollingUser(context)
+        let (session, _) = try await web.requireEnrollingUser(context, next: "/enroll/webauthn")
         var data: [String: Any] = ["title": "Add a security key or fingerprint",
                                    "cancel": session.stage == .signedIn ? "/settings" : "/login/enroll",
                                    "label": context.form.text("label")]
@@ -33,7 +33,7 @@ struct WebAuthnController {
     }
 
     private func registrationOptions(context: AppRequestContext) async throws -> Response {
-        guard let (session, user) = try? await web.requireEnrollingUser(context) else {
+        guard let (session, user) = try? await web.requireEnrollingUser(context, next: "/enroll/webauthn") else {
             return .json(["error": "Your session has ended. Sign in again."], status: .unauthorized)
         }
         guard let rp = app.webAuthn.relyingParty else {
@@ -56,22 +56,23 @@ struct WebAuthnController {
     }
 
     private func finishRegistration(context: AppRequestContext) async throws -> Response {
-        let (session, user) = try await web.requireEnrollingUser(context)
+        let (session, user) = try await web.requireEnrollingUser(context, next: "/enroll/webauthn")
         let outcome = try await app.webAuthn.register(user: user, binding: session.binding, challengeID: context.form.text("challenge_id"),
                                                       label: context.form.text("label"), responseJSON: context.form["credential"] ?? "",
                                                       ip: context.clientIP)
         switch outcome {
         case .refused(let message):
             return try await enrollPage(context: context, error: message, status: .unprocessableContent)
-        case .registered(_, let codes):
-            return try await web.finishEnrollment(session: session, user: user, method: WebAuthnFactor(), backupCodes: codes, context: context)
+        case .registered(let factor, let codes):
+            return try await web.finishEnrollment(session: session, user: user, factor: factor, backupCodes: codes, context: context)
         }
     }
 
     // MARK: Use
 
     private func authenticationOptions(context: AppRequestContext) async throws -> Response {
-        guard let (session, user) = try? web.requireSecondFactor(context) else {
+        // At the sign-in challenge, or at a step-up of a signed-in session.
+        guard let session = context.session, let user = context.user else {
             return .json(["error": "Your sign-in has ended. Start again."], status: .unauthorized)
         }
         guard let options = try await app.webAuthn.authenticationOptions(user: user, factorID: context.form.text("factor_id"),
@@ -131,15 +132,9 @@ struct WebAuthnController {
               user.organizationID == organization.id else { return failed }
         let response = FactorResponse(fields: ["assertion": json, "expected_challenge": Base64URL.encode(taken.challenge),
                                                "user_verification": "required"])
-        switch try await app.signIn.verifyFactor(userID: user.id, factorID: factor.id, response: response, ip: context.clientIP) {
-        case .accepted:
-            if let old = context.session { try await app.sessions.end(old.token) }
-            // A passkey with user verification is a multi-factor authenticator: possession plus a fingerprint or PIN.
-            let session = try await app.sessions.start(user: user, stage: .signedIn, amr: ["hwk", "user", "mfa"])
-            try await app.signIn.recordSuccess(user: user, amr: session.amr, ip: context.clientIP)
-            var redirect = Response.seeOther("/portal")
-            redirect.setCookie(web.cookies.session(session.token))
-            return redirect
+        switch try await app.flow.passkey(user: user, factor: factor, response: response, ip: context.clientIP, replacing: context.session) {
+        case .signedIn(let session):
+            return web.redirect("/portal", session: session)
         case .rejected:
             return failed
         case .locked:

@@ -23,33 +23,55 @@ struct WebContext: Sendable {
         return (session, user)
     }
 
-    /// Finishes sign-in: a new session token at the signed-in stage, the sign-in recorded, the cookie set.
-    func completeSignIn(_ session: Session, user: User, addingAMR amr: [String], ip: String, then location: String) async throws -> Response {
-        let signedIn = try await app.sessions.advance(session, to: .signedIn, addingAMR: amr)
-        try await app.signIn.recordSuccess(user: user, amr: signedIn.amr, ip: ip)
+    /// A redirect that carries a (new) session cookie.
+    func redirect(_ location: String, session: Session) -> Response {
         var response = Response.seeOther(location)
-        response.setCookie(cookies.session(signedIn.token))
+        response.setCookie(cookies.session(session.token))
         return response
     }
 
-    /// Who may enroll a factor: a signed-in user, or one mid-sign-in who has no factor yet. A user who already has
-    /// factors must pass their challenge first, or a stolen password could add the thief's own factor.
-    func requireEnrollingUser(_ context: AppRequestContext) async throws -> (Session, User) {
+    /// Back to the sign-in page with a notice, the session cookie cleared.
+    func backToLogin(organizationID: String, notice: String) async throws -> Response {
+        var response = Response.seeOther(try await loginPath(organizationID: organizationID) + "?notice=\(notice)")
+        response.setCookie(cookies.clearSession())
+        return response
+    }
+
+    /// A signed-in session fit for a security change: one that answered a second factor recently (or whose user has
+    /// none yet), else a redirect to the step-up challenge, which returns to `next`.
+    func requireRecentFactor(_ context: AppRequestContext, next: String = "/settings") async throws -> (Session, User) {
+        let (session, user) = try requireSignedIn(context)
+        if try await app.flow.needsStepUp(session, user: user) {
+            var allowed = CharacterSet.alphanumerics
+            allowed.insert(charactersIn: "/-_.")
+            throw PageError.redirect("/settings/verify?next=" + (next.addingPercentEncoding(withAllowedCharacters: allowed) ?? "/settings"))
+        }
+        return (session, user)
+    }
+
+    /// Who may enroll a factor: a signed-in user who answered a second factor recently (step-up, returning to
+    /// `next`), or one mid-sign-in who has no factor yet. A user who already has factors must pass their challenge
+    /// first, or a stolen password could add the thief's own factor.
+    func requireEnrollingUser(_ context: AppRequestContext, next: String = "/settings") async throws -> (Session, User) {
         guard let session = context.session, let user = context.user else { throw PageError.redirect("/login") }
-        if session.stage == .signedIn { return (session, user) }
+        if session.stage == .signedIn { return try await requireRecentFactor(context, next: next) }
         guard case .enroll = try await app.signIn.nextStep(for: user) else { throw PageError.redirect("/login/challenge") }
         return (session, user)
     }
 
     /// After a factor was confirmed: completes a sign-in in progress (the new factor proved itself), and shows the
     /// backup codes issued with a first factor, or goes on.
-    func finishEnrollment(session: Session, user: User, method: any FactorMethod, backupCodes: [String]?, context: AppRequestContext) async throws -> Response {
+    func finishEnrollment(session: Session, user: User, factor: Factor, backupCodes: [String]?, context: AppRequestContext) async throws -> Response {
         let next = session.stage == .signedIn ? "/settings?notice=enrolled" : "/portal"
         var response = backupCodes.map { backupCodesPage($0, next: next, context: context) } ?? .seeOther(next)
         if session.stage == .secondFactor {
-            let signedIn = try await app.sessions.advance(session, to: .signedIn, addingAMR: [method.amr])
-            try await app.signIn.recordSuccess(user: user, amr: signedIn.amr, ip: context.clientIP)
+            guard let signedIn = try await app.flow.enrolled(session: session, user: user, factor: factor, ip: context.clientIP) else {
+                return try await backToLogin(organizationID: user.organizationID, notice: "locked")
+            }
             response.setCookie(cookies.session(signedIn.token))
+        } else {
+            // The new factor just proved itself: that counts as a recent second factor.
+            _ = try await app.sessions.markVerified(session)
         }
         return response
     }

@@ -10,7 +10,7 @@ struct WebhookController {
     let app: Portcullis
     static let twilioPath = "/webhooks/twilio/sms"
 
-    func register(on router: Router<AppRequestContext>) {
+    func register(on router: some RouterMethods<AppRequestContext>) {
         router.post(.init(stringLiteral: Self.twilioPath)) { request, context in try await twilioInbound(request: request, context: context) }
     }
 

@@ -11,10 +11,6 @@ struct SessionMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        if app.configuration.trustProxy, let forwarded = request.headers[HTTPField.Name("X-Forwarded-For")!],
-           let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty {
-            context.clientIP = last
-        }
         if let token = request.cookies[cookies.sessionName]?.value, !token.isEmpty,
            let (session, user) = try await app.sessions.current(token: token) {
             if !user.disabled {

@@ -1,0 +1,193 @@
+import Foundation
+
+/// Every transition of a sign-in (SPEC §2), for every front: password, challenge, enrollment during sign-in, skip,
+/// passkey, completion and sign-out. It owns the session's stage and `amr`; the checks, lockout and throttles come
+/// from `SignInService`. Fronts only translate their input into these calls and the results into their answers.
+public struct SignInFlow: Sendable {
+    public let checks: SignInService
+    public let sessions: SessionService
+    var repositories: Repositories { checks.repositories }
+    var audit: AuditLog { checks.audit }
+    var clock: any WallClock { checks.factorContext.clock }
+
+    public init(checks: SignInService, sessions: SessionService) {
+        self.checks = checks
+        self.sessions = sessions
+    }
+
+    /// Where a sign-in stands after a step.
+    public enum Step: Sendable, Equatable {
+        /// A second factor is owed: answer a challenge.
+        case challenge
+        /// A factor must be enrolled first (`required`), or may be (an invitation with Skip).
+        case enroll(required: Bool)
+        /// Done: the session is signed in.
+        case signedIn
+    }
+
+    public enum PasswordResult: Sendable {
+        /// The one answer to every failure (unknown user, wrong password, locked or disabled account).
+        case failed
+        case throttled(until: Date)
+        /// A new session (the previous one, if any, ended) and what comes next.
+        case proceed(Session, Step)
+    }
+
+    public enum ChallengeResult: Sendable {
+        case signedIn(Session, Factor)
+        case rejected
+        /// The account is locked; the session has ended. Said alike for a right and a wrong answer.
+        case locked
+    }
+
+    // MARK: Steps
+
+    /// The password step. A session already held by the browser is ended and replaced (no fixation).
+    public func password(organization: Organization, username: String, password: String, ip: String,
+                         replacing old: Session?) async throws -> PasswordResult {
+        switch try await checks.verifyPassword(organization: organization, username: username, password: password, ip: ip) {
+        case .failed: return .failed
+        case .throttled(let until): return .throttled(until: until)
+        case .success(let user):
+            if let old { try await sessions.end(old.token) }
+            let session = try await sessions.start(user: user, stage: .secondFactor, amr: ["pwd"])
+            switch try await checks.nextStep(for: user) {
+            case .challenge: return .proceed(session, .challenge)
+            case .enroll(let required): return .proceed(session, .enroll(required: required))
+            case .done:
+                guard let signedIn = try await complete(session, user: user, addingAMR: [], ip: ip) else { return .failed }
+                return .proceed(signedIn, .signedIn)
+            }
+        }
+    }
+
+    /// Answers the challenge of a half-finished sign-in with one of the user's confirmed factors.
+    public func answer(session: Session, factorID: String, response: FactorResponse, ip: String) async throws -> ChallengeResult {
+        guard session.stage == .secondFactor else { return .rejected }
+        switch try await checks.verifyFactor(userID: session.userID, factorID: factorID, response: response, ip: ip) {
+        case .accepted(let factor):
+            let signedIn = try await signIn(session, addingAMR: amr(of: factor), ip: ip)
+            return .signedIn(signedIn, factor)
+        case .rejected:
+            return .rejected
+        case .locked:
+            try await sessions.end(session.token)
+            return .locked
+        }
+    }
+
+    public enum SkipResult: Sendable {
+        case signedIn(Session)
+        /// MFA is required (or the user has factors): there is no skipping.
+        case notAllowed
+        case locked
+    }
+
+    /// "Skip" (and "Don't show this again") on the enrollment invitation of a user who need not use MFA.
+    public func skipEnrollment(session: Session, user: User, dismiss: Bool, ip: String) async throws -> SkipResult {
+        guard session.stage == .secondFactor, case .enroll(required: false) = try await checks.nextStep(for: user) else { return .notAllowed }
+        if dismiss { try await repositories.users.setMFAPromptDismissed(userID: user.id) }
+        guard let signedIn = try await complete(session, user: user, addingAMR: [], ip: ip) else { return .locked }
+        return .signedIn(signedIn)
+    }
+
+    /// A first factor was enrolled and confirmed during sign-in: it proved itself, so the sign-in completes with it.
+    /// Returns the signed-in session, or nil when the account was locked or disabled meanwhile (the session ends).
+    public func enrolled(session: Session, user: User, factor: Factor, ip: String) async throws -> Session? {
+        guard session.stage == .secondFactor else { return session }
+        return try await complete(session, user: user, addingAMR: amr(of: factor), ip: ip)
+    }
+
+    public enum PasskeyResult: Sendable {
+        case signedIn(Session)
+        case rejected
+        case locked
+    }
+
+    /// Sign-in with a discoverable credential and user verification, without a password: a multi-factor
+    /// authenticator on its own (possession plus a fingerprint or PIN).
+    public func passkey(user: User, factor: Factor, response: FactorResponse, ip: String, replacing old: Session?) async throws -> PasskeyResult {
+        switch try await checks.verifyFactor(userID: user.id, factorID: factor.id, response: response, ip: ip) {
+        case .accepted:
+            if let old { try await sessions.end(old.token) }
+            let session = try await sessions.start(user: user, stage: .signedIn, amr: ["hwk", "user", "mfa"], verified: true)
+            try await recordSignIn(session, ip: ip)
+            return .signedIn(session)
+        case .rejected: return .rejected
+        case .locked: return .locked
+        }
+    }
+
+    // MARK: Re-authentication
+
+    /// Whether a security change (adding or removing a factor, changing the default, new backup codes) must first
+    /// answer a second factor: when the user holds a possession factor and the session has not answered one within
+    /// the policy's window. A user with no factor yet enrolls the first one without it.
+    public func needsStepUp(_ session: Session, user: User) async throws -> Bool {
+        guard !sessions.isRecentlyVerified(session, within: checks.policy.stepUpWindow) else { return false }
+        let factors = try await checks.confirmedFactors(userID: user.id)
+        return factors.contains { checks.methods[$0.type].map { $0.strength != .knowledge } ?? false }
+    }
+
+    public enum StepUpResult: Sendable {
+        case verified(Session)
+        case rejected
+        /// The failure locked the account; the session has ended.
+        case locked
+    }
+
+    /// A step-up: a signed-in session answers one of the user's factors again, with the lockout of sign-in.
+    public func stepUp(session: Session, factorID: String, response: FactorResponse, ip: String) async throws -> StepUpResult {
+        guard session.stage == .signedIn else { return .rejected }
+        switch try await checks.verifyFactor(userID: session.userID, factorID: factorID, response: response, ip: ip, signsIn: false) {
+        case .accepted: return .verified(try await sessions.markVerified(session))
+        case .rejected: return .rejected
+        case .locked:
+            try await sessions.end(session.token)
+            return .locked
+        }
+    }
+
+    /// "Sign out other sessions": every session of the user but this one ends.
+    public func endOtherSessions(_ session: Session, ip: String) async throws {
+        try await sessions.endOthers(of: session)
+        try await audit.record(.otherSessionsEnded, organizationID: session.organizationID, userID: session.userID, ip: ip)
+    }
+
+    public func signOut(_ session: Session, ip: String) async throws {
+        try await sessions.end(session.token)
+        try await audit.record(.signedOut, organizationID: session.organizationID, userID: session.userID, ip: ip)
+    }
+
+    // MARK: Completion
+
+    /// The `amr` values a factor adds: its own, and `mfa` when it is a possession factor (SPEC §3.1: a pattern or a
+    /// backup code after the password is not multi-factor).
+    public func amr(of factor: Factor) -> [String] {
+        guard let method = checks.methods[factor.type] else { return [] }
+        return method.strength == .knowledge ? [method.amr] : [method.amr, "mfa"]
+    }
+
+    /// Completes a sign-in that needs no further factor check: the lock is re-checked atomically first.
+    private func complete(_ session: Session, user: User, addingAMR amr: [String], ip: String) async throws -> Session? {
+        guard try await repositories.users.succeed(userID: user.id, at: clock.now, signedIn: true) else {
+            try await sessions.end(session.token)
+            try await audit.record(.signInFailed, organizationID: user.organizationID, userID: user.id, reason: "locked", ip: ip,
+                                   detail: ["stage": "completion"])
+            return nil
+        }
+        return try await signIn(session, addingAMR: amr, ip: ip)
+    }
+
+    /// Moves the session to signed-in under a new token and records the sign-in.
+    private func signIn(_ session: Session, addingAMR amr: [String], ip: String) async throws -> Session {
+        let signedIn = try await sessions.advance(session, to: .signedIn, addingAMR: amr, verified: !amr.isEmpty)
+        try await recordSignIn(signedIn, ip: ip)
+        return signedIn
+    }
+
+    private func recordSignIn(_ session: Session, ip: String) async throws {
+        try await audit.record(.signInSucceeded, organizationID: session.organizationID, userID: session.userID, ip: ip,
+                               detail: ["amr": session.amr.joined(separator: " ")])
+    }
+}

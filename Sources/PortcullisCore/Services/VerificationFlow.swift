@@ -1,0 +1,136 @@
+import Foundation
+
+/// The verification API's side of sign-in (SPEC §7), for VPNs, RADIUS front-ends, PAM and legacy applications, in
+/// privacyIDEA's shape: `pass` is the password followed by a code (both checked at once), or the password alone
+/// (answered with a challenge: a code is sent, or the user is asked for their app's code, under a 20-digit
+/// transaction id), or, with a transaction id, the code alone. The same checks, lockout, throttles and audit as the
+/// web pages, since both run through `SignInService`.
+public struct VerificationFlow: Sendable {
+    let checks: SignInService
+    let messageCodes: MessageCodeService
+    var repositories: Repositories { checks.repositories }
+    var clock: any WallClock { checks.factorContext.clock }
+
+    public init(checks: SignInService, messageCodes: MessageCodeService) {
+        self.checks = checks
+        self.messageCodes = messageCodes
+    }
+
+    public enum Outcome: Sendable {
+        /// Password and second factor were right.
+        case accept(User, Factor)
+        /// Anything else: wrong password or code, unknown user, locked account, an unknown or used transaction.
+        case reject
+        /// The password was right; answer with a code under this transaction. `sent`: the code went out by SMS or
+        /// email; otherwise it comes from the user's app or token.
+        case challenge(VerificationTransaction, Factor, sent: Bool)
+        /// Too many failures from this address.
+        case throttled
+    }
+
+    /// Factor types the API can challenge: a code the user can type into any client.
+    static let challengeable: [FactorType] = [.totp, .hotp, .sms, .email]
+
+    /// `/validate/check`.
+    public func check(organization: Organization, username: String, pass: String, transactionID: String?, key: APIKey, ip: String) async throws -> Outcome {
+        if let transactionID, !transactionID.isEmpty {
+            return try await answer(organization: organization, username: username, code: pass, transactionID: transactionID, key: key, ip: ip)
+        }
+        let user = try await findUser(organization, username)
+        // A code at the end of `pass` is found by checking, without using it up, whether it is valid now for one of the
+        // user's typed-code factors. Either way exactly one password hash follows, so timing says nothing.
+        // An unknown user costs the same factor query.
+        let codeFactor = try await trailingCode(in: pass, userID: user?.id ?? "unknown")
+        let password = codeFactor.map { String(pass.dropLast($0.1.count)) } ?? pass
+        switch try await checks.verifyPassword(organization: organization, username: username, password: password, ip: ip) {
+        case .throttled: return .throttled
+        case .failed: return .reject
+        case .success(let user):
+            if let (factor, code) = codeFactor {
+                return try await verify(user: user, factorID: factor.id, code: code, key: key, ip: ip)
+            }
+            return try await challenge(user: user, key: key, ip: ip)
+        }
+    }
+
+    /// `/validate/triggerchallenge`: starts the challenge of the user's default factor without a password (the API
+    /// key vouches for the caller).
+    public func triggerChallenge(organization: Organization, username: String, key: APIKey, ip: String) async throws -> Outcome {
+        guard let user = try await findUser(organization, username), !user.disabled, !user.isLocked(at: clock.now) else { return .reject }
+        return try await challenge(user: user, key: key, ip: ip)
+    }
+
+    // MARK: Steps
+
+    private func findUser(_ organization: Organization, _ username: String) async throws -> User? {
+        let normalized = User.normalize(username: username)
+        guard User.isValidUsername(normalized) else { return nil }
+        return try await repositories.users.find(organizationID: organization.id, username: normalized)
+    }
+
+    private func trailingCode(in pass: String, userID: String) async throws -> (Factor, String)? {
+        let factors = try await repositories.factors.list(userID: userID).filter { $0.confirmed && ($0.type == .totp || $0.type == .hotp) }
+        for length in [8, 6] where pass.count > length {
+            let code = String(pass.suffix(length))
+            guard code.allSatisfy(\.isASCII), code.allSatisfy(\.isNumber) else { continue }
+            for factor in factors {
+                let matches = factor.type == .totp
+                    ? try await TOTPFactor().matchesUnused(code, factor: factor, context: checks.factorContext)
+                    : try await HOTPFactor().matchesUnused(code, factor: factor, context: checks.factorContext)
+                if matches { return (factor, code) }
+            }
+        }
+        return nil
+    }
+
+    /// The password was right: a transaction for the user's default challengeable factor, with a code sent when it
+    /// is an SMS or email factor.
+    private func challenge(user: User, key: APIKey, ip: String) async throws -> Outcome {
+        let factors = try await checks.confirmedFactors(userID: user.id).filter { Self.challengeable.contains($0.type) }
+        guard let factor = checks.defaultFactor(among: factors), let organization = try await repositories.organizations.find(id: user.organizationID) else {
+            try await checks.audit.record(.signInFailed, organizationID: user.organizationID, userID: user.id, reason: "no_usable_factor",
+                                          detail: ["stage": "verification_api", "api_key_id": key.id])
+            return .reject
+        }
+        var sent = false
+        if factor.type == .sms || factor.type == .email {
+            let inbound = factor.type == .sms && organization.settings.inboundSMSEnabled && organization.settings.inboundSMSNumber != nil
+            switch try await messageCodes.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: ip, inbound: inbound) {
+            case .sent: sent = true
+            case .coolingDown: break  // the code sent moments ago is still good
+            case .limited, .failed: return .reject
+            }
+        }
+        let now = clock.now
+        let transaction = VerificationTransaction(id: VerificationTransaction.newID(random: checks.factorContext.random), userID: user.id,
+                                                  organizationID: user.organizationID, factorID: factor.id, apiKeyID: key.id,
+                                                  createdAt: now, expiresAt: now.addingTimeInterval(VerificationTransaction.lifetime))
+        try await repositories.transactions.insert(transaction)
+        return .challenge(transaction, factor, sent: sent)
+    }
+
+    /// The second leg: the code for an open transaction of this user and key.
+    private func answer(organization: Organization, username: String, code: String, transactionID: String, key: APIKey, ip: String) async throws -> Outcome {
+        guard transactionID.count == 20, let transaction = try await repositories.transactions.find(id: transactionID),
+              transaction.expiresAt > clock.now, transaction.apiKeyID == key.id, transaction.organizationID == organization.id,
+              let user = try await findUser(organization, username), user.id == transaction.userID else { return .reject }
+        let outcome = try await verify(user: user, factorID: transaction.factorID, code: code, key: key, ip: ip)
+        if case .accept = outcome, try await !repositories.transactions.take(id: transaction.id, at: clock.now) {
+            return .reject  // used by a racing request meanwhile
+        }
+        return outcome
+    }
+
+    private func verify(user: User, factorID: String, code: String, key: APIKey, ip: String) async throws -> Outcome {
+        guard code.count <= 64 else { return .reject }
+        switch try await checks.verifyFactor(userID: user.id, factorID: factorID, response: FactorResponse(code: code), ip: ip) {
+        case .accepted(let factor):
+            let amr = ["pwd", checks.methods[factor.type]?.amr ?? "otp", "mfa"]
+            try await checks.audit.record(.signInSucceeded, organizationID: user.organizationID, userID: user.id, ip: ip,
+                                          detail: ["amr": amr.joined(separator: " "), "via": "verification_api", "api_key_id": key.id])
+            return .accept(user, factor)
+        case .rejected, .locked:
+            return .reject
+        }
+    }
+}

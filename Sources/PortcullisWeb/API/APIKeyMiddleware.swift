@@ -1,0 +1,56 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PortcullisCore
+
+/// Authenticates verification API calls with an application key (`Authorization: Bearer pck_…`, or the bare key as
+/// privacyIDEA's clients send their token), reads the parameters from a form or JSON body, and answers every error as
+/// a JSON document in privacyIDEA's error shape instead of a page.
+struct APIKeyMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+    let keys: APIKeys
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        var request = request
+        do {
+            guard let header = request.headers[.authorization], let key = try await keys.authenticate(header) else {
+                return VerificationResponse.error(code: 4033, message: "Authentication failure: a valid API key is required.", status: .unauthorized)
+            }
+            context.apiKey = key
+            let body = try await request.collectBody(upTo: context.maxUploadSize)
+            guard let parameters = Self.parameters(body: String(buffer: body), contentType: request.headers[.contentType]) else {
+                return VerificationResponse.error(code: 905, message: "The request body could not be read.", status: .badRequest)
+            }
+            context.parameters = parameters
+            return try await next(request, context)
+        } catch is NIOTooManyBytesError {
+            return VerificationResponse.error(code: 905, message: "The request is too large.", status: .contentTooLarge)
+        } catch WorkLimiterError.overloaded {
+            var response = VerificationResponse.error(code: 503, message: "The server is busy. Try again shortly.", status: .serviceUnavailable)
+            response.headers[.retryAfter] = "2"
+            return response
+        } catch {
+            context.logger.error("verification API request failed", metadata: ["error_type": "\(String(reflecting: type(of: error)))"])
+            return VerificationResponse.error(code: 500, message: "Internal error.", status: .internalServerError)
+        }
+    }
+
+    /// Form fields, or a JSON object's string, number and boolean members; nil for a body that is neither.
+    static func parameters(body: String, contentType: String?) -> [String: String]? {
+        if contentType?.lowercased().hasPrefix("application/json") == true {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else { return nil }
+            var fields: [String: String] = [:]
+            for (name, value) in object {
+                switch value {
+                case let text as String: fields[name] = text
+                case let number as NSNumber: fields[name] = number.stringValue
+                default: continue
+                }
+            }
+            return fields
+        }
+        return FormData(parsing: body).fields
+    }
+}

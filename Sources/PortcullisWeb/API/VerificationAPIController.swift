@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import PortcullisCore
+
+/// The verification API (SPEC §7) at `/validate`: `POST /validate/check` and `POST /validate/triggerchallenge`, a
+/// front over `VerificationFlow` that only translates parameters in and outcomes out.
+struct VerificationAPIController {
+    let app: Portcullis
+
+    func register(on group: RouterGroup<APIRequestContext>) {
+        group.add(middleware: APIKeyMiddleware(keys: app.apiKeys))
+        group.post("check") { _, context in try await check(context: context) }
+        group.post("triggerchallenge") { _, context in try await triggerChallenge(context: context) }
+    }
+
+    /// The key's organization, which `realm` (its slug) must name when given.
+    private func organization(_ context: APIRequestContext) async throws -> Organization? {
+        guard let key = context.apiKey, let organization = try await app.repositories.organizations.find(id: key.organizationID) else { return nil }
+        let realm = context.parameters["realm"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        return realm.isEmpty || realm == organization.slug ? organization : nil
+    }
+
+    private func check(context: APIRequestContext) async throws -> Response {
+        let user = context.parameters["user"] ?? ""
+        guard !user.isEmpty, let pass = context.parameters["pass"] else {
+            return VerificationResponse.error(code: 905, message: "Missing parameter: user and pass are required.", status: .badRequest)
+        }
+        guard let key = context.apiKey, let organization = try await organization(context) else {
+            return VerificationResponse.error(code: 904, message: "The realm does not belong to this API key.", status: .badRequest)
+        }
+        guard user.count <= 256, pass.count <= 1024 else { return VerificationResponse.reject() }
+        let transactionID = context.parameters["transaction_id"] ?? context.parameters["state"]
+        let outcome = try await app.verification.check(organization: organization, username: user, pass: pass, transactionID: transactionID,
+                                                       key: key, ip: context.clientIP)
+        return try await respond(outcome)
+    }
+
+    private func triggerChallenge(context: APIRequestContext) async throws -> Response {
+        let user = context.parameters["user"] ?? ""
+        guard !user.isEmpty else {
+            return VerificationResponse.error(code: 905, message: "Missing parameter: user is required.", status: .badRequest)
+        }
+        guard let key = context.apiKey, let organization = try await organization(context) else {
+            return VerificationResponse.error(code: 904, message: "The realm does not belong to this API key.", status: .badRequest)
+        }
+        let outcome = try await app.verification.triggerChallenge(organization: organization, username: user, key: key, ip: context.clientIP)
+        if case .challenge(let transaction, let factor, let sent) = outcome {
+            return VerificationResponse.challenge(transaction, factor: factor, message: message(factor, sent: sent), value: 1)
+        }
+        return try await respond(outcome)
+    }
+
+    private func respond(_ outcome: VerificationFlow.Outcome) async throws -> Response {
+        switch outcome {
+        case .accept(_, let factor):
+            return VerificationResponse.accept(factor: factor, otpLength: try await otpLength(factor))
+        case .reject:
+            return VerificationResponse.reject()
+        case .throttled:
+            var response = VerificationResponse.error(code: 429, message: "Too many failed attempts from this address. Try again later.",
+                                                      status: .tooManyRequests)
+            response.headers[.retryAfter] = String(Int(app.configuration.policy.ipWindow))
+            return response
+        case .challenge(let transaction, let factor, let sent):
+            return VerificationResponse.challenge(transaction, factor: factor, message: message(factor, sent: sent))
+        }
+    }
+
+    /// What the client shows the user at the challenge.
+    private func message(_ factor: Factor, sent: Bool) -> String {
+        switch factor.type {
+        case .sms: sent ? "Enter the code we sent by text message to \(factor.label)." : "Enter the code from the text message we sent."
+        case .email: sent ? "Enter the code we sent by email to \(factor.label)." : "Enter the code from the email we sent."
+        case .hotp: "Press the button on your token and enter the code."
+        default: "Enter the code from your authenticator app."
+        }
+    }
+
+    private func otpLength(_ factor: Factor) async throws -> Int? {
+        switch factor.type {
+        case .totp: return factor.parameters["digits"].flatMap(Int.init) ?? 6
+        case .hotp: return try await factor.parameters["token_id"].asyncFlatMap { try await app.repositories.tokens.find(id: $0) }?.digits
+        case .sms, .email: return app.configuration.policy.messageCodes.digits
+        default: return nil
+        }
+    }
+}
+
+extension Optional {
+    /// `flatMap` with an async transform.
+    func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

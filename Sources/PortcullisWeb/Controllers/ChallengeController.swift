@@ -1,0 +1,183 @@
+import Foundation
+import Hummingbird
+import PortcullisCore
+
+/// The challenge pages for one of the user's factors, in two places: during sign-in (`/login/challenge`, a session
+/// owing its second factor) and at a step-up before a security change (`/settings/verify`, a signed-in session whose
+/// last second factor is too old). The pages, the "Send a new code" form, the inbound SMS poll and "Use another
+/// method" are the same; what an accepted answer leads to differs.
+struct ChallengeController {
+    let web: WebContext
+    let mode: Mode
+    var app: Portcullis { web.app }
+
+    enum Mode {
+        case signIn
+        case stepUp
+
+        var path: String { self == .signIn ? "/login/challenge" : "/settings/verify" }
+        var methodsPath: String { self == .signIn ? "/login/methods" : "/settings/verify/methods" }
+    }
+
+    func register(on router: some RouterMethods<AppRequestContext>) {
+        router.get(RouterPath(mode.path)) { request, context in
+            try await challengePage(wanted: request.uri.queryParameters.get("factor").map { String($0) }, sendCode: true,
+                                    next: request.uri.queryParameters.get("next").map { String($0) }, context: context)
+        }
+        router.post(RouterPath(mode.path)) { _, context in try await answerChallenge(context: context) }
+        router.post(RouterPath(mode.path + "/resend")) { _, context in try await resendCode(context: context) }
+        router.get(RouterPath(mode.path + "/status")) { request, context in try await inboundStatus(request: request, context: context) }
+        router.get(RouterPath(mode.methodsPath)) { _, context in try await methodsPage(context: context) }
+    }
+
+    /// The session and user this mode serves: mid-sign-in, or signed in.
+    private func require(_ context: AppRequestContext) throws -> (Session, User) {
+        mode == .signIn ? try web.requireSecondFactor(context) : try web.requireSignedIn(context)
+    }
+
+    /// Where a step-up returns to: a local path only.
+    static func returnPath(_ raw: String?) -> String {
+        guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\"), raw.count <= 512 else { return "/settings" }
+        return raw
+    }
+
+    /// The challenge for one of the user's factors (the default unless another is chosen). For SMS and email a code
+    /// is sent when the page is first shown and none is live; a provider failure is said plainly and the other
+    /// methods stay one click away, with the sign-in kept.
+    private func challengePage(wanted: String?, sendCode: Bool = false, next: String? = nil, context: AppRequestContext, error: String? = nil,
+                               notice: String? = nil, status: HTTPResponse.Status? = nil) async throws -> Response {
+        let (_, user) = try require(context)
+        let factors = try await app.signIn.confirmedFactors(userID: user.id)
+        guard let factor = factors.first(where: { $0.id == wanted }) ?? app.signIn.defaultFactor(among: factors) else {
+            return .seeOther(mode == .signIn ? "/login/enroll" : "/settings")
+        }
+        var data = factor.view(methods: app.methods)
+        data["title"] = "Verify it's you"
+        data["action"] = mode.path
+        data["methodsPath"] = mode.methodsPath
+        data["stepUp"] = mode == .stepUp
+        data["next"] = Self.returnPath(next ?? context.form["next"])
+        data["factorID"] = factor.id
+        data["hasOtherMethods"] = factors.count > 1
+        data["inputMode"] = "numeric"
+        data["pattern"] = true
+        var error = error
+        var notice = notice
+        switch factor.type {
+        case .backupCodes:
+            data["prompt"] = "Enter one of your backup codes. Each code works once."
+            data["inputMode"] = "text"
+            data["pattern"] = false
+        case .pattern:
+            let size = factor.parameters["grid"].flatMap(Int.init) ?? app.configuration.policy.patternGridSize
+            data["grid"] = PatternController.grid(size: size, field: "pattern", label: "Your pattern")
+            data["prompt"] = "Draw your grid pattern, or type its dot numbers."
+        case .webauthn:
+            data["isKey"] = true
+            data["prompt"] = "Use \(factor.label): when your browser asks, touch the key or confirm with your fingerprint or screen lock."
+        case .hotp:
+            data["prompt"] = "Press the button on your token (\(factor.parameters["serial"] ?? factor.label)) and enter the code it shows."
+        case .sms, .email:
+            let organization = try await web.organization(of: user)
+            let channel = factor.type == .sms ? "text message" : "email"
+            data["prompt"] = "Enter the code we sent by \(channel) to \(factor.label)."
+            data["canResend"] = true
+            let inbound = factor.type == .sms && organization.settings.inboundSMSEnabled && organization.settings.inboundSMSNumber != nil
+            var live = try await app.repositories.challenges.latest(factorID: factor.id)
+            if live.map({ $0.consumedAt != nil || $0.expiresAt <= app.clock.now }) ?? true { live = nil }
+            if sendCode, live == nil {
+                switch try await app.messageCodes.send(factor: factor, user: user, organization: organization, purpose: .signIn,
+                                                       ip: context.clientIP, inbound: inbound) {
+                case .sent(let challenge): live = challenge; notice = notice ?? "We sent a code to \(factor.label)."
+                case .coolingDown(let seconds): error = error ?? "Wait \(seconds) seconds before asking for another code."
+                case .limited(let message), .failed(let message):
+                    error = error ?? message
+                    data["prompt"] = "No code could be sent by \(channel) just now. Ask for a new one, or use another method."
+                }
+            }
+            if inbound, let code = live?.inboundCode, let number = organization.settings.inboundSMSNumber {
+                data["inbound"] = ["code": code, "number": number]
+            }
+        default:
+            data["prompt"] = "Enter the 6-digit code from your authenticator app (\(factor.label))."
+        }
+        data["error"] = error
+        data["notice"] = notice
+        return web.pages.render("challenge", data, context: context, status: status ?? (error == nil ? .ok : .unauthorized))
+    }
+
+    private func resendCode(context: AppRequestContext) async throws -> Response {
+        let (_, user) = try require(context)
+        let factorID = context.form.text("factor_id")
+        guard let factor = try await app.signIn.confirmedFactors(userID: user.id).first(where: { $0.id == factorID }),
+              factor.type == .sms || factor.type == .email else { return .seeOther(mode.path) }
+        let organization = try await web.organization(of: user)
+        let inbound = factor.type == .sms && organization.settings.inboundSMSEnabled && organization.settings.inboundSMSNumber != nil
+        switch try await app.messageCodes.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: context.clientIP, inbound: inbound) {
+        case .sent:
+            return try await challengePage(wanted: factorID, context: context, notice: "We sent a new code to \(factor.label).")
+        case .coolingDown(let seconds):
+            return try await challengePage(wanted: factorID, context: context, error: "Wait \(seconds) seconds before asking for another code.", status: .tooManyRequests)
+        case .limited(let message), .failed(let message):
+            return try await challengePage(wanted: factorID, context: context, error: message, status: .serviceUnavailable)
+        }
+    }
+
+    /// Polled by the challenge page while it shows an inbound SMS code: has the text arrived?
+    private func inboundStatus(request: Request, context: AppRequestContext) async throws -> Response {
+        let (_, user) = try require(context)
+        let factorID = request.uri.queryParameters.get("factor").map { String($0) } ?? ""
+        var confirmed = false
+        if let factor = try await app.repositories.factors.find(id: factorID, userID: user.id), factor.confirmed,
+           let challenge = try await app.repositories.challenges.latest(factorID: factor.id) {
+            confirmed = challenge.inboundConfirmedAt != nil && challenge.consumedAt == nil
+        }
+        return .json(["confirmed": confirmed])
+    }
+
+    private func answerChallenge(context: AppRequestContext) async throws -> Response {
+        let (session, user) = try require(context)
+        let factorID = context.form.text("factor_id")
+        let code = context.form.text("code")
+        let pattern = context.form.text("pattern")
+        let inbound = context.form["inbound"] == "1"
+        let assertion = context.form["assertion"] ?? ""
+        var fields = ["code": code, "pattern": pattern]
+        if !assertion.isEmpty {
+            // A security key's answer: the challenge this session was given, used once.
+            guard let taken = try await app.webAuthn.takeChallenge(id: context.form.text("challenge_id"), purpose: .authentication,
+                                                                   binding: session.binding), taken.userID == user.id else {
+                return try await challengePage(wanted: factorID, context: context, error: "That request expired. Try again.")
+            }
+            fields = ["assertion": assertion, "expected_challenge": Base64URL.encode(taken.challenge)]
+        } else {
+            guard inbound || (!(code.isEmpty && pattern.isEmpty) && code.count <= 64 && pattern.count <= 200) else {
+                return try await challengePage(wanted: factorID, context: context, error: "Enter the code.")
+            }
+            if inbound { fields["inbound"] = "1" }
+        }
+        if mode == .stepUp {
+            switch try await app.flow.stepUp(session: session, factorID: factorID, response: FactorResponse(fields: fields), ip: context.clientIP) {
+            case .verified: return .seeOther(Self.returnPath(context.form["next"]))
+            case .rejected: return try await challengePage(wanted: factorID, context: context, error: "That didn't work. Check it and try again.")
+            case .locked: return try await web.backToLogin(organizationID: user.organizationID, notice: "locked")
+            }
+        }
+        switch try await app.flow.answer(session: session, factorID: factorID, response: FactorResponse(fields: fields), ip: context.clientIP) {
+        case .signedIn(let signedIn, _):
+            return web.redirect("/portal", session: signedIn)
+        case .rejected:
+            return try await challengePage(wanted: factorID, context: context, error: "That didn't work. Check it and try again.")
+        case .locked:
+            return try await web.backToLogin(organizationID: user.organizationID, notice: "locked")
+        }
+    }
+
+    private func methodsPage(context: AppRequestContext) async throws -> Response {
+        let (_, user) = try require(context)
+        let factors = try await app.signIn.confirmedFactors(userID: user.id)
+        guard !factors.isEmpty else { return .seeOther(mode == .signIn ? "/login/enroll" : "/settings") }
+        return web.pages.render("methods", ["title": "Choose a method", "factors": factors.map { $0.view(methods: app.methods) },
+                                            "action": mode.path], context: context)
+    }
+}
