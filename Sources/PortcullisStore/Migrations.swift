@@ -166,6 +166,7 @@ public enum Migrations {
                 .run()
             try await db.drop(table: "rate_limits").ifExists().run()
             try await db.alter(table: "sessions").column("verified_at", type: .bigint).run()
+            try await db.alter(table: "sessions").column("flash", type: .blob).run()
         },
         Migration(version: 7, name: "verification_api") { db in
             try await db.create(table: "api_keys")

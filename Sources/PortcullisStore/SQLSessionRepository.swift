@@ -30,6 +30,7 @@ struct SQLSessionRepository: SessionRepository {
             .column(SQLColumn("last_seen_at", table: "sessions"))
             .column(SQLColumn("expires_at", table: "sessions"))
             .column(SQLColumn("verified_at", table: "sessions"))
+            .column(SQLColumn("flash", table: "sessions"))
             .from("sessions")
             .join("users", on: SQLColumn("user_id", table: "sessions"), .equal, SQLColumn("id", table: "users"))
             .where(SQLColumn("token_hash", table: "sessions"), .equal, SQLBind(Self.key(token)))
@@ -39,7 +40,8 @@ struct SQLSessionRepository: SessionRepository {
         let session = Session(token: token, userID: user.id, organizationID: try row.string("session_organization_id"),
                               stage: stage, amr: try row.string("amr").split(separator: " ").map(String.init),
                               createdAt: try row.date("session_created_at"), lastSeenAt: try row.date("last_seen_at"),
-                              expiresAt: try row.date("expires_at"), verifiedAt: try row.optionalDate("verified_at"))
+                              expiresAt: try row.date("expires_at"), verifiedAt: try row.optionalDate("verified_at"),
+                              sealedFlash: try row.decode(column: "flash", as: Data?.self))
         return (session, user)
     }
 
@@ -49,6 +51,10 @@ struct SQLSessionRepository: SessionRepository {
 
     func setVerified(token: String, at: Date) async throws {
         try await db.sql.update("sessions").set("verified_at", to: at.millis).where("token_hash", .equal, Self.key(token)).run()
+    }
+
+    func setFlash(token: String, sealed: Data?) async throws {
+        try await db.sql.update("sessions").set("flash", to: SQLBind(sealed)).where("token_hash", .equal, Self.key(token)).run()
     }
 
     func delete(token: String) async throws {

@@ -13,6 +13,8 @@ public struct AppRequestContext: RequestContext {
     public var csrfToken = ""
     /// The parsed `application/x-www-form-urlencoded` body of a POST, already CSRF-checked.
     public var form = FormData()
+    /// What the previous request (a form post) handed this page across its redirect.
+    public var flash: Flash?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

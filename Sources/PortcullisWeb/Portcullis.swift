@@ -53,7 +53,8 @@ public struct Portcullis: Sendable {
                                     repositories: repositories, policy: configuration.policy)
         self.factorContext = context
         self.signIn = SignInService(repositories: repositories, hasher: hasher, methods: methods, factorContext: context, audit: audit)
-        self.sessions = SessionService(repository: repositories.sessions, clock: clock, random: random, timeouts: configuration.sessions)
+        self.sessions = SessionService(repository: repositories.sessions, clock: clock, random: random, secrets: context.secrets,
+                                       timeouts: configuration.sessions)
         self.flow = SignInFlow(checks: signIn, sessions: sessions)
         self.factors = FactorManagement(repositories: repositories, methods: methods, context: context, audit: audit)
         self.administration = AccountAdministration(repositories: repositories, hasher: hasher, clock: clock, random: random, audit: audit)

@@ -16,7 +16,7 @@ struct PortcullisCommand: AsyncParsableCommand {
             Configuration comes from environment variables (PORTCULLIS_DATABASE_URL, PORTCULLIS_KEY, PORTCULLIS_BASE_URL, \
             PORTCULLIS_DEV, …) and an optional file named by PORTCULLIS_CONFIG; see the README.
             """,
-        subcommands: [Serve.self, Migrate.self, Org.self, UserCommand.self, TokenCommand.self, Key.self])
+        subcommands: [Serve.self, Migrate.self, Org.self, UserCommand.self, TokenCommand.self, APIKeyCommand.self, Key.self])
 }
 
 /// Opens the configured database, runs `body`, and always closes the database again.

@@ -39,6 +39,23 @@ final class Browser: @unchecked Sendable {
         return try await send(path, method: .post, body: body, headers: all)
     }
 
+    /// Follows redirects with GETs, as a browser does after a form (Post/Redirect/Get); any other page is returned as
+    /// it is.
+    func follow(_ page: Page) async throws -> Page {
+        var page = page
+        var hops = 0
+        while page.status == .seeOther, let location = page.location, hops < 5 {
+            page = try await get(location)
+            hops += 1
+        }
+        return page
+    }
+
+    /// Posts a form and follows its redirect: the page the browser finally shows.
+    func submit(_ path: String, _ fields: [String: String]) async throws -> Page {
+        try await follow(try await post(path, fields))
+    }
+
     func send(_ path: String, method: HTTPRequest.Method, body: String?, headers: HTTPFields = [:]) async throws -> Page {
         var all = headers
         if !cookies.isEmpty { all[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }

@@ -126,7 +126,9 @@ struct WebAuthnFlowTests {
 
                 // The first key is the first factor: backup codes come with it.
                 let first = try await Self.register(browser, yubikey, label: "YubiKey")
-                #expect(first.status == .ok && allMatches("<li class=\"backup-code\">", in: first.body).count == 10)
+                #expect(first.location == "/backup-codes", "shown on the next page (Post/Redirect/Get)")
+                #expect(allMatches("<li class=\"backup-code\">", in: try await browser.follow(first).body).count == 10)
+                #expect(try await browser.get("/backup-codes").location == "/settings", "shown once")
                 let second = try jsonObject(try await browser.post("/webauthn/register/options", [:]))
                 let excluded = ((second["publicKey"] as? [String: Any])?["excludeCredentials"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
                 let (_, stored) = try await Self.credential(test, userID: user.id, label: "YubiKey")
@@ -160,8 +162,8 @@ struct WebAuthnFlowTests {
                 #expect(allowed == [stored.id])
                 #expect((request["publicKey"] as? [String: Any])?["rpId"] as? String == "localhost")
                 // Another key than the one this factor names is refused.
-                #expect(try await Self.useKey(browser, laptop, factorID: yubiFactor.id, flags: ["--any-credential"]).status == .unauthorized)
-                #expect(try await Self.useKey(browser, windows, factorID: laptopFactor.id, flags: ["--any-credential"]).status == .unauthorized)
+                #expect(try await Self.useKey(browser, laptop, factorID: yubiFactor.id, flags: ["--any-credential"]).location?.hasPrefix("/login/challenge?") == true)
+                #expect(try await Self.useKey(browser, windows, factorID: laptopFactor.id, flags: ["--any-credential"]).location?.hasPrefix("/login/challenge?") == true)
                 #expect(try await Self.useKey(browser, yubikey, factorID: yubiFactor.id).location == "/portal")
                 let session = try #require(try await test.app.sessions.validate(token: browser.cookies["portcullis_session"] ?? ""))
                 #expect(session.amr == ["pwd", "hwk", "mfa"])
@@ -192,7 +194,7 @@ struct WebAuthnFlowTests {
                 #expect(try await browser.post("/login", ["username": "max", "password": Self.password]).location == "/login/enroll")
                 #expect(try await browser.get("/login/enroll").body.contains("id=\"enroll-webauthn\""))
                 #expect(try await browser.get("/enroll/webauthn").body.contains("href=\"/login/enroll\""), "cancel goes back to the choice")
-                let done = try await Self.register(browser, key, label: "Fingerprint")
+                let done = try await browser.follow(try await Self.register(browser, key, label: "Fingerprint"))
                 #expect(done.status == .ok && allMatches("<li class=\"backup-code\">", in: done.body).count == 10)
                 let session = try #require(try await test.app.sessions.validate(token: browser.cookies["portcullis_session"] ?? ""))
                 #expect(session.stage == .signedIn && session.amr == ["pwd", "hwk", "mfa"], "the new key proved itself")
@@ -219,14 +221,15 @@ struct WebAuthnFlowTests {
                 // A registration answer with a wrong origin, or for another RP, or without user presence, is refused.
                 for flags in [["--rp-id", "evil.example"], ["--no-up"]] {
                     let refused = try await Self.register(browser, SoftAuthenticator(), label: "Bad", flags: flags)
-                    #expect(refused.status == .unprocessableContent, "\(flags)")
+                    #expect(refused.location == "/enroll/webauthn", "\(flags)")
+                    #expect(try await browser.follow(refused).body.contains("id=\"error\""), "\(flags)")
                 }
                 let options = try await browser.post("/webauthn/register/options", [:])
                 let (challengeID, credential) = try SoftAuthenticator().create(options.body)
                 let fields = ["challenge_id": challengeID, "credential": credential, "label": "Twice"]
                 #expect(try await browser.post("/webauthn/register/verify", fields).location == "/settings?notice=enrolled")
-                let again = try await browser.post("/webauthn/register/verify", fields)
-                #expect(again.status == .unprocessableContent && again.body.contains("expired or was already used"), "registration challenge reused")
+                let again = try await browser.submit("/webauthn/register/verify", fields)
+                #expect(again.body.contains("expired or was already used"), "registration challenge reused")
                 _ = try await browser.post("/logout", [:])
 
                 _ = try await Self.signIn(browser, "lee")
@@ -243,7 +246,7 @@ struct WebAuthnFlowTests {
                     test.clock.advance(by: 1)  // audit events in order
                     let page = try await Self.useKey(browser, key, factorID: factor.id, flags: fault.flags)
                     failures += 1
-                    #expect(page.status == .unauthorized, "\(fault.flags)")
+                    #expect(page.location?.hasPrefix("/login/challenge?") == true, "\(fault.flags)")
                     #expect(try await test.app.repositories.users.find(id: user.id)?.failedFactorAttempts == failures, "\(fault.flags) counts")
                     let last = try await test.app.repositories.audit.list(organizationID: nil, userID: user.id, limit: 1).first
                     #expect(last?.type == .factorFailed && last?.reason?.contains(fault.error) == true, "\(fault.flags): \(last?.reason ?? "-")")
@@ -253,7 +256,7 @@ struct WebAuthnFlowTests {
                 _ = try await browser.post("/logout", [:])
                 _ = try await Self.signIn(browser, "lee")
                 test.clock.advance(by: 1)
-                #expect(try await Self.useKey(browser, key, factorID: factor.id, flags: ["--sign-count", "3"]).status == .unauthorized)
+                #expect(try await Self.useKey(browser, key, factorID: factor.id, flags: ["--sign-count", "3"]).location?.hasPrefix("/login/challenge?") == true)
                 let regression = try await test.app.repositories.audit.list(organizationID: nil, userID: user.id, limit: 1).first
                 #expect(regression?.type == .factorFailed && regression?.reason == "sign_count_regression")
                 #expect(try await Self.credential(test, userID: user.id, label: "Key").1.signCount == 5, "the stored count stays")
@@ -264,20 +267,20 @@ struct WebAuthnFlowTests {
                 let answer = ["factor_id": factor.id, "challenge_id": id, "assertion": assertion]
                 let other = Browser(browser.client)
                 _ = try await Self.signIn(other, "lee")
-                let stolen = try await other.post("/login/challenge", answer)
-                #expect(stolen.status == .unauthorized && stolen.body.contains("expired"), "bound to the session it was issued to")
+                let stolen = try await other.submit("/login/challenge", answer)
+                #expect(stolen.body.contains("expired"), "bound to the session it was issued to")
                 #expect(try await browser.post("/login/challenge", answer).location == "/portal")
                 _ = try await browser.post("/logout", [:])
                 _ = try await Self.signIn(browser, "lee")
                 let before = try await test.app.repositories.users.find(id: user.id)?.failedFactorAttempts
-                let replay = try await browser.post("/login/challenge", answer)
-                #expect(replay.status == .unauthorized && replay.body.contains("expired"), "used once")
+                let replay = try await browser.submit("/login/challenge", answer)
+                #expect(replay.body.contains("expired"), "used once")
                 #expect(try await test.app.repositories.users.find(id: user.id)?.failedFactorAttempts == before)
                 // An expired challenge is refused too.
                 let late = try await browser.post("/webauthn/authenticate/options", ["factor_id": factor.id])
                 let (lateID, lateAssertion) = try key.get(late.body)
                 test.clock.advance(by: WebAuthnService.challengeLifetime + 1)
-                let expired = try await browser.post("/login/challenge", ["factor_id": factor.id, "challenge_id": lateID, "assertion": lateAssertion])
+                let expired = try await browser.submit("/login/challenge", ["factor_id": factor.id, "challenge_id": lateID, "assertion": lateAssertion])
                 #expect(expired.body.contains("expired"))
             }
         }
@@ -293,15 +296,15 @@ struct WebAuthnFlowTests {
                 _ = try await Self.signIn(browser, "uma")
                 let options = try jsonObject(try await browser.post("/webauthn/register/options", [:]))
                 #expect(((options["publicKey"] as? [String: Any])?["authenticatorSelection"] as? [String: Any])?["userVerification"] as? String == "required")
-                let refused = try await Self.register(browser, SoftAuthenticator(), label: "No UV")
-                #expect(refused.status == .unprocessableContent && refused.body.contains("not verified"))
-                #expect(try await Self.register(browser, key, label: "Fingerprint", flags: ["--uv"]).status == .ok)
+                let refused = try await browser.follow(try await Self.register(browser, SoftAuthenticator(), label: "No UV"))
+                #expect(refused.body.contains("not verified"))
+                #expect(try await Self.register(browser, key, label: "Fingerprint", flags: ["--uv"]).location == "/backup-codes")
                 _ = try await browser.post("/logout", [:])
                 _ = try await Self.signIn(browser, "uma")
                 let (factor, _) = try await Self.credential(test, userID: user.id, label: "Fingerprint")
                 let request = try jsonObject(try await browser.post("/webauthn/authenticate/options", ["factor_id": factor.id]))
                 #expect((request["publicKey"] as? [String: Any])?["userVerification"] as? String == "required")
-                #expect(try await Self.useKey(browser, key, factorID: factor.id).status == .unauthorized)
+                #expect(try await Self.useKey(browser, key, factorID: factor.id).location?.hasPrefix("/login/challenge?") == true)
                 #expect(try await Self.useKey(browser, key, factorID: factor.id, flags: ["--uv"]).location == "/portal")
             }
         }

@@ -37,7 +37,7 @@ public struct TestServices: Sendable {
         let audit = AuditLog(repository: repositories.audit, clock: clock, random: random)
         self.audit = audit
         self.signIn = SignInService(repositories: repositories, hasher: hasher, methods: .standard, factorContext: context, audit: audit)
-        self.sessions = SessionService(repository: repositories.sessions, clock: clock, random: random, timeouts: .init())
+        self.sessions = SessionService(repository: repositories.sessions, clock: clock, random: random, secrets: secrets, timeouts: .init())
         self.flow = SignInFlow(checks: signIn, sessions: sessions)
         self.factors = FactorManagement(repositories: repositories, methods: .standard, context: context, audit: audit)
         self.administration = AccountAdministration(repositories: repositories, hasher: hasher, clock: clock, random: random, audit: audit)

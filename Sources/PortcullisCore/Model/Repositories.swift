@@ -141,6 +141,8 @@ public protocol SessionRepository: Sendable {
     func touch(token: String, at: Date) async throws
     /// Records a second factor answered now (a step-up).
     func setVerified(token: String, at: Date) async throws
+    /// Stores (or with nil clears) the sealed flash for the session's next page.
+    func setFlash(token: String, sealed: Data?) async throws
     func delete(token: String) async throws
     /// Ends a user's sessions: all of them, or those at `stage`, except the one with `exceptToken`.
     func deleteAll(userID: String, stage: SessionStage?, exceptToken: String?) async throws

@@ -24,9 +24,11 @@ public struct Session: Sendable, Equatable {
     /// When a second factor was last answered in this session (at sign-in or a step-up); security changes need it
     /// recent.
     public var verifiedAt: Date?
+    /// A sealed `Flash` for the next page, if one is waiting.
+    public var sealedFlash: Data?
 
     public init(token: String, userID: String, organizationID: String, stage: SessionStage, amr: [String],
-                createdAt: Date, lastSeenAt: Date, expiresAt: Date, verifiedAt: Date? = nil) {
+                createdAt: Date, lastSeenAt: Date, expiresAt: Date, verifiedAt: Date? = nil, sealedFlash: Data? = nil) {
         self.token = token
         self.userID = userID
         self.organizationID = organizationID
@@ -36,6 +38,7 @@ public struct Session: Sendable, Equatable {
         self.lastSeenAt = lastSeenAt
         self.expiresAt = expiresAt
         self.verifiedAt = verifiedAt
+        self.sealedFlash = sealedFlash
     }
 }
 

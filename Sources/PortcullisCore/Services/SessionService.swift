@@ -22,14 +22,17 @@ public struct SessionService: Sendable {
     let repository: any SessionRepository
     let clock: any WallClock
     let random: any RandomSource
+    /// Seals flashes (they may hold backup codes) with the session's token hash as context.
+    let secrets: SecretBox
     public let timeouts: Timeouts
     /// `lastSeenAt` is written at most this often, so a busy session does not write on every request.
     static let touchInterval: TimeInterval = 60
 
-    public init(repository: any SessionRepository, clock: any WallClock, random: any RandomSource, timeouts: Timeouts) {
+    public init(repository: any SessionRepository, clock: any WallClock, random: any RandomSource, secrets: SecretBox, timeouts: Timeouts) {
         self.repository = repository
         self.clock = clock
         self.random = random
+        self.secrets = secrets
         self.timeouts = timeouts
     }
 
@@ -82,6 +85,20 @@ public struct SessionService: Sendable {
             try await repository.touch(token: token, at: now)
         }
         return found
+    }
+
+    /// Hands `flash` to the session's next page (Post/Redirect/Get).
+    public func stash(_ flash: Flash, in session: Session) async throws {
+        let sealed = try secrets.seal(Array(try JSONEncoder().encode(flash)), context: "flash:" + session.binding)
+        try await repository.setFlash(token: session.token, sealed: sealed)
+    }
+
+    /// The flash waiting for this page, cleared as it is read; nil when there is none (or it cannot be opened).
+    public func takeFlash(_ session: Session) async throws -> Flash? {
+        guard let sealed = session.sealedFlash else { return nil }
+        try await repository.setFlash(token: session.token, sealed: nil)
+        guard let bytes = try? secrets.open(sealed, context: "flash:" + session.binding) else { return nil }
+        return try? JSONDecoder().decode(Flash.self, from: Data(bytes))
     }
 
     /// A second factor was answered again (a step-up before a security change).

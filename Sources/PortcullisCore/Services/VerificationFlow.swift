@@ -19,8 +19,9 @@ public struct VerificationFlow: Sendable {
     public enum Outcome: Sendable {
         /// Password and second factor were right.
         case accept(User, Factor)
-        /// Anything else: wrong password or code, unknown user, locked account, an unknown or used transaction.
-        case reject
+        /// Anything else: wrong password or code, unknown user, locked account, an unknown or used transaction. The
+        /// factor is named when the caller answered a transaction it holds.
+        case reject(Factor?)
         /// The password was right; answer with a code under this transaction. `sent`: the code went out by SMS or
         /// email; otherwise it comes from the user's app or token.
         case challenge(VerificationTransaction, Factor, sent: Bool)
@@ -44,7 +45,7 @@ public struct VerificationFlow: Sendable {
         let password = codeFactor.map { String(pass.dropLast($0.1.count)) } ?? pass
         switch try await checks.verifyPassword(organization: organization, username: username, password: password, ip: ip) {
         case .throttled: return .throttled
-        case .failed: return .reject
+        case .failed: return .reject(nil)
         case .success(let user):
             if let (factor, code) = codeFactor {
                 return try await verify(user: user, factorID: factor.id, code: code, key: key, ip: ip)
@@ -56,7 +57,7 @@ public struct VerificationFlow: Sendable {
     /// `/validate/triggerchallenge`: starts the challenge of the user's default factor without a password (the API
     /// key vouches for the caller).
     public func triggerChallenge(organization: Organization, username: String, key: APIKey, ip: String) async throws -> Outcome {
-        guard let user = try await findUser(organization, username), !user.disabled, !user.isLocked(at: clock.now) else { return .reject }
+        guard let user = try await findUser(organization, username), !user.disabled, !user.isLocked(at: clock.now) else { return .reject(nil) }
         return try await challenge(user: user, key: key, ip: ip)
     }
 
@@ -90,7 +91,7 @@ public struct VerificationFlow: Sendable {
         guard let factor = checks.defaultFactor(among: factors), let organization = try await repositories.organizations.find(id: user.organizationID) else {
             try await checks.audit.record(.signInFailed, organizationID: user.organizationID, userID: user.id, reason: "no_usable_factor",
                                           detail: ["stage": "verification_api", "api_key_id": key.id])
-            return .reject
+            return .reject(nil)
         }
         var sent = false
         if factor.type == .sms || factor.type == .email {
@@ -98,7 +99,7 @@ public struct VerificationFlow: Sendable {
             switch try await messageCodes.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: ip, inbound: inbound) {
             case .sent: sent = true
             case .coolingDown: break  // the code sent moments ago is still good
-            case .limited, .failed: return .reject
+            case .limited, .failed: return .reject(nil)
             }
         }
         let now = clock.now
@@ -113,16 +114,19 @@ public struct VerificationFlow: Sendable {
     private func answer(organization: Organization, username: String, code: String, transactionID: String, key: APIKey, ip: String) async throws -> Outcome {
         guard transactionID.count == 20, let transaction = try await repositories.transactions.find(id: transactionID),
               transaction.expiresAt > clock.now, transaction.apiKeyID == key.id, transaction.organizationID == organization.id,
-              let user = try await findUser(organization, username), user.id == transaction.userID else { return .reject }
+              let user = try await findUser(organization, username), user.id == transaction.userID else { return .reject(nil) }
         let outcome = try await verify(user: user, factorID: transaction.factorID, code: code, key: key, ip: ip)
-        if case .accept = outcome, try await !repositories.transactions.take(id: transaction.id, at: clock.now) {
-            return .reject  // used by a racing request meanwhile
+        let factor = try await repositories.factors.find(id: transaction.factorID, userID: user.id)
+        switch outcome {
+        case .accept where try await !repositories.transactions.take(id: transaction.id, at: clock.now):
+            return .reject(factor)  // used by a racing request meanwhile
+        case .reject: return .reject(factor)
+        default: return outcome
         }
-        return outcome
     }
 
     private func verify(user: User, factorID: String, code: String, key: APIKey, ip: String) async throws -> Outcome {
-        guard code.count <= 64 else { return .reject }
+        guard code.count <= 64 else { return .reject(nil) }
         switch try await checks.verifyFactor(userID: user.id, factorID: factorID, response: FactorResponse(code: code), ip: ip) {
         case .accepted(let factor):
             let amr = ["pwd", checks.methods[factor.type]?.amr ?? "otp", "mfa"]
@@ -130,7 +134,7 @@ public struct VerificationFlow: Sendable {
                                           detail: ["amr": amr.joined(separator: " "), "via": "verification_api", "api_key_id": key.id])
             return .accept(user, factor)
         case .rejected, .locked:
-            return .reject
+            return .reject(nil)
         }
     }
 }

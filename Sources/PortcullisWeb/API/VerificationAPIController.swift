@@ -32,7 +32,7 @@ struct VerificationAPIController {
         let transactionID = context.parameters["transaction_id"] ?? context.parameters["state"]
         let outcome = try await app.verification.check(organization: organization, username: user, pass: pass, transactionID: transactionID,
                                                        key: key, ip: context.clientIP)
-        return try await respond(outcome)
+        return try await respond(outcome, answeredTransaction: !(transactionID ?? "").isEmpty)
     }
 
     private func triggerChallenge(context: APIRequestContext) async throws -> Response {
@@ -50,12 +50,12 @@ struct VerificationAPIController {
         return try await respond(outcome)
     }
 
-    private func respond(_ outcome: VerificationFlow.Outcome) async throws -> Response {
+    private func respond(_ outcome: VerificationFlow.Outcome, answeredTransaction: Bool = false) async throws -> Response {
         switch outcome {
         case .accept(_, let factor):
-            return VerificationResponse.accept(factor: factor, otpLength: try await otpLength(factor))
-        case .reject:
-            return VerificationResponse.reject()
+            return VerificationResponse.accept(factor: factor, otpLength: try await otpLength(factor), answeredTransaction: answeredTransaction)
+        case .reject(let factor):
+            return VerificationResponse.reject(factor: factor)
         case .throttled:
             var response = VerificationResponse.error(code: 429, message: "Too many failed attempts from this address. Try again later.",
                                                       status: .tooManyRequests)

@@ -8,14 +8,22 @@ import PortcullisCore
 enum VerificationResponse {
     static let version = "Portcullis (privacyIDEA 3.14 compatible)"
 
-    static func accept(factor: Factor, otpLength: Int?) -> Response {
-        var detail: [String: Any] = ["message": "matching 1 tokens", "serial": factor.id, "type": factor.type.rawValue]
-        if let otpLength { detail["otplen"] = otpLength }
+    /// An acceptance; the answer to a transaction names only the factor, as privacyIDEA's does.
+    static func accept(factor: Factor, otpLength: Int?, answeredTransaction: Bool) -> Response {
+        var detail: [String: Any] = ["message": answeredTransaction ? "Found matching challenge" : "matching 1 tokens", "serial": factor.id]
+        if !answeredTransaction {
+            detail["type"] = factor.type.rawValue
+            if let otpLength { detail["otplen"] = otpLength }
+        }
         return document(result: ["status": true, "value": true, "authentication": "ACCEPT"], detail: detail)
     }
 
-    static func reject() -> Response {
-        document(result: ["status": true, "value": false, "authentication": "REJECT"], detail: ["message": "wrong otp pin"])
+    /// A refusal. After a transaction's code the factor is named (the caller already knows it); otherwise nothing says
+    /// whether the user exists or the password was right.
+    static func reject(factor: Factor? = nil) -> Response {
+        var detail: [String: Any] = ["message": factor == nil ? "wrong otp pin" : "wrong otp value"]
+        if let factor { detail["serial"] = factor.id; detail["type"] = factor.type.rawValue }
+        return document(result: ["status": true, "value": false, "authentication": "REJECT"], detail: detail)
     }
 
     /// The password was right: answer with a code under the transaction id.
@@ -30,13 +38,22 @@ enum VerificationResponse {
         return document(result: ["status": true, "value": value, "authentication": "CHALLENGE"], detail: detail)
     }
 
+    /// An error document (`result.status` false). As in privacyIDEA, a refused credential has an empty `detail`, a
+    /// bad request a null one, and neither names the version number.
     static func error(code: Int, message: String, status: HTTPResponse.Status) -> Response {
-        document(result: ["status": false, "error": ["code": code, "message": message]], detail: NSNull(), status: status)
+        document(result: ["status": false, "error": ["code": code, "message": message]],
+                 detail: status == .unauthorized ? [String: Any]() : NSNull(), status: status)
     }
 
+    /// privacyIDEA puts its worker thread's id in every `detail`; some clients log it. Ours names the process.
+    static let threadID = Int(ProcessInfo.processInfo.processIdentifier)
+
     private static func document(result: [String: Any], detail: Any, status: HTTPResponse.Status = .ok) -> Response {
-        let body: [String: Any] = ["jsonrpc": "2.0", "id": 1, "version": version, "versionnumber": "3.14",
-                                   "time": Date().timeIntervalSince1970, "result": result, "detail": detail]
+        var detail = detail
+        if var fields = detail as? [String: Any], !fields.isEmpty { fields["threadid"] = threadID; detail = fields }
+        var body: [String: Any] = ["jsonrpc": "2.0", "id": 1, "version": version, "time": Date().timeIntervalSince1970,
+                                   "result": result, "detail": detail]
+        if result["error"] == nil { body["versionnumber"] = "3.14" }
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{}".utf8)
         return Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))

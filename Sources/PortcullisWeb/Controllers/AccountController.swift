@@ -44,6 +44,12 @@ struct AccountController {
                                                       actor: user.username) ? "resynced" : "resync_failed"
             }
         }
+        // New backup codes, shown once: the page after the form that issued them.
+        router.get("/backup-codes") { _, context in
+            _ = try web.requireSignedIn(context)
+            guard let codes = context.flash?.backupCodes else { return Response.seeOther("/settings") }
+            return web.backupCodesPage(codes, next: ChallengeController.returnPath(context.flash?.next), context: context)
+        }
         router.post("/settings/sessions/end-others") { _, context in
             let (session, _) = try web.requireSignedIn(context)
             try await app.flow.endOtherSessions(session, ip: context.clientIP)
@@ -55,7 +61,7 @@ struct AccountController {
                                                                           ip: context.clientIP) else {
                 return Response.seeOther("/settings?notice=codes_need_factor")
             }
-            return web.backupCodesPage(codes, next: "/settings?notice=codes_regenerated", context: context)
+            return try await web.showBackupCodes(codes, next: "/settings?notice=codes_regenerated", context: context)
         }
     }
 

@@ -21,11 +21,11 @@ struct ChallengeController {
 
     func register(on router: some RouterMethods<AppRequestContext>) {
         router.get(RouterPath(mode.path)) { request, context in
-            try await challengePage(wanted: request.uri.queryParameters.get("factor").map { String($0) }, sendCode: true,
+            try await challengePage(wanted: request.uri.queryParameters.get("factor").map { String($0) },
                                     next: request.uri.queryParameters.get("next").map { String($0) }, context: context)
         }
         router.post(RouterPath(mode.path)) { _, context in try await answerChallenge(context: context) }
-        router.post(RouterPath(mode.path + "/resend")) { _, context in try await resendCode(context: context) }
+        router.post(RouterPath(mode.path + "/send")) { _, context in try await sendCode(context: context) }
         router.get(RouterPath(mode.path + "/status")) { request, context in try await inboundStatus(request: request, context: context) }
         router.get(RouterPath(mode.methodsPath)) { _, context in try await methodsPage(context: context) }
     }
@@ -41,11 +41,10 @@ struct ChallengeController {
         return raw
     }
 
-    /// The challenge for one of the user's factors (the default unless another is chosen). For SMS and email a code
-    /// is sent when the page is first shown and none is live; a provider failure is said plainly and the other
-    /// methods stay one click away, with the sign-in kept.
-    private func challengePage(wanted: String?, sendCode: Bool = false, next: String? = nil, context: AppRequestContext, error: String? = nil,
-                               notice: String? = nil, status: HTTPResponse.Status? = nil) async throws -> Response {
+    /// The challenge for one of the user's factors (the default unless another is chosen). Showing it changes
+    /// nothing: an SMS or email code is sent only by the explicit "Send code" form. What a form before it said
+    /// (a wrong code, a code sent) arrives as the session's flash.
+    private func challengePage(wanted: String?, next: String? = nil, context: AppRequestContext) async throws -> Response {
         let (_, user) = try require(context)
         let factors = try await app.signIn.confirmedFactors(userID: user.id)
         guard let factor = factors.first(where: { $0.id == wanted }) ?? app.signIn.defaultFactor(among: factors) else {
@@ -56,13 +55,11 @@ struct ChallengeController {
         data["action"] = mode.path
         data["methodsPath"] = mode.methodsPath
         data["stepUp"] = mode == .stepUp
-        data["next"] = Self.returnPath(next ?? context.form["next"])
+        data["next"] = Self.returnPath(next ?? context.flash?.next)
         data["factorID"] = factor.id
         data["hasOtherMethods"] = factors.count > 1
         data["inputMode"] = "numeric"
         data["pattern"] = true
-        var error = error
-        var notice = notice
         switch factor.type {
         case .backupCodes:
             data["prompt"] = "Enter one of your backup codes. Each code works once."
@@ -80,33 +77,32 @@ struct ChallengeController {
         case .sms, .email:
             let organization = try await web.organization(of: user)
             let channel = factor.type == .sms ? "text message" : "email"
-            data["prompt"] = "Enter the code we sent by \(channel) to \(factor.label)."
-            data["canResend"] = true
-            let inbound = factor.type == .sms && organization.settings.inboundSMSEnabled && organization.settings.inboundSMSNumber != nil
             var live = try await app.repositories.challenges.latest(factorID: factor.id)
             if live.map({ $0.consumedAt != nil || $0.expiresAt <= app.clock.now }) ?? true { live = nil }
-            if sendCode, live == nil {
-                switch try await app.messageCodes.send(factor: factor, user: user, organization: organization, purpose: .signIn,
-                                                       ip: context.clientIP, inbound: inbound) {
-                case .sent(let challenge): live = challenge; notice = notice ?? "We sent a code to \(factor.label)."
-                case .coolingDown(let seconds): error = error ?? "Wait \(seconds) seconds before asking for another code."
-                case .limited(let message), .failed(let message):
-                    error = error ?? message
-                    data["prompt"] = "No code could be sent by \(channel) just now. Ask for a new one, or use another method."
-                }
-            }
+            data["canSend"] = true
+            data["hasCode"] = live != nil
+            data["prompt"] = live != nil ? "Enter the code we sent by \(channel) to \(factor.label)."
+                                         : "Choose Send code to get a code by \(channel) at \(factor.label), then enter it here."
+            let inbound = factor.type == .sms && organization.settings.inboundSMSEnabled && organization.settings.inboundSMSNumber != nil
             if inbound, let code = live?.inboundCode, let number = organization.settings.inboundSMSNumber {
                 data["inbound"] = ["code": code, "number": number]
             }
         default:
             data["prompt"] = "Enter the 6-digit code from your authenticator app (\(factor.label))."
         }
-        data["error"] = error
-        data["notice"] = notice
-        return web.pages.render("challenge", data, context: context, status: status ?? (error == nil ? .ok : .unauthorized))
+        return web.pages.render("challenge", data, context: context)
     }
 
-    private func resendCode(context: AppRequestContext) async throws -> Response {
+    /// Back to this factor's challenge page with `flash` (Post/Redirect/Get).
+    private func back(to factorID: String, _ flash: Flash, context: AppRequestContext) async throws -> Response {
+        var flash = flash
+        flash.next = Self.returnPath(context.form["next"])
+        return try await web.redirect(mode.path + "?factor=" + (factorID.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-"])) ?? ""),
+                                      flash: flash, context: context)
+    }
+
+    /// "Send code" (and "Send a new code"): the explicit request that sends an SMS or email code.
+    private func sendCode(context: AppRequestContext) async throws -> Response {
         let (_, user) = try require(context)
         let factorID = context.form.text("factor_id")
         guard let factor = try await app.signIn.confirmedFactors(userID: user.id).first(where: { $0.id == factorID }),
@@ -115,11 +111,11 @@ struct ChallengeController {
         let inbound = factor.type == .sms && organization.settings.inboundSMSEnabled && organization.settings.inboundSMSNumber != nil
         switch try await app.messageCodes.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: context.clientIP, inbound: inbound) {
         case .sent:
-            return try await challengePage(wanted: factorID, context: context, notice: "We sent a new code to \(factor.label).")
+            return try await back(to: factorID, Flash(notice: "We sent a code to \(factor.label)."), context: context)
         case .coolingDown(let seconds):
-            return try await challengePage(wanted: factorID, context: context, error: "Wait \(seconds) seconds before asking for another code.", status: .tooManyRequests)
+            return try await back(to: factorID, Flash(error: "Wait \(seconds) seconds before asking for another code."), context: context)
         case .limited(let message), .failed(let message):
-            return try await challengePage(wanted: factorID, context: context, error: message, status: .serviceUnavailable)
+            return try await back(to: factorID, Flash(error: message + " You can also use another method."), context: context)
         }
     }
 
@@ -147,19 +143,19 @@ struct ChallengeController {
             // A security key's answer: the challenge this session was given, used once.
             guard let taken = try await app.webAuthn.takeChallenge(id: context.form.text("challenge_id"), purpose: .authentication,
                                                                    binding: session.binding), taken.userID == user.id else {
-                return try await challengePage(wanted: factorID, context: context, error: "That request expired. Try again.")
+                return try await back(to: factorID, Flash(error: "That request expired. Try again."), context: context)
             }
             fields = ["assertion": assertion, "expected_challenge": Base64URL.encode(taken.challenge)]
         } else {
             guard inbound || (!(code.isEmpty && pattern.isEmpty) && code.count <= 64 && pattern.count <= 200) else {
-                return try await challengePage(wanted: factorID, context: context, error: "Enter the code.")
+                return try await back(to: factorID, Flash(error: "Enter the code."), context: context)
             }
             if inbound { fields["inbound"] = "1" }
         }
         if mode == .stepUp {
             switch try await app.flow.stepUp(session: session, factorID: factorID, response: FactorResponse(fields: fields), ip: context.clientIP) {
             case .verified: return .seeOther(Self.returnPath(context.form["next"]))
-            case .rejected: return try await challengePage(wanted: factorID, context: context, error: "That didn't work. Check it and try again.")
+            case .rejected: return try await back(to: factorID, Flash(error: "That didn't work. Check it and try again."), context: context)
             case .locked: return try await web.backToLogin(organizationID: user.organizationID, notice: "locked")
             }
         }
@@ -167,7 +163,7 @@ struct ChallengeController {
         case .signedIn(let signedIn, _):
             return web.redirect("/portal", session: signedIn)
         case .rejected:
-            return try await challengePage(wanted: factorID, context: context, error: "That didn't work. Check it and try again.")
+            return try await back(to: factorID, Flash(error: "That didn't work. Check it and try again."), context: context)
         case .locked:
             return try await web.backToLogin(organizationID: user.organizationID, notice: "locked")
         }

@@ -21,7 +21,7 @@ struct PatternController {
         return ["size": size, "dots": dots, "field": field, "label": label, "maxDots": size * size]
     }
 
-    private func page(context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+    private func page(context: AppRequestContext) async throws -> Response {
         _ = try await web.requireRecentFactor(context, next: "/enroll/pattern")
         let size = app.configuration.policy.patternGridSize
         var data: [String: Any] = [
@@ -30,8 +30,7 @@ struct PatternController {
             "second": Self.grid(size: size, field: "confirmation", label: "Draw it again"),
             "minimum": PatternFactor.minimumDots,
         ]
-        data["error"] = error
-        return web.pages.render("enroll-pattern", data, context: context, status: status)
+        return web.pages.render("enroll-pattern", data, context: context)
     }
 
     private func enroll(context: AppRequestContext) async throws -> Response {
@@ -39,7 +38,7 @@ struct PatternController {
         switch try await app.factors.enrollPattern(user: user, pattern: context.form.text("pattern"),
                                                    confirmation: context.form.text("confirmation"), ip: context.clientIP) {
         case .invalid(let problem):
-            return try await page(context: context, error: problem.description, status: .unprocessableContent)
+            return try await web.redirect("/enroll/pattern", flash: Flash(error: problem.description), context: context)
         case .needsPossessionFactor:
             return .seeOther("/settings?notice=pattern_needs_factor")
         case .enrolled:

@@ -23,13 +23,10 @@ struct WebAuthnController {
 
     // MARK: Registration
 
-    private func enrollPage(context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+    private func enrollPage(context: AppRequestContext) async throws -> Response {
         let (session, _) = try await web.requireEnrollingUser(context, next: "/enroll/webauthn")
-        var data: [String: Any] = ["title": "Add a security key or fingerprint",
-                                   "cancel": session.stage == .signedIn ? "/settings" : "/login/enroll",
-                                   "label": context.form.text("label")]
-        data["error"] = error
-        return web.pages.render("enroll-webauthn", data, context: context, status: status)
+        return web.pages.render("enroll-webauthn", ["title": "Add a security key or fingerprint",
+                                                    "cancel": session.stage == .signedIn ? "/settings" : "/login/enroll"], context: context)
     }
 
     private func registrationOptions(context: AppRequestContext) async throws -> Response {
@@ -62,7 +59,8 @@ struct WebAuthnController {
                                                       ip: context.clientIP)
         switch outcome {
         case .refused(let message):
-            return try await enrollPage(context: context, error: message, status: .unprocessableContent)
+            return try await web.redirect("/enroll/webauthn", flash: Flash(error: message, values: ["label": context.form.text("label")]),
+                                          context: context)
         case .registered(let factor, let codes):
             return try await web.finishEnrollment(session: session, user: user, factor: factor, backupCodes: codes, context: context)
         }

@@ -30,6 +30,15 @@ struct WebContext: Sendable {
         return response
     }
 
+    /// Post/Redirect/Get: hands `flash` to the session's next page and redirects there (`session`: a new session,
+    /// whose cookie is set).
+    func redirect(_ location: String, flash: Flash, context: AppRequestContext, session: Session? = nil) async throws -> Response {
+        if let target = session ?? context.session { try await app.sessions.stash(flash, in: target) }
+        var response = Response.seeOther(location)
+        if let session { response.setCookie(cookies.session(session.token)) }
+        return response
+    }
+
     /// Back to the sign-in page with a notice, the session cookie cleared.
     func backToLogin(organizationID: String, notice: String) async throws -> Response {
         var response = Response.seeOther(try await loginPath(organizationID: organizationID) + "?notice=\(notice)")
@@ -60,20 +69,28 @@ struct WebContext: Sendable {
     }
 
     /// After a factor was confirmed: completes a sign-in in progress (the new factor proved itself), and shows the
-    /// backup codes issued with a first factor, or goes on.
+    /// backup codes issued with a first factor (on the next page, once), or goes on.
     func finishEnrollment(session: Session, user: User, factor: Factor, backupCodes: [String]?, context: AppRequestContext) async throws -> Response {
         let next = session.stage == .signedIn ? "/settings?notice=enrolled" : "/portal"
-        var response = backupCodes.map { backupCodesPage($0, next: next, context: context) } ?? .seeOther(next)
+        var target = session
         if session.stage == .secondFactor {
             guard let signedIn = try await app.flow.enrolled(session: session, user: user, factor: factor, ip: context.clientIP) else {
                 return try await backToLogin(organizationID: user.organizationID, notice: "locked")
             }
-            response.setCookie(cookies.session(signedIn.token))
+            target = signedIn
         } else {
             // The new factor just proved itself: that counts as a recent second factor.
-            _ = try await app.sessions.markVerified(session)
+            target = try await app.sessions.markVerified(session)
         }
-        return response
+        guard let backupCodes else {
+            return target.token == session.token ? .seeOther(next) : redirect(next, session: target)
+        }
+        return try await showBackupCodes(backupCodes, next: next, context: context, session: target.token == session.token ? nil : target)
+    }
+
+    /// New backup codes go to the next page, shown once (`/backup-codes`).
+    func showBackupCodes(_ codes: [String], next: String, context: AppRequestContext, session: Session? = nil) async throws -> Response {
+        try await redirect("/backup-codes", flash: Flash(backupCodes: codes, next: next), context: context, session: session)
     }
 
     func organization(of user: User) async throws -> Organization {

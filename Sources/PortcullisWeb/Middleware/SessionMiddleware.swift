@@ -16,6 +16,8 @@ struct SessionMiddleware: RouterMiddleware {
             if !user.disabled {
                 context.session = session
                 context.user = user
+                // A page (GET) takes the flash the form before it left; other requests leave it for that page.
+                if request.method == .get { context.flash = try await app.sessions.takeFlash(session) }
             } else {
                 try await app.sessions.end(token)
             }

@@ -16,6 +16,12 @@ public struct Pages: Sendable {
                        status: HTTPResponse.Status = .ok) -> Response {
         var values = data
         values["csrf"] = context.csrfToken
+        // What the form before this page left (Post/Redirect/Get): its notice or error and its entered values.
+        if let flash = context.flash {
+            if values["notice"] == nil, let notice = flash.notice { values["notice"] = notice }
+            if values["error"] == nil, let error = flash.error { values["error"] = error }
+            for (name, value) in flash.values where values[name] == nil || (values[name] as? String)?.isEmpty == true { values[name] = value }
+        }
         if let user = context.user, context.session?.stage == .signedIn {
             values["signedInUser"] = ["displayName": user.displayName, "isAdmin": user.isAdmin || user.isOperator]
         }
