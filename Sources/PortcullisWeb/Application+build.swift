@@ -28,7 +28,8 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     router.add(middleware: ErrorPageMiddleware(pages: pages))
     router.add(middleware: StaticAssetsMiddleware())
     router.add(middleware: SessionMiddleware(app: app, cookies: cookies))
-    router.add(middleware: CSRFMiddleware(cookies: cookies, origin: origin(of: app.configuration.baseURL), random: app.random))
+    router.add(middleware: CSRFMiddleware(cookies: cookies, origin: origin(of: app.configuration.baseURL), random: app.random,
+                                          tokens: CSRFTokens(key: app.factorContext.secrets.subkey(for: "csrf"))))
     HealthController(app: app).register(on: router)
     SignInController(web: web).register(on: router)
     TOTPEnrollmentController(web: web).register(on: router)

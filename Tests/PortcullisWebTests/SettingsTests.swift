@@ -9,11 +9,13 @@ import Testing
 
 @Suite("Portal and settings, on SQLite and PostgreSQL")
 struct SettingsTests {
-    /// Signs `browser` in as a user who skips the enrollment invitation.
+    /// Signs `browser` in as a user who skips the enrollment invitation, loading each page as a browser would.
     static func signIn(_ browser: Browser, _ username: String, _ password: String) async throws {
         _ = try await browser.get("/login")
         #expect(try await browser.post("/login", ["username": username, "password": password]).location == "/login/enroll")
+        _ = try await browser.get("/login/enroll")
         #expect(try await browser.post("/login/enroll/skip", [:]).location == "/portal")
+        _ = try await browser.get("/portal")
     }
 
     /// Adds an authenticator app from settings; returns its factor id and secret.

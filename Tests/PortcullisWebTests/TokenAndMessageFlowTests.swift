@@ -44,6 +44,7 @@ struct TokenAndMessageFlowTests {
 
                 // Sign-in: the code is sent when the challenge is shown.
                 test.clock.advance(by: 60)
+                _ = try await browser.get("/login")
                 #expect(try await browser.post("/login", ["username": "sam", "password": "sam's long password"]).location == "/login/challenge")
                 let challenge = try await browser.get("/login/challenge")
                 #expect(challenge.body.contains("id=\"notice\"") && challenge.body.contains("Text message"))
@@ -51,10 +52,12 @@ struct TokenAndMessageFlowTests {
                 #expect(signInCode != code || true)
                 let smsFactor = try #require(firstMatch("name=\"factor_id\" value=\"([^\"]+)\"", in: challenge.body))
                 #expect(try await browser.post("/login/challenge", ["factor_id": smsFactor, "code": signInCode]).location == "/portal")
+                _ = try await browser.get("/portal")
                 _ = try await browser.post("/logout", [:])
 
                 // Inbound: the page shows a code to text; Twilio's signed webhook confirms it.
                 test.clock.advance(by: 60)
+                _ = try await browser.get("/login")
                 _ = try await browser.post("/login", ["username": "sam", "password": "sam's long password"])
                 let inboundPage = try await browser.get("/login/challenge")
                 let inboundCode = try #require(firstMatch("id=\"inbound-code\">([0-9]+)<", in: inboundPage.body))
@@ -140,6 +143,7 @@ struct TokenAndMessageFlowTests {
                 #expect(try await browser.post("/enroll/email/confirm", ["factor_id": factorID, "code": code]).status == .ok)
                 _ = try await browser.post("/logout", [:])
                 test.clock.advance(by: 60)
+                _ = try await browser.get("/login")
                 _ = try await browser.post("/login", ["username": "eve", "password": "eve's long password"])
                 let challenge = try await browser.get("/login/challenge")
                 #expect(challenge.body.contains("Email"))
@@ -184,6 +188,7 @@ struct TokenAndMessageFlowTests {
                 _ = try await browser.post("/logout", [:])
 
                 // Tom signs in with his token (it became his default factor).
+                _ = try await browser.get("/login")
                 _ = try await browser.post("/login", ["username": "tom", "password": "tom's long password"])
                 let challenge = try await browser.get("/login/challenge")
                 #expect(challenge.body.contains("Press the button on your token (T1)"))
