@@ -16,6 +16,11 @@ public struct Configuration: Sendable {
     public var development = false
     public var host = "127.0.0.1"
     public var port = 8080
+    /// Seconds a client has to send a whole request head (from connecting, or from the first byte of its next
+    /// request), to send a request body once its head arrived, and that an idle keep-alive connection stays open.
+    public var headerTimeoutSeconds = 10
+    public var bodyTimeoutSeconds = 30
+    public var idleTimeoutSeconds = 60
     public var argon2 = Argon2Parameters()
     /// Password hashes computed at once (default: the number of cores), and how many may wait.
     public var hashConcurrency = ProcessInfo.processInfo.activeProcessorCount
@@ -89,6 +94,9 @@ public struct Configuration: Sendable {
         development = try bool("PORTCULLIS_DEV") ?? false
         if let v = string("PORTCULLIS_HOST") { host = v }
         if let v = try int("PORTCULLIS_PORT", 0...65535) { port = v }
+        if let v = try int("PORTCULLIS_HEADER_TIMEOUT_SECONDS", 1...3600) { headerTimeoutSeconds = v }
+        if let v = try int("PORTCULLIS_BODY_TIMEOUT_SECONDS", 1...3600) { bodyTimeoutSeconds = v }
+        if let v = try int("PORTCULLIS_IDLE_TIMEOUT_SECONDS", 1...86_400) { idleTimeoutSeconds = v }
         // OWASP's minimum is the floor; stronger settings are welcome.
         if let v = try int("PORTCULLIS_ARGON2_MEMORY_KIB", 19_456...4_194_304) { argon2.memoryKiB = UInt32(v) }
         if let v = try int("PORTCULLIS_ARGON2_ITERATIONS", 2...100) { argon2.iterations = UInt32(v) }
