@@ -111,13 +111,26 @@ struct ConnectionTimeoutTests {
         }
     }
 
-    @Test("A request whose body stalls is closed at the body deadline")
-    func slowBody() async throws {
-        try await Self.live { _, port, _ in
-            let head = "POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 200\r\n\r\n"
+    @Test("A request whose body stalls is closed at the body deadline; aborted requests are logged at debug level")
+    func slowAndAbortedBodies() async throws {
+        try await Self.live { test, port, _ in
+            // A well-formed CSRF cookie, so that the form body is read (and the read breaks off).
+            let cookie = Base64URL.encode([UInt8](repeating: 7, count: 32))
+            let head = "POST /login HTTP/1.1\r\nHost: localhost\r\nCookie: portcullis_csrf=\(cookie)\r\n"
+                + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 200\r\n\r\n"
             let stalled = try await RawClient.exchange(port: port, head + "csrf=abc&username=", limit: .seconds(6))
             let closed = try #require(stalled.closedAfter, "still open after 6 s")
             #expect(closed > .milliseconds(800) && closed < .milliseconds(2800), "closed after \(closed)")
+
+            _ = try await RawClient.exchange(port: port, head + "csrf=abc", limit: .seconds(1), hangUp: true)
+            // The server notices the aborted request a moment later.
+            for _ in 0..<50 where test.logs.text.components(separatedBy: "debug request aborted").count < 3 {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let logs = test.logs.text
+            #expect(logs.components(separatedBy: "debug request aborted").count == 3, "both aborts logged at debug: \(logs)")
+            #expect(!logs.contains("request failed"))
+            #expect(!logs.split(separator: "\n").contains { $0.hasPrefix("error ") || $0.hasPrefix("critical ") })
         }
     }
 }
