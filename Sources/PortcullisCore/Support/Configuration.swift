@@ -125,8 +125,7 @@ public struct Configuration: Sendable {
         let previous = try previousKeys.map { try SecretBox.Key(encoded: $0) }
         if let key { return SecretBox(current: try SecretBox.Key(encoded: key), previous: previous) }
         guard development else { throw ConfigurationError.missingKey }
-        let path = URL(fileURLWithPath: databaseURL.hasPrefix("postgres") ? "data/x" : databaseURL)
-            .deletingLastPathComponent().appendingPathComponent("dev.key").path
+        let path = URL(fileURLWithPath: dataDirectory).appendingPathComponent("dev.key").path
         if let stored = try? String(contentsOfFile: path, encoding: .utf8) {
             return SecretBox(current: try SecretBox.Key(encoded: stored), previous: previous)
         }
@@ -134,6 +133,13 @@ public struct Configuration: Sendable {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: path, contents: Data(generated.utf8), attributes: [.posixPermissions: 0o600])
         return SecretBox(current: try SecretBox.Key(encoded: generated), previous: previous)
+    }
+
+    /// Where files that belong with the data are kept (the development key, the initial administrator's notice): the
+    /// SQLite database's directory, or `data/` under the working directory with PostgreSQL.
+    public var dataDirectory: String {
+        databaseURL.hasPrefix("postgres") ? URL(fileURLWithPath: "data").path
+                                          : URL(fileURLWithPath: databaseURL).deletingLastPathComponent().path
     }
 
     /// Cookies carry `Secure` except in development mode over plain HTTP.
