@@ -18,9 +18,13 @@ enum RawClient {
         let closedAfter: Duration?
     }
 
+    /// What the client does once it has sent its bytes.
+    enum Then { case wait, hangUp, reset }
+
     /// Connects to `localhost:port`, sends `request`, and reads until the server closes the connection or `limit`
-    /// passes. With `hangUp`, the client itself closes right after sending (a request aborted mid-way).
-    static func exchange(port: Int, _ request: String, limit: Duration, hangUp: Bool = false) async throws -> Outcome {
+    /// passes. With `.hangUp` the client itself closes right after sending (a request aborted mid-way); with `.reset`
+    /// it resets the connection (RST).
+    static func exchange(port: Int, _ request: String, limit: Duration, then: Then = .wait) async throws -> Outcome {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "localhost", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
@@ -28,7 +32,10 @@ enum RawClient {
         return try await channel.executeThenClose { inbound, outbound in
             if !request.isEmpty { try await outbound.write(ByteBuffer(string: request)) }
             let sent = ContinuousClock.now
-            if hangUp { return Outcome(received: "", closedAfter: .zero) }
+            if then == .reset, let socket = channel.channel as? SocketOptionProvider {
+                try await socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
+            }
+            if then != .wait { return Outcome(received: "", closedAfter: .zero) }
             return try await withThrowingTaskGroup(of: Outcome.self) { group in
                 group.addTask {
                     var received = ""
@@ -122,13 +129,14 @@ struct ConnectionTimeoutTests {
             let closed = try #require(stalled.closedAfter, "still open after 6 s")
             #expect(closed > .milliseconds(800) && closed < .milliseconds(2800), "closed after \(closed)")
 
-            _ = try await RawClient.exchange(port: port, head + "csrf=abc", limit: .seconds(1), hangUp: true)
-            // The server notices the aborted request a moment later.
-            for _ in 0..<50 where test.logs.text.components(separatedBy: "debug request aborted").count < 3 {
+            _ = try await RawClient.exchange(port: port, head + "csrf=abc", limit: .seconds(1), then: .hangUp)
+            _ = try await RawClient.exchange(port: port, head + "csrf=abc", limit: .seconds(1), then: .reset)
+            // The server notices the aborted requests a moment later.
+            for _ in 0..<50 where test.logs.text.components(separatedBy: "debug request aborted").count < 4 {
                 try await Task.sleep(for: .milliseconds(100))
             }
             let logs = test.logs.text
-            #expect(logs.components(separatedBy: "debug request aborted").count == 3, "both aborts logged at debug: \(logs)")
+            #expect(logs.components(separatedBy: "debug request aborted").count == 4, "all three aborts logged at debug: \(logs)")
             #expect(!logs.contains("request failed"))
             #expect(!logs.split(separator: "\n").contains { $0.hasPrefix("error ") || $0.hasPrefix("critical ") })
         }
