@@ -3,12 +3,16 @@ migrations, organizations and users. Errors must be one clear line, never a cras
 
 import base64
 import os
+import signal
+import stat
 import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import BINARY
+from conftest import BINARY, _free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,6 +56,43 @@ def test_help_for_every_command(cli):
 def test_serve_refuses_to_start_without_a_key(cli):
     err = refused(cli("serve", "--port", "0", drop=["PORTCULLIS_KEY"]), "PORTCULLIS_KEY", "portcullis key generate")
     assert "PORTCULLIS_DEV" in err
+
+
+def test_serve_puts_the_initial_admin_password_in_a_private_file_not_the_log(tmp_path):
+    """Without a terminal (output to a file, as under a service manager), the generated password goes to
+    initial-admin.txt next to the SQLite database, mode 0600; the output names the file but never holds the password."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTCULLIS_")}
+    env.update(PORTCULLIS_DATABASE_URL=str(tmp_path / "serve.sqlite"),
+               PORTCULLIS_KEY=base64.b64encode(os.urandom(32)).decode())
+    port = _free_port()
+    output = tmp_path / "serve.log"
+    notice = tmp_path / "initial-admin.txt"
+    with open(output, "wb") as log:
+        proc = subprocess.Popen([BINARY, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    time.sleep(0.25)
+            assert proc.poll() is None, output.read_text()
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(15)
+    assert notice.exists(), output.read_text()
+    assert stat.S_IMODE(notice.stat().st_mode) == 0o600
+    lines = dict(line.split(": ", 1) for line in notice.read_text().splitlines() if ": " in line)
+    assert lines["username"] == "admin"
+    password = lines["password"]
+    assert len(password) >= 16
+    logged = output.read_text()
+    assert password not in logged
+    assert str(notice) in logged and "initial administrator created" in logged
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")], "no temporary file left behind"
 
 
 def test_key_generate_prints_a_usable_key(cli):

@@ -188,19 +188,26 @@ def test_sms_enroll_and_sign_in(server, ui, twilio, used_secrets):
     ui.go("/portal", "portal")
     ui.sign_out()
 
-    # Sign-in: the SMS factor is the default; the code is sent when the challenge shows.
+    # Sign-in: the SMS factor is the default; showing the challenge sends nothing, "Send code" does.
     sleep_past_cooldown(twilio.last_request_at(SMS_E164), "the enrollment code")
     sent = len(twilio.messages)
     ui.sign_in(sam["username"], sam["password"])
     ui.wait_path("/login/challenge", "challenge-sms")
     ui.assert_no_error()
+    time.sleep(1)
+    assert len(twilio.messages) == sent, "showing the challenge must send nothing"
+    ui.follow("#send-code")
+    ui.wait_path("/login/challenge", "challenge-sms-sent")
     assert "sent" in ui.wait_el("#notice").text.lower(), ui.find("#notice").text
+    # Reloading the page (GET, after the redirect) sends nothing more.
+    ui.d.refresh()
+    ui.wait_el("#code")
     # Inbound confirmation is on for the organization: the page offers it.
     assert re.fullmatch(r"\d{6}", ui.wait_el("#inbound-code").text.strip()), ui.find("#inbound-code").text
     assert ui.find("#inbound-number").text.strip() == INBOUND_SMS_NUMBER
     used_secrets.add(ui.find("#inbound-code").text.strip())
     code = sms_code(twilio, sent, used_secrets)
-    assert len(twilio.messages) == sent + 1, "showing the challenge must send exactly one text"
+    assert len(twilio.messages) == sent + 1, "Send code must send exactly one text, and the reload none"
 
     # A wrong code is refused without voiding the right one.
     submit_code(ui, f"{(int(code) + 1) % 1_000_000:06d}")
@@ -224,6 +231,7 @@ def test_sms_provider_down_leaves_the_other_methods(server, ui, twilio, used_sec
     try:
         ui.sign_in(sam["username"], sam["password"])
         ui.wait_path("/login/challenge", "challenge-sms-provider-down")
+        ui.follow("#send-code")
         twilio.wait_for(SMS_E164, refused, refused=True, timeout=5)  # the server did try
         err = ui.wait_el("#error").text
         assert "could not be sent" in err.lower(), f"the page must say the code could not be sent: {err!r}"
@@ -252,6 +260,7 @@ def test_sms_inbound_confirmation(server, ui, twilio, used_secrets):
     ui.sign_in(sam["username"], sam["password"])
     ui.wait_path("/login/challenge", "challenge-sms-inbound")
     ui.assert_no_error()
+    ui.follow("#send-code")
     sms_code(twilio, sent, used_secrets)  # sent too; the user texts instead
     inbound_code = ui.wait_el("#inbound-code").text.strip()
     number = ui.find("#inbound-number").text.strip()
@@ -348,6 +357,7 @@ def test_email_enroll_and_sign_in(server, ui, smtp, used_secrets):
     ui.sign_in(emma["username"], emma["password"])
     ui.wait_path("/login/challenge", "challenge-email")
     ui.assert_no_error()
+    ui.follow("#send-code")
     assert "sent" in ui.wait_el("#notice").text.lower(), ui.find("#notice").text
     assert ui.find("#inbound-code") is None, "inbound confirmation is for text messages only"
     code = email_code(smtp, received, used_secrets)

@@ -9,7 +9,9 @@ public struct AppRequestContext: RequestContext {
     public var clientIP: String
     public var session: Session?
     public var user: User?
-    /// The value every form must send back as `csrf` (double-submit, compared in constant time).
+    /// The random value in this browser's CSRF cookie: what form tokens and passkey challenges are bound to.
+    public var browserID = ""
+    /// The token every form must send back as `csrf`: issued by the server for this browser and session.
     public var csrfToken = ""
     /// The parsed `application/x-www-form-urlencoded` body of a POST, already CSRF-checked.
     public var form = FormData()

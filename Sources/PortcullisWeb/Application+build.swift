@@ -4,12 +4,16 @@ import Logging
 import PortcullisCore
 
 /// Builds the HTTP application over assembled services: middleware (security headers, error pages, sessions, CSRF),
-/// static assets and every controller.
+/// static assets and every controller; connections that are idle, or too slow to send a request, are closed.
 public func buildApplication(_ app: Portcullis, logger: Logger = Logger(label: "portcullis")) async throws -> some ApplicationProtocol {
     let router = try await buildRouter(app)
+    let configuration = app.configuration
     return Application(
         router: router,
-        configuration: .init(address: .hostname(app.configuration.host, port: app.configuration.port), serverName: "Portcullis"),
+        server: .http1(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)),
+                       headerTimeout: .seconds(Int64(configuration.headerTimeoutSeconds)),
+                       bodyTimeout: .seconds(Int64(configuration.bodyTimeoutSeconds))),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Portcullis"),
         services: [MaintenanceService(app: app, logger: logger)],
         logger: logger)
 }
@@ -35,7 +39,8 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     VerificationAPIController(app: app).register(on: router.group("/validate", context: APIRequestContext.self))
     let browser = router.group()
         .add(middleware: SessionMiddleware(app: app, cookies: cookies))
-        .add(middleware: CSRFMiddleware(cookies: cookies, origin: origin(of: app.configuration.baseURL), random: app.random))
+        .add(middleware: CSRFMiddleware(cookies: cookies, origin: origin(of: app.configuration.baseURL), random: app.random,
+                                        tokens: CSRFTokens(key: app.factorContext.secrets.subkey(for: "csrf"))))
     SignInController(web: web).register(on: browser)
     TOTPEnrollmentController(web: web).register(on: browser)
     MessageEnrollmentController(web: web).register(on: browser)

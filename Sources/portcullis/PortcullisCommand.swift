@@ -88,18 +88,32 @@ struct Serve: AsyncParsableCommand {
         if !applied.isEmpty { logger.info("database migrated", metadata: ["versions": "\(applied.map(\.version))"]) }
         let app = try Portcullis(configuration: configuration, database: database)
         if let admin = try await app.administration.bootstrap() {
-            // Printed once on the console, never logged.
-            print("""
+            let notice = InitialAdminNotice(username: admin.username, password: admin.password,
+                                            signInURL: configuration.baseURL + "/login")
+            // On a terminal, shown once; anywhere else (where output ends up in logs) only a file's path is logged.
+            switch InitialAdminNotice.destination(outputIsTerminal: isatty(STDOUT_FILENO) == 1, dataDirectory: configuration.dataDirectory) {
+            case .terminal:
+                print("""
 
-                ┌ Initial administrator created ─────────────────────────────
-                │ username: \(admin.username)
-                │ password: \(admin.password)
-                │ Sign in at \(configuration.baseURL)/login and set up two-step verification.
-                │ This password is shown only once.
-                └────────────────────────────────────────────────────────────
+                    ┌ Initial administrator created ─────────────────────────────
+                    │ username: \(admin.username)
+                    │ password: \(admin.password)
+                    │ Sign in at \(notice.signInURL) and set up two-step verification.
+                    │ This password is shown only once.
+                    └────────────────────────────────────────────────────────────
 
-                """)
-            fflush(nil)
+                    """)
+                fflush(nil)
+            case .file(let path):
+                do {
+                    try notice.write(toFile: path)
+                    logger.notice("initial administrator created; its password is in a file only this user can read",
+                                  metadata: ["username": "\(admin.username)", "file": "\(path)"])
+                } catch {
+                    logger.error("initial administrator created, but its password could not be saved; set one with `portcullis user set-password`",
+                                 metadata: ["username": "\(admin.username)", "error": "\(error)"])
+                }
+            }
         }
         let application = try await buildApplication(app, logger: logger)
         try await application.runService()

@@ -8,11 +8,14 @@ import PortcullisStore
 @testable import PortcullisWeb
 import PortcullisTestSupport
 
-/// A cookie-keeping client over HummingbirdTesting, filling in the CSRF field like a browser submitting a form.
+/// A cookie-keeping client over HummingbirdTesting, filling in the CSRF field like a browser submitting a form: with
+/// the token of the last HTML page it received that had one (so, as in a browser, a form is posted from a page).
 final class Browser: @unchecked Sendable {
     let client: any TestClientProtocol
     private(set) var cookies: [String: String] = [:]
     private(set) var setCookieHeaders: [String] = []
+    /// The `csrf` field of the last page that had a form.
+    private(set) var pageToken: String?
 
     init(_ client: any TestClientProtocol) {
         self.client = client
@@ -29,10 +32,10 @@ final class Browser: @unchecked Sendable {
         try await send(path, method: .get, body: nil)
     }
 
-    /// Posts a form; `csrf` is the cookie's token unless given.
+    /// Posts a form; `csrf` is the last page's token unless given.
     func post(_ path: String, _ fields: [String: String], csrf: String? = nil, headers: HTTPFields = [:]) async throws -> Page {
         var fields = fields
-        if fields["csrf"] == nil { fields["csrf"] = csrf ?? cookies["portcullis_csrf"] ?? "" }
+        if fields["csrf"] == nil { fields["csrf"] = csrf ?? pageToken ?? "" }
         let body = fields.map { "\(Self.escape($0.key))=\(Self.escape($0.value))" }.joined(separator: "&")
         var all = headers
         all[.contentType] = "application/x-www-form-urlencoded"
@@ -67,7 +70,14 @@ final class Browser: @unchecked Sendable {
             let value = pair.count > 1 ? String(pair[1]) : ""
             if value.isEmpty || header.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = value }
         }
-        return Page(status: response.status, headers: response.headers, body: String(buffer: response.body))
+        let body = String(buffer: response.body)
+        if let token = Self.csrfField(in: body) { pageToken = token }
+        return Page(status: response.status, headers: response.headers, body: body)
+    }
+
+    /// The value of the first `csrf` form field in an HTML page.
+    static func csrfField(in html: String) -> String? {
+        firstMatch("name=\"csrf\" value=\"([^\"]*)\"", in: html)
     }
 
     static func escape(_ s: String) -> String {

@@ -26,6 +26,7 @@ struct PatternTests {
             try await test.run { browser in
                 _ = try await browser.get("/login")
                 _ = try await browser.post("/login", ["username": "gail", "password": "gail's long password"])
+                _ = try await browser.get("/login/enroll")
                 _ = try await browser.post("/login/enroll/skip", [:])
                 // Needs another factor first (it backs one up): add an app.
                 let (_, secret, _) = try await SettingsTests.addApp(browser, clock: test.clock, label: "Phone")
@@ -44,6 +45,7 @@ struct PatternTests {
                 #expect(String(decoding: try test.app.factorContext.secrets.open(sealed, context: pattern.secretContext), as: UTF8.self).hasPrefix("$argon2id$"))
                 _ = try await browser.post("/logout", [:])
 
+                _ = try await browser.get("/login")
                 _ = try await browser.post("/login", ["username": "gail", "password": "gail's long password"])
                 let challenge = try await browser.get("/login/challenge?factor=\(pattern.id)")
                 #expect(challenge.body.contains("class=\"pattern-board\"") && challenge.body.contains("/static/pattern.js"))

@@ -9,15 +9,18 @@ import Testing
 
 @Suite("Portal and settings, on SQLite and PostgreSQL")
 struct SettingsTests {
-    /// Signs `browser` in as a user who skips the enrollment invitation.
+    /// Signs `browser` in as a user who skips the enrollment invitation, loading each page as a browser would.
     static func signIn(_ browser: Browser, _ username: String, _ password: String) async throws {
         _ = try await browser.get("/login")
         #expect(try await browser.post("/login", ["username": username, "password": password]).location == "/login/enroll")
+        _ = try await browser.get("/login/enroll")
         #expect(try await browser.post("/login/enroll/skip", [:]).location == "/portal")
+        _ = try await browser.get("/portal")
     }
 
     /// Adds an authenticator app from settings; returns its factor id and secret.
     static func addApp(_ browser: Browser, clock: ManualClock, label: String) async throws -> (String, [UInt8], String) {
+        _ = try await browser.get("/settings")  // the button is on the settings page (and its form's CSRF token)
         let page = try await browser.submit("/enroll/totp/start", [:])
         let grouped = try #require(firstMatch("id=\"totp-secret\" class=\"secret\">([^<]+)<", in: page.body))
         let secret = try #require(Base32.decode(grouped))

@@ -79,6 +79,7 @@ struct SignInFlowTests {
 
                 // Sign in with TOTP (next time step); the same code again is refused.
                 test.clock.advance(by: 30)
+                _ = try await browser.get("/login?notice=signed_out")
                 #expect(try await browser.post("/login", ["username": "alice", "password": password]).location == "/login/challenge")
                 let challenge = try await browser.get("/login/challenge")
                 #expect(challenge.body.contains("Authenticator app"))
@@ -86,8 +87,7 @@ struct SignInFlowTests {
                 let next = OneTimePassword.totp(secret: secret, at: test.clock.now)
                 secrets.add(next)
                 #expect(try await browser.post("/login/challenge", ["factor_id": challengeFactor, "code": next]).location == "/portal")
-                _ = try await browser.post("/logout", [:])
-                _ = try await browser.post("/login", ["username": "alice", "password": password])
+                try await Self.signOutAndIn(browser, "alice", password)
                 let replay = try await browser.post("/login/challenge", ["factor_id": challengeFactor, "code": next])
                 #expect(replay.location == "/login/challenge?factor=\(challengeFactor)", "a replayed code: back to the challenge")
                 let refusedPage = try await browser.follow(replay)
@@ -101,8 +101,7 @@ struct SignInFlowTests {
                 let codesFactor = try #require(firstMatch("data-method=\"backup_codes\" data-factor-id=\"([^\"]+)\"", in: methods.body))
                 #expect(try await browser.get("/login/challenge?factor=\(codesFactor)").body.contains("backup code"))
                 #expect(try await browser.post("/login/challenge", ["factor_id": codesFactor, "code": codes[0]]).location == "/portal")
-                _ = try await browser.post("/logout", [:])
-                _ = try await browser.post("/login", ["username": "alice", "password": password])
+                try await Self.signOutAndIn(browser, "alice", password)
                 #expect(try await browser.submit("/login/challenge", ["factor_id": codesFactor, "code": codes[0]]).body.contains("id=\"error\""),
                         "a used backup code")   // refused as a replay: not a guess, not counted
 
@@ -142,6 +141,7 @@ struct SignInFlowTests {
             try await test.run { browser in
                 _ = try await browser.get("/login")
                 #expect(try await browser.post("/login", ["username": "alice", "password": "alice's long password"]).location == "/login/challenge")
+                _ = try await browser.get("/login/challenge")
                 #expect(try await browser.get("/enroll/totp").location == "/login/challenge")
                 #expect(try await browser.post("/enroll/totp", ["factor_id": "x", "code": "123456"]).location == "/login/challenge")
                 #expect(try await browser.get("/login/enroll").location == "/login/challenge")
@@ -161,16 +161,32 @@ struct SignInFlowTests {
                 let invite = try await browser.get("/login/enroll")
                 #expect(invite.body.contains("id=\"skip\"") && invite.body.contains("id=\"dont-show\""))
                 #expect(try await browser.post("/login/enroll/skip", [:]).location == "/portal")
+                _ = try await browser.get("/portal")
                 _ = try await browser.post("/logout", [:])
+                _ = try await browser.get("/login")
                 #expect(try await browser.post("/login", ["username": "bob", "password": "bob's long password"]).location == "/login/enroll",
                         "asked again after skipping")
+                _ = try await browser.get("/login/enroll")
                 #expect(try await browser.post("/login/enroll/dismiss", [:]).location == "/portal")
+                _ = try await browser.get("/portal")
                 _ = try await browser.post("/logout", [:])
+                _ = try await browser.get("/login")
                 #expect(try await browser.post("/login", ["username": "bob", "password": "bob's long password"]).location == "/portal",
                         "not asked after don't show again")
             }
             #expect(try await test.app.repositories.users.find(id: user.id)?.mfaPromptDismissed == true)
         }
+    }
+}
+
+extension SignInFlowTests {
+    /// From the portal: signs out, and signs in again with the password up to the challenge page, loading each page.
+    static func signOutAndIn(_ browser: Browser, _ username: String, _ password: String) async throws {
+        _ = try await browser.get("/portal")
+        _ = try await browser.post("/logout", [:])
+        _ = try await browser.get("/login")
+        #expect(try await browser.post("/login", ["username": username, "password": password]).location == "/login/challenge")
+        _ = try await browser.get("/login/challenge")
     }
 }
 

@@ -45,6 +45,7 @@ struct TokenAndMessageFlowTests {
 
                 // Sign-in: showing the challenge sends nothing; "Send code" does, and says so on the page after it.
                 test.clock.advance(by: 60)
+                _ = try await browser.get("/login")
                 #expect(try await browser.post("/login", ["username": "sam", "password": "sam's long password"]).location == "/login/challenge")
                 let sentBefore = test.app.outbox?.messages().count
                 let first = try await browser.get("/login/challenge")
@@ -55,11 +56,14 @@ struct TokenAndMessageFlowTests {
                 #expect(challenge.body.contains("id=\"notice\""))
                 let signInCode = try Self.code(in: test.app, to: "+14155550142")
                 #expect(try await browser.post("/login/challenge", ["factor_id": smsFactor, "code": signInCode]).location == "/portal")
+                _ = try await browser.get("/portal")
                 _ = try await browser.post("/logout", [:])
 
                 // Inbound: the page shows a code to text; Twilio's signed webhook confirms it.
                 test.clock.advance(by: 60)
+                _ = try await browser.get("/login")
                 _ = try await browser.post("/login", ["username": "sam", "password": "sam's long password"])
+                _ = try await browser.get("/login/challenge")
                 let inboundPage = try await browser.submit("/login/challenge/send", ["factor_id": smsFactor])
                 let inboundCode = try #require(firstMatch("id=\"inbound-code\">([0-9]+)<", in: inboundPage.body))
                 #expect(inboundPage.body.contains("+15005550000"))
@@ -146,7 +150,9 @@ struct TokenAndMessageFlowTests {
                 #expect(try await browser.submit("/enroll/email/confirm", ["factor_id": factorID, "code": code]).status == .ok)
                 _ = try await browser.post("/logout", [:])
                 test.clock.advance(by: 60)
+                _ = try await browser.get("/login")
                 _ = try await browser.post("/login", ["username": "eve", "password": "eve's long password"])
+                _ = try await browser.get("/login/challenge")
                 let challenge = try await browser.submit("/login/challenge/send", ["factor_id": factorID])
                 #expect(challenge.body.contains("Email"))
                 let signInCode = try Self.code(in: test.app, to: "eve@home.example")
@@ -190,6 +196,7 @@ struct TokenAndMessageFlowTests {
                 _ = try await browser.post("/logout", [:])
 
                 // Tom signs in with his token (it became his default factor).
+                _ = try await browser.get("/login")
                 _ = try await browser.post("/login", ["username": "tom", "password": "tom's long password"])
                 let challenge = try await browser.get("/login/challenge")
                 #expect(challenge.body.contains("Press the button on your token (T1)"))

@@ -70,11 +70,15 @@ func jsonObject(_ page: Browser.Page) throws -> [String: Any] {
 struct WebAuthnFlowTests {
     static let password = "a long enough password"
 
-    /// Signs in with the password and goes past the enrollment invitation when it shows.
+    /// Signs in with the password and goes past the enrollment invitation when it shows; loads the page it lands on.
     static func signIn(_ browser: Browser, _ username: String) async throws -> String? {
         _ = try await browser.get("/login")
-        let location = try await browser.post("/login", ["username": username, "password": password]).location
-        if location == "/login/enroll" { return try await browser.post("/login/enroll/skip", [:]).location }
+        var location = try await browser.post("/login", ["username": username, "password": password]).location
+        if location == "/login/enroll" {
+            _ = try await browser.get("/login/enroll")
+            location = try await browser.post("/login/enroll/skip", [:]).location
+        }
+        if let location { _ = try await browser.get(location) }
         return location
     }
 
@@ -172,10 +176,12 @@ struct WebAuthnFlowTests {
                 #expect(try await test.app.repositories.users.find(id: user.id)?.failedFactorAttempts == 0, "a success clears the count")
 
                 // RS256 and EdDSA assertions verify too.
+                _ = try await browser.get("/portal")
                 _ = try await browser.post("/logout", [:])
                 _ = try await Self.signIn(browser, "kim")
                 let (windowsFactor, _) = try await Self.credential(test, userID: user.id, label: "Windows Hello")
                 #expect(try await Self.useKey(browser, windows, factorID: windowsFactor.id).location == "/portal")
+                _ = try await browser.get("/portal")
                 _ = try await browser.post("/logout", [:])
                 _ = try await Self.signIn(browser, "kim")
                 #expect(try await Self.useKey(browser, laptop, factorID: laptopFactor.id).location == "/portal")
@@ -200,9 +206,11 @@ struct WebAuthnFlowTests {
                 #expect(session.stage == .signedIn && session.amr == ["pwd", "hwk", "mfa"], "the new key proved itself")
 
                 // Signed out and back in: the key is owed now, so registering another one first is refused.
+                _ = try await browser.get("/portal")
                 _ = try await browser.post("/logout", [:])
                 _ = try await browser.get("/login")
                 #expect(try await browser.post("/login", ["username": "max", "password": Self.password]).location == "/login/challenge")
+                _ = try await browser.get("/login/challenge")
                 #expect(try await browser.post("/webauthn/register/options", [:]).status == .unauthorized)
                 #expect(try await browser.get("/enroll/webauthn").location == "/login/challenge")
             }
@@ -253,6 +261,7 @@ struct WebAuthnFlowTests {
                 }
                 // A good answer with a counter of 5, then one whose counter went back to 3.
                 #expect(try await Self.useKey(browser, key, factorID: factor.id, flags: ["--sign-count", "5"]).location == "/portal")
+                _ = try await browser.get("/portal")
                 _ = try await browser.post("/logout", [:])
                 _ = try await Self.signIn(browser, "lee")
                 test.clock.advance(by: 1)
@@ -270,6 +279,7 @@ struct WebAuthnFlowTests {
                 let stolen = try await other.submit("/login/challenge", answer)
                 #expect(stolen.body.contains("expired"), "bound to the session it was issued to")
                 #expect(try await browser.post("/login/challenge", answer).location == "/portal")
+                _ = try await browser.get("/portal")
                 _ = try await browser.post("/logout", [:])
                 _ = try await Self.signIn(browser, "lee")
                 let before = try await test.app.repositories.users.find(id: user.id)?.failedFactorAttempts
@@ -365,6 +375,7 @@ struct WebAuthnFlowTests {
 
                 // Removed in settings: the credential is gone and can no longer sign in.
                 #expect(try await Self.passkey(browser, phone, ["--uv"]).location == "/portal")
+                _ = try await browser.get("/settings")
                 let (factor, credential) = try await Self.credential(test, userID: user.id, label: "Phone passkey")
                 // The last possession factor: removing it asks for confirmation first (the backups go with it).
                 #expect(try await browser.post("/settings/factors/\(factor.id)/remove", [:]).location == "/settings?notice=remove_confirm_\(factor.id)")

@@ -16,6 +16,11 @@ public struct Configuration: Sendable {
     public var development = false
     public var host = "127.0.0.1"
     public var port = 8080
+    /// Seconds a client has to send a whole request head (from connecting, or from the first byte of its next
+    /// request), to send a request body once its head arrived, and that an idle keep-alive connection stays open.
+    public var headerTimeoutSeconds = 10
+    public var bodyTimeoutSeconds = 30
+    public var idleTimeoutSeconds = 60
     public var argon2 = Argon2Parameters()
     /// Password hashes computed at once (default: the number of cores), and how many may wait.
     public var hashConcurrency = ProcessInfo.processInfo.activeProcessorCount
@@ -89,6 +94,9 @@ public struct Configuration: Sendable {
         development = try bool("PORTCULLIS_DEV") ?? false
         if let v = string("PORTCULLIS_HOST") { host = v }
         if let v = try int("PORTCULLIS_PORT", 0...65535) { port = v }
+        if let v = try int("PORTCULLIS_HEADER_TIMEOUT_SECONDS", 1...3600) { headerTimeoutSeconds = v }
+        if let v = try int("PORTCULLIS_BODY_TIMEOUT_SECONDS", 1...3600) { bodyTimeoutSeconds = v }
+        if let v = try int("PORTCULLIS_IDLE_TIMEOUT_SECONDS", 1...86_400) { idleTimeoutSeconds = v }
         // OWASP's minimum is the floor; stronger settings are welcome.
         if let v = try int("PORTCULLIS_ARGON2_MEMORY_KIB", 19_456...4_194_304) { argon2.memoryKiB = UInt32(v) }
         if let v = try int("PORTCULLIS_ARGON2_ITERATIONS", 2...100) { argon2.iterations = UInt32(v) }
@@ -121,8 +129,7 @@ public struct Configuration: Sendable {
         let previous = try previousKeys.map { try SecretBox.Key(encoded: $0) }
         if let key { return SecretBox(current: try SecretBox.Key(encoded: key), previous: previous) }
         guard development else { throw ConfigurationError.missingKey }
-        let path = URL(fileURLWithPath: databaseURL.hasPrefix("postgres") ? "data/x" : databaseURL)
-            .deletingLastPathComponent().appendingPathComponent("dev.key").path
+        let path = URL(fileURLWithPath: dataDirectory).appendingPathComponent("dev.key").path
         if let stored = try? String(contentsOfFile: path, encoding: .utf8) {
             return SecretBox(current: try SecretBox.Key(encoded: stored), previous: previous)
         }
@@ -130,6 +137,13 @@ public struct Configuration: Sendable {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: path, contents: Data(generated.utf8), attributes: [.posixPermissions: 0o600])
         return SecretBox(current: try SecretBox.Key(encoded: generated), previous: previous)
+    }
+
+    /// Where files that belong with the data are kept (the development key, the initial administrator's notice): the
+    /// SQLite database's directory, or `data/` under the working directory with PostgreSQL.
+    public var dataDirectory: String {
+        databaseURL.hasPrefix("postgres") ? URL(fileURLWithPath: "data").path
+                                          : URL(fileURLWithPath: databaseURL).deletingLastPathComponent().path
     }
 
     /// Cookies carry `Secure` except in development mode over plain HTTP.

@@ -18,8 +18,9 @@ struct WebAuthnController {
         router.post("/login/passkey") { _, context in try await passkeySignIn(context: context) }
     }
 
-    /// Passkey sign-in happens before there is a session: its challenge is bound to the browser's CSRF cookie.
-    static func browserBinding(_ context: AppRequestContext) -> String { "browser:" + Hex.sha256(context.csrfToken) }
+    /// Passkey sign-in happens before there is a session: its challenge is bound to the random value in the browser's
+    /// CSRF cookie, which stays the same from the sign-in page to the passkey post (the form token does not).
+    static func browserBinding(_ context: AppRequestContext) -> String { "browser:" + Hex.sha256(context.browserID) }
 
     // MARK: Registration
 

@@ -1,10 +1,14 @@
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import PortcullisCore
 
 /// Turns anything a handler throws into a plain page: redirects, error pages, 503 when password hashing is saturated,
-/// and a generic 500 that logs only the error's type (never its text, which might quote input).
+/// and a generic 500 that logs only the error's type (never its text, which might quote input). A request the client
+/// gave up on (connection reset or closed mid-request, or a malformed body) is logged at debug level only: it is not
+/// the server's fault.
 struct ErrorPageMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let pages: Pages
@@ -23,6 +27,13 @@ struct ErrorPageMiddleware: RouterMiddleware {
             var response = page(.serviceUnavailable, "Busy", "The server is busy right now. Wait a moment and try again.", context)
             response.headers[.retryAfter] = "2"
             return response
+        } catch let error where Self.isClientAbort(error) {
+            context.logger.debug("request aborted", metadata: ["error_type": "\(String(reflecting: type(of: error)))", "path": "\(request.uri.path)"])
+            // Hummingbird answers a parser error with 400 and closes the connection, as it would without this middleware.
+            if error is HTTPParserError { throw error }
+            var response = page(.badRequest, "Request refused", "The request could not be handled. Go back and try again.", context)
+            response.headers[.connection] = "close"
+            return response
         } catch is NIOTooManyBytesError {
             return page(.contentTooLarge, "Too large", "What you sent is too large.", context)
         } catch let error as HTTPError {
@@ -36,6 +47,23 @@ struct ErrorPageMiddleware: RouterMiddleware {
             context.logger.error("request failed", metadata: ["error_type": "\(String(reflecting: type(of: error)))", "path": "\(request.uri.path)"])
             return page(.internalServerError, "Something went wrong",
                         "Something went wrong on our side. Nothing you entered was lost; go back and try again.", context)
+        }
+    }
+
+    /// Whether an error means the client went away or broke off its request, rather than that something failed here.
+    static func isClientAbort(_ error: any Error) -> Bool {
+        switch error {
+        case is HTTPParserError, is CancellationError:
+            return true
+        case let error as IOError:
+            return [ECONNRESET, EPIPE, ECONNABORTED, ETIMEDOUT].contains(error.errnoCode)
+        case let error as ChannelError:
+            switch error {
+            case .ioOnClosedChannel, .alreadyClosed, .eof, .inputClosed, .outputClosed: return true
+            default: return false
+            }
+        default:
+            return false
         }
     }
 
