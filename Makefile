@@ -2,6 +2,8 @@
 #   make run         build and serve on http://localhost:8080 (dev mode, SQLite in data/)
 #   make test        Swift tests (SQLite + PostgreSQL) and the browser e2e suite on both engines
 #   make bench       benchmarks of the hot paths (release build)
+#   make bench-verification   the verification API against privacyIDEA 3.14, side by side (release build)
+#   make compat      the verification API's answers compared with privacyIDEA 3.14's (part of make test)
 #   make pg-start    start the test PostgreSQL on 127.0.0.1:54329 (make pg-stop stops it)
 
 SHELL := /bin/bash
@@ -21,7 +23,7 @@ TEST_PKGS := postgresql chromium chromium-driver oathtool fonts-dejavu-core
 # `make run` keeps a database URL already set in the environment.
 PORTCULLIS_DATABASE_URL ?= data/portcullis.sqlite
 
-.PHONY: deps-run deps-test build run test e2e bench pg-start pg-stop
+.PHONY: deps-run deps-test build run test e2e compat bench bench-verification pg-start pg-stop
 
 deps-run:
 	@$(APT) $(RUN_PKGS)
@@ -57,7 +59,14 @@ test: deps-test pg-start
 	  echo "== e2e on $$db"; \
 	  E2E_DATABASE=$$db PORTCULLIS_TEST_POSTGRES_URL=$$url $(VENV)/bin/python -m pytest e2e -v || status=1; \
 	done; \
+	echo "== verification API compared with privacyIDEA 3.14"; \
+	$(MAKE) --no-print-directory compat || status=1; \
 	exit $$status
+
+# The verification API's JSON next to privacyIDEA 3.14's (installed from PyPI into .privacyidea/ on first use).
+compat: deps-test
+	bash scripts/privacyidea.sh setup
+	cd compat && ../$(VENV)/bin/python -m pytest -v .
 
 # One e2e pass against an already built binary: make e2e E2E_DATABASE=postgres
 E2E_DATABASE ?= sqlite
@@ -68,6 +77,12 @@ e2e: deps-test
 # Hot-path benchmarks (release build), on SQLite and the test PostgreSQL.
 bench: deps-run pg-start
 	PORTCULLIS_TEST_POSTGRES_URL=$$($(PG) url) $(SWIFT) run -c release portcullis-bench
+
+# privacyIDEA's venv brings argon2-cffi, which measures the Argon2 ceiling.
+bench-verification: deps-test
+	$(SWIFT) build -c release --product portcullis
+	bash scripts/privacyidea.sh setup
+	.privacyidea/venv/bin/python bench/verification.py
 
 pg-start:
 	@$(PG) start

@@ -154,8 +154,7 @@ def test_new_user_enrolls_signs_in_and_gets_locked_out(server, ui, used_secrets)
         if step_now(totp) == last_step:
             submit_code(ui, last_code)
             expect_refused(ui, "/login/challenge", "totp-replay-refused")
-            failures += 1
-            break
+            break  # a replayed code is refused but not counted as a guess
         last_code, last_step = fresh_code(totp, step_now(totp), used_secrets)
         submit_code(ui, last_code)
         ui.wait_path("/portal", "portal-after-totp")
@@ -182,11 +181,10 @@ def test_new_user_enrolls_signs_in_and_gets_locked_out(server, ui, used_secrets)
     switch_method(ui, "backup_codes")
     submit_code(ui, backup_codes[0])
     expect_refused(ui, "/login/challenge", "backup-code-reuse-refused")
-    failures += 1
+    # (a used code is a replay: refused, but not counted as a guess)
 
     # (g) Lockout at the LOCKOUT_LIMIT-th failure since the last successful
-    # factor sign-in (the backup-code sign-in above): the reused backup code
-    # counts too; the replayed TOTP code came before that success.
+    # factor sign-in (the backup-code sign-in above); replays do not count.
     switch_method(ui, "totp")
     before = failures
     locked_at = None

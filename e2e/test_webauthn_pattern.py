@@ -525,6 +525,10 @@ def test_removed_key_cannot_sign_in(server, ui, users, attach):
     open_settings(ui)
     assert len(factor_rows(ui, "webauthn")) == 1
     ui.follow('#factors tr.factor[data-type="webauthn"] button.remove')
+    # Her last device: settings ask first, saying the backups go with it.
+    ui.wait_el("#confirm-removal", "fern-confirm-removal")
+    assert "backup" in ui.find("#confirm-removal").text.lower()
+    ui.follow("#confirm-remove")
     ui.wait_path("/settings", "fern-key-removed")
     ui.assert_no_error()
     assert not factor_rows(ui, "webauthn"), "the removed key is still listed"

@@ -74,6 +74,44 @@ struct SignInFlowTests {
         }
     }
 
+    @Test("Complete sign-ins with a hardware token and a grid pattern; a pattern needs a possession factor; an admin unlock ends sessions",
+          arguments: TestDatabase.engines)
+    func tokenAndPattern(engine: PortcullisDatabase.Engine) async throws {
+        try await TestDatabase.with(engine) { db async throws in
+            let s = try TestServices(database: db)
+            let (organization, user) = try await s.makeUser()
+            // A backup alone is refused: the pattern needs a possession factor beside it.
+            guard case .needsPossessionFactor = try await s.factors.enrollPattern(user: user, pattern: "1-5-9-6", confirmation: "1-5-9-6", ip: ip) else {
+                Issue.record("a pattern without a possession factor"); return
+            }
+            let seed = Array("12345678901234567890".utf8)
+            let imported = ImportedToken(serial: "HW-1", seed: seed)
+            let tokens = try await s.inventory.importTokens(.success([imported]), organizationID: organization.id, actor: "test", source: "csv")
+            _ = try await s.inventory.assign(try #require(tokens.first), to: user, until: nil, actor: "test")
+            guard case .enrolled(let pattern) = try await s.factors.enrollPattern(user: user, pattern: "1-5-9-6", confirmation: "1-5-9-6", ip: ip) else {
+                Issue.record("pattern refused beside a token"); return
+            }
+            guard case .proceed(let pending, .challenge) = try await s.flow.password(
+                organization: organization, username: "alice", password: password, ip: ip, replacing: nil) else { Issue.record("no challenge"); return }
+            let token = try #require(try await s.signIn.confirmedFactors(userID: user.id).first { $0.type == .hotp })
+            guard case .signedIn(let withToken, _) = try await s.flow.answer(session: pending, factorID: token.id,
+                                                                             response: FactorResponse(code: OneTimePassword.hotp(secret: seed, counter: 0)), ip: ip) else {
+                Issue.record("token code refused"); return
+            }
+            #expect(withToken.amr == ["pwd", "hwk", "mfa"])
+            guard case .proceed(let again, .challenge) = try await s.flow.password(
+                organization: organization, username: "alice", password: password, ip: ip, replacing: nil) else { Issue.record("no challenge"); return }
+            guard case .signedIn(let withPattern, _) = try await s.flow.answer(session: again, factorID: pattern.id,
+                                                                               response: FactorResponse(fields: ["pattern": "1-5-9-6"]), ip: ip) else {
+                Issue.record("pattern refused"); return
+            }
+            #expect(withPattern.amr == ["pwd", "pin"], "password + pattern is not multi-factor")
+            #expect(try await s.factors.mfaState(of: user) == .enabled)
+            try await s.administration.unlock(user: user, actor: "admin")
+            #expect(try await s.sessions.validate(token: withPattern.token) == nil, "an admin unlock ends the user's sessions")
+        }
+    }
+
     @Test("60 parallel wrong passwords: at most 5 checked, one lock; then the right password fails like the rest", arguments: TestDatabase.engines)
     func passwordBurst(engine: PortcullisDatabase.Engine) async throws {
         try await TestDatabase.with(engine) { db async throws in

@@ -33,12 +33,13 @@ public struct HOTPFactor: FactorMethod {
         return .accepted
     }
 
-    /// Whether `code` is within the look-ahead window now, without using it up.
-    public func matchesUnused(_ code: String, factor: Factor, context: FactorContext) async throws -> Bool {
+    /// Whether `code` is within the look-ahead window now, or the last one accepted, without using it up.
+    public func matchesNow(_ code: String, factor: Factor, context: FactorContext) async throws -> Bool {
         guard let tokenID = factor.parameters["token_id"], let token = try await context.tokens.find(id: tokenID),
               token.userID == factor.userID, token.isUsable(at: context.clock.now), code.count == token.digits else { return false }
         let seed = try context.secrets.open(token.sealedSeed, context: token.seedContext)
-        return Self.search(seed: seed, token: token, from: token.counter, count: max(1, context.policy.hotpLookAhead), codes: [code]) != nil
+        let from = max(0, token.counter - 1)
+        return Self.search(seed: seed, token: token, from: from, count: max(1, context.policy.hotpLookAhead) + Int(token.counter - from), codes: [code]) != nil
     }
 
     /// Resynchronizes a token that was pressed many times unused: two consecutive codes are searched in the wider

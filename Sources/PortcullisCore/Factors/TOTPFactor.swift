@@ -86,15 +86,15 @@ public struct TOTPFactor: FactorMethod {
         return .accepted
     }
 
-    /// Whether `code` is valid now and not yet used, without using it up (the verification API looks for a code at
-    /// the end of `pass` this way).
-    public func matchesUnused(_ code: String, factor: Factor, context: FactorContext) async throws -> Bool {
+    /// Whether `code` is one of this factor's codes for now (used or not), without using it up: the verification API
+    /// finds a code at the end of `pass` this way. A used one is then refused as a replay, not taken for a password.
+    public func matchesNow(_ code: String, factor: Factor, context: FactorContext) async throws -> Bool {
         let settings = settings(of: factor, drift: context.policy.totp.drift)
         guard code.count == settings.digits else { return false }
         let secret = try secret(of: factor, context: context)
         let now = OneTimePassword.timeStep(at: context.clock.now, period: settings.period)
         var matched = false
-        for step in (now - Int64(settings.drift))...(now + Int64(settings.drift)) where step > (factor.counter ?? -1) {
+        for step in (now - Int64(settings.drift))...(now + Int64(settings.drift)) {
             let expected = OneTimePassword.hotp(secret: secret, counter: UInt64(step), digits: settings.digits, algorithm: settings.algorithm)
             if constantTimeEquals(expected, code) { matched = true }
         }

@@ -89,9 +89,11 @@ public struct AccountAdministration: Sendable {
         try await user(organization: try await organization(slug: slug), username: username)
     }
 
+    /// Sets a user's password and ends all of their sessions (whoever used the old one is signed out).
     public func setPassword(user: User, password: String, actor: String) async throws {
         try Self.checkPassword(password)
         try await repositories.users.setPasswordHash(userID: user.id, hash: try await hasher.hash(password))
+        try await repositories.sessions.deleteAll(userID: user.id, stage: nil, exceptToken: nil)
         try await audit.record(.passwordChanged, organizationID: user.organizationID, userID: user.id, actor: actor)
     }
 
@@ -101,8 +103,11 @@ public struct AccountAdministration: Sendable {
                                detail: ["required": String(required)])
     }
 
+    /// Lifts a lock (also one that reached the escalation cap) and ends the user's sessions, so that whoever caused
+    /// the lock does not go on where they were.
     public func unlock(user: User, actor: String) async throws {
         try await repositories.users.unlock(userID: user.id)
+        try await repositories.sessions.deleteAll(userID: user.id, stage: nil, exceptToken: nil)
         try await audit.record(.accountUnlocked, organizationID: user.organizationID, userID: user.id, actor: actor)
     }
 

@@ -38,8 +38,9 @@ public struct VerificationFlow: Sendable {
             return try await answer(organization: organization, username: username, code: pass, transactionID: transactionID, key: key, ip: ip)
         }
         let user = try await findUser(organization, username)
-        // A code at the end of `pass` is found by checking, without using it up, whether it is valid now for one of the
-        // user's typed-code factors. Either way exactly one password hash follows, so timing says nothing.
+        // A code at the end of `pass` is found by checking, without using it up, whether it is one of the user's codes
+        // for now (a used one then counts as a replay, not as a wrong password). Either way exactly one password hash
+        // follows, so timing says nothing.
         // An unknown user costs the same factor query.
         let codeFactor = try await trailingCode(in: pass, userID: user?.id ?? "unknown")
         let password = codeFactor.map { String(pass.dropLast($0.1.count)) } ?? pass
@@ -76,8 +77,8 @@ public struct VerificationFlow: Sendable {
             guard code.allSatisfy(\.isASCII), code.allSatisfy(\.isNumber) else { continue }
             for factor in factors {
                 let matches = factor.type == .totp
-                    ? try await TOTPFactor().matchesUnused(code, factor: factor, context: checks.factorContext)
-                    : try await HOTPFactor().matchesUnused(code, factor: factor, context: checks.factorContext)
+                    ? try await TOTPFactor().matchesNow(code, factor: factor, context: checks.factorContext)
+                    : try await HOTPFactor().matchesNow(code, factor: factor, context: checks.factorContext)
                 if matches { return (factor, code) }
             }
         }

@@ -1,0 +1,159 @@
+"""Two `portcullis serve` processes on one PostgreSQL behave as one (SPEC §8): a burst of parallel requests split
+across both nodes checks at most the lockout's number of guesses, passes at most the per-IP limit, and accepts one
+TOTP code once. Driven through the verification API (no browser), with pyotp as the authenticator app. Runs in the
+PostgreSQL pass of the e2e suite (E2E_DATABASE=postgres); SQLite is one process's embedded database."""
+
+import base64
+import http.cookiejar
+import os
+import re
+import secrets
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pyotp
+import pytest
+
+from conftest import BINARY, ENGINE, OUT, _free_port, _postgres_admin_url, _psql
+from peers_shim import post_json
+
+pytestmark = pytest.mark.skipif(ENGINE != "postgres", reason="two nodes share a PostgreSQL database; run with E2E_DATABASE=postgres")
+
+PASSWORD = "Pw-" + secrets.token_urlsafe(18)
+BURST = 50
+
+
+class Node:
+    def __init__(self, env, index):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = dict(env, PORTCULLIS_BASE_URL=f"http://localhost:{self.port}")
+        self.log = open(OUT / f"node{index}.log", "wb")
+        self.proc = subprocess.Popen([BINARY, "serve", "--host", "127.0.0.1", "--port", str(self.port)], env=self.env,
+                                     stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        for _ in range(240):
+            try:
+                with urllib.request.urlopen(self.url + "/readyz", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.25)
+        raise AssertionError(f"node {index} did not start")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def cli(env, *args, stdin=None):
+    return subprocess.run([BINARY, *args], env=env, input=stdin, check=True, capture_output=True, text=True, timeout=120).stdout
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    OUT.mkdir(parents=True, exist_ok=True)
+    admin_url = _postgres_admin_url()
+    name = f"portcullis_nodes_{secrets.token_hex(4)}"
+    _psql(admin_url, f"CREATE DATABASE {name}")
+    db_url = urllib.parse.urlparse(admin_url)._replace(path="/" + name).geturl()
+    env = dict(os.environ, PORTCULLIS_DEV="1", PORTCULLIS_DATABASE_URL=db_url, LOG_LEVEL="warning",
+               PORTCULLIS_KEY=base64.b64encode(os.urandom(32)).decode(), PORTCULLIS_HASH_QUEUE="200",
+               PORTCULLIS_TRUST_PROXY="1")  # the test names each request's client address in X-Forwarded-For
+    nodes = []
+    try:
+        cli(env, "migrate")
+        for user in ("tess", "ian", "ulla"):
+            cli(env, "user", "create", user, "--password-stdin", stdin=PASSWORD + "\n")
+        key = next(line.split(": ", 1)[1] for line in cli(env, "apikey", "create", "nodes").splitlines() if line.startswith("Key"))
+        nodes = [Node(env, 1), Node(env, 2)]
+        yield {"nodes": nodes, "key": key, "db": db_url, "env": env}
+    finally:
+        for node in nodes:
+            node.stop()
+        _psql(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def sql(db_url, query):
+    out = subprocess.run(["psql", db_url, "-qtA", "-c", query], check=True, capture_output=True, text=True).stdout
+    return out.strip()
+
+
+def enroll_totp(node, username):
+    """Signs in on the web pages of `node` (skipping the invitation) and enrolls an authenticator app; returns it."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    origin = {"Origin": f"http://localhost:{node.port}"}
+
+    def get(path):
+        with opener.open(node.url + path, timeout=30) as r:
+            return r.read().decode()
+
+    def post(path, fields, page):
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        data = urllib.parse.urlencode(dict(fields, csrf=token)).encode()
+        with opener.open(urllib.request.Request(node.url + path, data=data, headers=origin), timeout=30) as r:
+            return r.read().decode()
+
+    page = get("/login")
+    page = post("/login", {"username": username, "password": PASSWORD}, page)  # → the invitation
+    page = post("/login/enroll/skip", {}, page)                                  # → the portal
+    page = post("/enroll/totp/start", {}, get("/settings"))                      # → the QR page
+    uri = re.search(r'id="totp-uri" class="uri">([^<]+)<', page).group(1).replace("&amp;", "&")
+    factor = re.search(r'name="factor_id" value="([^"]+)"', page).group(1)
+    totp = pyotp.parse_uri(uri)
+    post("/enroll/totp", {"factor_id": factor, "code": totp.now(), "label": "Phone"}, page)
+    return totp
+
+
+def burst(cluster, requests):
+    """Sends `requests` (user, pass, ip) at once, alternating between the two nodes; returns the decoded answers."""
+    nodes, key = cluster["nodes"], cluster["key"]
+
+    def one(i):
+        user, password, ip = requests[i]
+        node = nodes[i % 2]
+        return post_json(node.url + "/validate/check", {"user": user, "pass": password},
+                         {"Authorization": "Bearer " + key, "X-Forwarded-For": ip})
+
+    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
+        return list(pool.map(one, range(len(requests))))
+
+
+def test_lockout_holds_across_nodes(cluster):
+    answers = burst(cluster, [("tess", f"wrong-{n}", f"198.51.100.{n}") for n in range(BURST)])
+    assert all(status == 200 and doc["result"]["authentication"] == "REJECT" for status, doc in answers), answers[:3]
+    user_id = sql(cluster["db"], "SELECT id FROM users WHERE username = 'tess'")
+    checked = sql(cluster["db"], f"SELECT COUNT(*) FROM audit_events WHERE user_id = '{user_id}' AND reason = 'bad_password'")
+    locks = sql(cluster["db"], f"SELECT COUNT(*) FROM audit_events WHERE user_id = '{user_id}' AND type = 'account.locked'")
+    assert (checked, locks) == ("5", "1"), f"{checked} guesses checked and {locks} locks across two nodes"
+    status, doc = post_json(cluster["nodes"][1].url + "/validate/check", {"user": "tess", "pass": PASSWORD},
+                            {"Authorization": "Bearer " + cluster["key"]})
+    assert doc["result"]["authentication"] == "REJECT", "the right password on a locked account"
+
+
+def test_one_totp_code_is_accepted_once_across_nodes(cluster):
+    totp = enroll_totp(cluster["nodes"][0], "ian")
+    step = int(time.time()) // 30
+    while int(time.time()) // 30 == step or time.time() % 30 > 25:  # a fresh step, with time to spare
+        time.sleep(0.5)
+    code = totp.now()
+    answers = burst(cluster, [("ian", PASSWORD + code, f"203.0.113.{n}") for n in range(BURST)])
+    accepted = [doc for status, doc in answers if doc["result"].get("authentication") == "ACCEPT"]
+    assert len(accepted) == 1, f"{len(accepted)} of {BURST} parallel requests with one code were accepted"
+    user_id = sql(cluster["db"], "SELECT id FROM users WHERE username = 'ian'")
+    assert sql(cluster["db"], f"SELECT locked_until IS NULL FROM users WHERE id = '{user_id}'") == "t", "duplicates are not guesses"
+
+
+def test_per_ip_limit_holds_across_nodes(cluster):
+    answers = burst(cluster, [(f"nobody{n}", "guess", "192.0.2.77") for n in range(BURST + 10)])
+    throttled = sum(1 for status, doc in answers if status == 429)
+    rejected = sum(1 for status, doc in answers if status == 200 and doc["result"]["authentication"] == "REJECT")
+    assert (rejected, throttled) == (20, BURST + 10 - 20), f"{rejected} checked, {throttled} throttled"
