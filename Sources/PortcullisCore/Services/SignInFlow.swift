@@ -129,6 +129,21 @@ public struct SignInFlow: Sendable {
         return factors.contains { checks.methods[$0.type].map { $0.strength != .knowledge } ?? false }
     }
 
+    /// Whether a session may enroll a factor now (SPEC §2.3, §3.1).
+    public enum EnrollmentPermission: Sendable, Equatable {
+        case allowed
+        /// Signed in, but the last second factor is too old: step up first.
+        case stepUpFirst
+        /// Mid-sign-in with factors already: answer one of them first, or a stolen password could add the thief's own.
+        case challengeFirst
+    }
+
+    public func mayEnroll(_ session: Session, user: User) async throws -> EnrollmentPermission {
+        if session.stage == .signedIn { return try await needsStepUp(session, user: user) ? .stepUpFirst : .allowed }
+        guard case .enroll = try await checks.nextStep(for: user) else { return .challengeFirst }
+        return .allowed
+    }
+
     public enum StepUpResult: Sendable {
         case verified(Session)
         case rejected

@@ -46,26 +46,28 @@ struct WebContext: Sendable {
         return response
     }
 
-    /// A signed-in session fit for a security change: one that answered a second factor recently (or whose user has
-    /// none yet), else a redirect to the step-up challenge, which returns to `next`.
+    /// A signed-in session fit for a security change (`SignInFlow.needsStepUp`), else a redirect to the step-up
+    /// challenge, which returns to `next`.
     func requireRecentFactor(_ context: AppRequestContext, next: String = "/settings") async throws -> (Session, User) {
         let (session, user) = try requireSignedIn(context)
-        if try await app.flow.needsStepUp(session, user: user) {
-            var allowed = CharacterSet.alphanumerics
-            allowed.insert(charactersIn: "/-_.")
-            throw PageError.redirect("/settings/verify?next=" + (next.addingPercentEncoding(withAllowedCharacters: allowed) ?? "/settings"))
-        }
+        if try await app.flow.needsStepUp(session, user: user) { throw stepUp(next) }
         return (session, user)
     }
 
-    /// Who may enroll a factor: a signed-in user who answered a second factor recently (step-up, returning to
-    /// `next`), or one mid-sign-in who has no factor yet. A user who already has factors must pass their challenge
-    /// first, or a stolen password could add the thief's own factor.
+    /// A session allowed to enroll a factor now (`SignInFlow.mayEnroll`), else where to go first.
     func requireEnrollingUser(_ context: AppRequestContext, next: String = "/settings") async throws -> (Session, User) {
         guard let session = context.session, let user = context.user else { throw PageError.redirect("/login") }
-        if session.stage == .signedIn { return try await requireRecentFactor(context, next: next) }
-        guard case .enroll = try await app.signIn.nextStep(for: user) else { throw PageError.redirect("/login/challenge") }
-        return (session, user)
+        switch try await app.flow.mayEnroll(session, user: user) {
+        case .allowed: return (session, user)
+        case .stepUpFirst: throw stepUp(next)
+        case .challengeFirst: throw PageError.redirect("/login/challenge")
+        }
+    }
+
+    private func stepUp(_ next: String) -> PageError {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "/-_.")
+        return PageError.redirect("/settings/verify?next=" + (next.addingPercentEncoding(withAllowedCharacters: allowed) ?? "/settings"))
     }
 
     /// After a factor was confirmed: completes a sign-in in progress (the new factor proved itself), and shows the
