@@ -9,6 +9,7 @@ import os
 import re
 import secrets
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -18,8 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pyotp
 import pytest
 
-from conftest import BINARY, ENGINE, OUT, _free_port, _postgres_admin_url, _psql
-from peers_shim import post_json
+from conftest import BINARY, ENGINE, OUT, ROOT, _free_port, _postgres_admin_url, _psql
+
+sys.path.insert(0, str(ROOT / "compat"))
+from peers import post as post_json  # noqa: E402  (one HTTP helper for the API tests, the compatibility test and the benchmark)
 
 pytestmark = pytest.mark.skipif(ENGINE != "postgres", reason="two nodes share a PostgreSQL database; run with E2E_DATABASE=postgres")
 
@@ -90,16 +93,18 @@ def enroll_totp(node, username):
     """Signs in on the web pages of `node` (skipping the invitation) and enrolls an authenticator app; returns it."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    origin = {"Origin": f"http://localhost:{node.port}"}
+    # Pages under the base URL's host name (development mode sends other host names there).
+    web = f"http://localhost:{node.port}"
+    origin = {"Origin": web}
 
     def get(path):
-        with opener.open(node.url + path, timeout=30) as r:
+        with opener.open(web + path, timeout=30) as r:
             return r.read().decode()
 
     def post(path, fields, page):
         token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
         data = urllib.parse.urlencode(dict(fields, csrf=token)).encode()
-        with opener.open(urllib.request.Request(node.url + path, data=data, headers=origin), timeout=30) as r:
+        with opener.open(urllib.request.Request(web + path, data=data, headers=origin), timeout=30) as r:
             return r.read().decode()
 
     page = get("/login")
