@@ -11,7 +11,10 @@ import time
 import pyotp
 import pytest
 
-from conftest import BINARY, PUBLIC_HOST, UI, Server, _free_port, take_backup_codes
+from conftest import BINARY, ENGINE, PUBLIC_HOST, UI, Server, _free_port, take_backup_codes
+
+# Its own SQLite server, whatever the pass: once is enough.
+pytestmark = pytest.mark.skipif(ENGINE != "sqlite", reason="runs once, in the SQLite pass (its server has its own SQLite database)")
 
 PASSWORD = "Pw-" + secrets.token_urlsafe(18)
 

@@ -51,8 +51,10 @@ struct BurstTests {
                 }
                 #expect(statuses.allSatisfy { $0 == .seeOther || $0 == .ok }, "\(Set(statuses.map(\.code)))")
                 #expect(outbox.messages().count - before == 5, "the per-user hourly limit: five texts placed")
+                // Not a timing measurement (the test suites run in parallel on a shared machine): a bound that the old stall,
+                // SQLite's 10-second busy wait behind racing writers, could not meet.
                 let elapsed = await signIn
-                #expect(elapsed < .seconds(1), "another user's sign-in during the burst took \(elapsed)")
+                #expect(elapsed < .seconds(5), "another user's sign-in during the burst took \(elapsed)")
                 #expect(try await other.get("/login/enroll").status == .ok, "and it worked")
 
                 // 30 parallel "Send a new code" for one factor (otto's, enrolling): one text, every answer a redirect.
