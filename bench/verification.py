@@ -34,11 +34,12 @@ USERS = [f"bench{i}" for i in range(1, 17)]
 class Client:
     """One closed-loop client: a user, their HOTP counter and a kept-alive connection."""
 
-    def __init__(self, url, headers, user, password):
+    def __init__(self, url, headers, user, password, counters):
         parsed = urllib.parse.urlparse(url)
         self.conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=120)
         self.headers = {"Content-Type": "application/x-www-form-urlencoded", **headers}
-        self.user, self.password, self.seed, self.counter = user, password, seed_for(user), 0
+        self.user, self.password, self.seed = user, password, seed_for(user)
+        self.counters, self.key = counters, (url, user)  # each server's token counters go on from run to run
 
     def post(self, fields):
         self.conn.request("POST", "/validate/check", urllib.parse.urlencode(dict(fields, user=self.user, realm="default")), self.headers)
@@ -49,9 +50,9 @@ class Client:
         return json.loads(body)
 
     def code(self):
-        code = hotp(self.seed, self.counter)
-        self.counter += 1
-        return code
+        counter = self.counters.get(self.key, 0)
+        self.counters[self.key] = counter + 1
+        return hotp(self.seed, counter)
 
     def otp_leg(self):
         challenge = self.post({"pass": self.password})
@@ -66,8 +67,11 @@ class Client:
         return time.perf_counter() - started, answer
 
 
+COUNTERS = {}
+
+
 def run(peer, scenario, clients, duration, password):
-    workers = [Client(peer.url, peer.headers, USERS[i], password) for i in range(clients)]
+    workers = [Client(peer.url, peer.headers, USERS[i], password, COUNTERS) for i in range(clients)]
     latencies, failures, lock = [], [], threading.Lock()
     deadline = time.monotonic() + duration
     timed_total = [0.0]

@@ -71,7 +71,8 @@ class Portcullis:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = dict(os.environ, PORTCULLIS_DEV="1", PORTCULLIS_DATABASE_URL=f"{self.tmp}/portcullis.sqlite",
                         PORTCULLIS_KEY=base64.b64encode(os.urandom(32)).decode(),
-                        PORTCULLIS_BASE_URL=f"http://localhost:{self.port}", LOG_LEVEL="warning", **(extra_env or {}))
+                        PORTCULLIS_BASE_URL=f"http://localhost:{self.port}", LOG_LEVEL="warning")
+        self.env.update(extra_env or {})
         self.binary = binary
         csv = Path(self.tmp) / "tokens.csv"
         csv.write_text("serial,seed,digits,algorithm,counter\n" + "".join(f"{u}-hotp,{seed_for(u)},6,SHA1,0\n" for u in users))
