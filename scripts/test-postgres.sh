@@ -45,7 +45,6 @@ init() {
 listen_addresses = '127.0.0.1'
 port = $PORT
 unix_socket_directories = '$PGROOT'
-max_connections = 200
 fsync = off
 synchronous_commit = off
 full_page_writes = off
@@ -55,7 +54,8 @@ CONF
 start() {
   init
   if ! running; then
-    as_owner "$(pgbin pg_ctl)" -D "$PGDATA" -l "$PGROOT/server.log" -w -t 60 start >/dev/null
+    # Every suite opens its own pools and the suites run in parallel: 200 connections were not enough.
+    as_owner "$(pgbin pg_ctl)" -D "$PGDATA" -l "$PGROOT/server.log" -o "-c max_connections=500" -w -t 60 start >/dev/null
   fi
   for _ in $(seq 60); do
     "$(pgbin pg_isready)" -q -h 127.0.0.1 -p "$PORT" && break
