@@ -79,17 +79,11 @@ struct VerificationAPIController {
     private func otpLength(_ factor: Factor) async throws -> Int? {
         switch factor.type {
         case .totp: return factor.parameters["digits"].flatMap(Int.init) ?? 6
-        case .hotp: return try await factor.parameters["token_id"].asyncFlatMap { try await app.repositories.tokens.find(id: $0) }?.digits
+        case .hotp:
+            guard let tokenID = factor.parameters["token_id"] else { return nil }
+            return try await app.repositories.tokens.find(id: tokenID)?.digits
         case .sms, .email: return app.configuration.policy.messageCodes.digits
         default: return nil
         }
-    }
-}
-
-extension Optional {
-    /// `flatMap` with an async transform.
-    func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import PortcullisCore
+import PortcullisStore
+import PortcullisWeb
+
+/// `portcullis serve`: migrates, creates the first administrator if there is none, and runs the server.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server (migrates the database first).")
+
+    @Option(help: "Address to listen on (default PORTCULLIS_HOST or 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (default PORTCULLIS_PORT or 8080).") var port: Int?
+
+    func run() async throws {
+        var logger = Logger(label: "portcullis")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        try await reporting {
+            var configuration = try Configuration.load()
+            if let host { configuration.host = host }
+            if let port { configuration.port = port }
+            if configuration.development {
+                logger.warning("development mode: cookies without Secure over http, development key file allowed; never use in production")
+            }
+            _ = try configuration.secretBox()  // fail fast, before touching the database, when the key is missing
+            try await withDatabase(configuration, logger: logger) { database in
+                try await serve(configuration: configuration, database: database, logger: logger)
+            }
+        }
+    }
+
+    private func serve(configuration: Configuration, database: PortcullisDatabase, logger: Logger) async throws {
+        let applied = try await Migrations.run(on: database)
+        if !applied.isEmpty { logger.info("database migrated", metadata: ["versions": "\(applied.map(\.version))"]) }
+        let app = try Portcullis(configuration: configuration, database: database)
+        if let admin = try await app.administration.bootstrap() {
+            let notice = InitialAdminNotice(username: admin.username, password: admin.password,
+                                            signInURL: configuration.baseURL + "/login")
+            // On a terminal, shown once; anywhere else (where output ends up in logs) only a file's path is logged.
+            switch InitialAdminNotice.destination(outputIsTerminal: isatty(STDOUT_FILENO) == 1, dataDirectory: configuration.dataDirectory) {
+            case .terminal:
+                print("""
+
+                    ┌ Initial administrator created ─────────────────────────────
+                    │ username: \(admin.username)
+                    │ password: \(admin.password)
+                    │ Sign in at \(notice.signInURL) and set up two-step verification.
+                    │ This password is shown only once.
+                    └────────────────────────────────────────────────────────────
+
+                    """)
+                fflush(nil)
+            case .file(let path):
+                do {
+                    try notice.write(toFile: path)
+                    logger.notice("initial administrator created; its password is in a file only this user can read",
+                                  metadata: ["username": "\(admin.username)", "file": "\(path)"])
+                } catch {
+                    logger.error("initial administrator created, but its password could not be saved; set one with `portcullis user set-password`",
+                                 metadata: ["username": "\(admin.username)", "error": "\(error)"])
+                }
+            }
+        }
+        let application = try await buildApplication(app, logger: logger)
+        try await application.runService()
+    }
+}
