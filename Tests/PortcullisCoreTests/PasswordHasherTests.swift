@@ -44,7 +44,9 @@ struct PasswordHasherTests {
             }
             try await group.waitForAll()
         }
-        #expect(gauge.maximum == 2)
+        // "Never more than allowed" is the property; whether two jobs overlapped depends on the scheduler
+        // (on a busy two-core machine they may not), so only the upper bound is asserted.
+        #expect((1...2).contains(gauge.maximum))
 
         // Hold both slots and fill the queue: the next job is refused at once.
         let gate = Gate()
