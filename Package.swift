@@ -57,11 +57,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The composition root: every service built once from the configuration, for the web server, the CLI and the
+        // tests. The fronts see services only, never a repository or the database.
+        .target(
+            name: "PortcullisApp",
+            dependencies: [
+                "PortcullisCore",
+                "PortcullisStore",
+                "PortcullisDelivery",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("MessageTemplates")]
+        ),
         .target(
             name: "PortcullisWeb",
             dependencies: [
                 "PortcullisCore",
-                "PortcullisStore",
+                "PortcullisApp",
                 "PortcullisDelivery",
                 "CQREncode",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -75,13 +90,13 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("Templates"), .copy("MessageTemplates"), .copy("Static")]
+            resources: [.copy("Templates"), .copy("Static")]
         ),
         .executableTarget(
             name: "portcullis",
             dependencies: [
                 "PortcullisCore",
-                "PortcullisStore",
+                "PortcullisApp",
                 "PortcullisWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -96,7 +111,7 @@ let package = Package(
         ),
         .target(
             name: "PortcullisTestSupport",
-            dependencies: ["PortcullisCore", "PortcullisStore", .product(name: "SQLKit", package: "sql-kit"),
+            dependencies: ["PortcullisCore", "PortcullisStore", "PortcullisApp", .product(name: "SQLKit", package: "sql-kit"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/Support"
         ),
@@ -114,11 +129,11 @@ let package = Package(
             ],
             exclude: ["smtp_server.py"]
         ),
-        .testTarget(name: "PortcullisStoreTests", dependencies: ["PortcullisStore", "PortcullisCore", "PortcullisTestSupport"]),
+        .testTarget(name: "PortcullisStoreTests", dependencies: ["PortcullisStore", "PortcullisApp", "PortcullisCore", "PortcullisTestSupport"]),
         .testTarget(
             name: "PortcullisWebTests",
             dependencies: [
-                "PortcullisWeb", "PortcullisStore", "PortcullisCore", "PortcullisTestSupport", "PortcullisDelivery",
+                "PortcullisWeb", "PortcullisApp", "PortcullisStore", "PortcullisCore", "PortcullisTestSupport", "PortcullisDelivery",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

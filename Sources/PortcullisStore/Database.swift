@@ -21,6 +21,8 @@ public final class PortcullisDatabase: Sendable {
     /// Never logs queries: bound values can be password hashes or sealed secrets.
     public let sql: any SQLDatabase
     private let shutdownPool: @Sendable () async throws -> Void
+    /// Bound to one connection inside a transaction: a nested `transaction` runs on it directly.
+    let inTransaction: Bool
 
     /// Opens `url`: a `postgres://` (or `postgresql://`) URL, or else a path to an SQLite file (created if missing;
     /// `sqlite://` or `sqlite:` prefixes are accepted). `postgresSchema` puts every table in one schema (tests).
@@ -46,9 +48,10 @@ public final class PortcullisDatabase: Sendable {
         return PortcullisDatabase(engine: .sqlite, sql: sql) { try await pool.shutdownAsync() }
     }
 
-    init(engine: Engine, sql: any SQLDatabase, shutdown: @escaping @Sendable () async throws -> Void) {
+    init(engine: Engine, sql: any SQLDatabase, inTransaction: Bool = false, shutdown: @escaping @Sendable () async throws -> Void) {
         self.engine = engine
         self.sql = sql
+        self.inTransaction = inTransaction
         self.shutdownPool = shutdown
     }
 
@@ -59,6 +62,7 @@ public final class PortcullisDatabase: Sendable {
     /// Runs `body` in one transaction on one connection; rolls back if it throws. SQLite takes the write lock at
     /// the start (`BEGIN IMMEDIATE`) so two writers never deadlock upgrading a read lock.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        if inTransaction { return try await body(sql) }
         let begin = engine == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
         return try await sql.withSession { connection in
             try await connection.raw(SQLQueryString(begin)).run()

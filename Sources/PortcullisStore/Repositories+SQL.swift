@@ -14,6 +14,18 @@ extension Repositories {
             challenges: SQLMessageChallengeRepository(db: database),
             webAuthn: SQLWebAuthnRepository(db: database),
             transactions: SQLVerificationRepository(db: database),
-            apiKeys: SQLAPIKeyRepository(db: database))
+            apiKeys: SQLAPIKeyRepository(db: database),
+            unitOfWork: SQLUnitOfWork(db: database))
+    }
+}
+
+/// Transactions over the SQL repositories: the body gets repositories bound to the transaction's one connection.
+struct SQLUnitOfWork: UnitOfWork {
+    let db: PortcullisDatabase
+
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (Repositories) async throws -> T) async throws -> T {
+        try await db.transaction { connection in
+            try await body(Repositories.sql(PortcullisDatabase(engine: db.engine, sql: connection, inTransaction: true) {}))
+        }
     }
 }

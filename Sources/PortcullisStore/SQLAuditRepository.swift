@@ -9,7 +9,7 @@ struct SQLAuditRepository: AuditRepository {
         let detail = String(decoding: try JSONEncoder.sorted.encode(e.detail), as: UTF8.self)
         try await db.sql.insert(into: "audit_events")
             .columns("id", "organization_id", "user_id", "actor", "type", "reason", "ip_address", "detail", "created_at")
-            .values(SQLBind(e.id), SQLBind(e.organizationID), SQLBind(e.userID), SQLBind(e.actor), SQLBind(e.type.rawValue),
+            .values(SQLBind(e.id), SQLBind(e.organizationID), SQLBind(e.userID), SQLBind(e.actor?.stored), SQLBind(e.type.rawValue),
                     SQLBind(e.reason), SQLBind(e.ipAddress), SQLBind(detail), SQLBind(e.createdAt.millis))
             .run()
     }
@@ -24,7 +24,7 @@ struct SQLAuditRepository: AuditRepository {
             guard let type = AuditEventType(rawValue: try row.string("type")) else { return nil }
             let detail = try JSONDecoder().decode([String: String].self, from: Data(try row.string("detail").utf8))
             return AuditEvent(id: try row.string("id"), organizationID: try row.optionalString("organization_id"),
-                              userID: try row.optionalString("user_id"), actor: try row.optionalString("actor"), type: type,
+                              userID: try row.optionalString("user_id"), actor: try row.optionalString("actor").flatMap(AuditActor.init(stored:)), type: type,
                               reason: try row.optionalString("reason"), ipAddress: try row.optionalString("ip_address"),
                               detail: detail, createdAt: try row.date("created_at"))
         }

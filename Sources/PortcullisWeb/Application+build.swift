@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import PortcullisApp
 import PortcullisCore
 
 /// Builds the HTTP application over assembled services: middleware (security headers, error pages, sessions, CSRF),
@@ -16,6 +17,11 @@ public func buildApplication(_ app: Portcullis, logger: Logger = Logger(label: "
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Portcullis"),
         services: [MaintenanceService(app: app, logger: logger)],
         logger: logger)
+}
+
+/// Serves the web pages and APIs until the process is told to stop (SIGTERM, SIGINT), then shuts down gracefully.
+public func serve(_ app: Portcullis, logger: Logger) async throws {
+    try await buildApplication(app, logger: logger).runService()
 }
 
 /// The router alone, for tests that drive it without a socket.

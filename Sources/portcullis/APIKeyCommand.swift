@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PortcullisApp
 import PortcullisCore
 
 /// `portcullis apikey`: keys for the verification API (`/validate/check`), one organization each.
@@ -17,7 +18,7 @@ struct APIKeyCommand: AsyncParsableCommand {
             let (name, org) = (name, org)
             try await reporting {
                 let (key, secret) = try await withServices { app in
-                    try await app.apiKeys.create(organization: try await app.administration.organization(slug: org), name: name, actor: "cli")
+                    try await app.apiKeys.create(organization: try await app.administration.organization(slug: org), name: name, actor: .cli)
                 }
                 print("Created API key \(key.id) (\(key.name)) for \(org).")
                 print("Key (shown once): \(secret)")
@@ -51,7 +52,7 @@ struct APIKeyCommand: AsyncParsableCommand {
             let (id, org) = (id, org)
             try await reporting {
                 let revoked = try await withServices { app in
-                    try await app.apiKeys.revoke(id: id, organization: try await app.administration.organization(slug: org), actor: "cli")
+                    try await app.apiKeys.revoke(id: id, organization: try await app.administration.organization(slug: org), actor: .cli)
                 }
                 guard revoked else { throw ValidationError("no active key \(id) in \(org)") }
                 print("Revoked API key \(id).")

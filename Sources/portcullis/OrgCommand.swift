@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PortcullisApp
 import PortcullisCore
 
 /// `portcullis org`: create, list and configure organizations.
@@ -38,8 +39,7 @@ struct Org: AsyncParsableCommand {
                     if let domains {
                         settings.blockedEmailDomains = domains.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
                     }
-                    try await app.repositories.organizations.updateSettings(id: organization.id, settings)
-                    try await app.audit.record(.organizationUpdated, organizationID: organization.id, userID: nil, actor: "cli")
+                    try await app.administration.configure(organization, settings: settings, actor: .cli)
                     return settings
                 }
                 print("\(slug): time zone \(settings.timeZone); inbound SMS \(settings.inboundSMSEnabled ? "on, " + (settings.inboundSMSNumber ?? "") : "off"); blocked email domains: \(settings.blockedEmailDomains.isEmpty ? "none" : settings.blockedEmailDomains.joined(separator: ", ")); passkey sign-in \(settings.passkeysAllowed ? "on" : "off")")
@@ -56,7 +56,7 @@ struct Org: AsyncParsableCommand {
             let (slug, name) = (slug, name)
             try await reporting {
                 let organization = try await withServices { app in
-                    try await app.administration.createOrganization(slug: slug, name: name ?? slug, actor: "cli")
+                    try await app.administration.createOrganization(slug: slug, name: name ?? slug, actor: .cli)
                 }
                 print("Created organization \(organization.slug) (\(organization.name)).")
             }
@@ -67,7 +67,7 @@ struct Org: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List organizations.")
         func run() async throws {
             try await reporting {
-                let organizations = try await withServices { try await $0.repositories.organizations.list() }
+                let organizations = try await withServices { try await $0.directory.organizations() }
                 for organization in organizations { print("\(organization.slug)\t\(organization.name)") }
             }
         }

@@ -1,9 +1,8 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
 import Logging
+import PortcullisApp
 import PortcullisCore
-import PortcullisStore
 import PortcullisWeb
 
 /// `portcullis serve`: migrates, creates the first administrator if there is none, and runs the server.
@@ -24,16 +23,16 @@ struct Serve: AsyncParsableCommand {
                 logger.warning("development mode: cookies without Secure over http, development key file allowed; never use in production")
             }
             _ = try configuration.secretBox()  // fail fast, before touching the database, when the key is missing
-            try await withDatabase(configuration, logger: logger) { database in
-                try await serve(configuration: configuration, database: database, logger: logger)
+            try await Portcullis.run(configuration, logger: logger) { app in
+                try await announceInitialAdmin(app, logger: logger)
+                try await PortcullisWeb.serve(app, logger: logger)
             }
         }
     }
 
-    private func serve(configuration: Configuration, database: PortcullisDatabase, logger: Logger) async throws {
-        let applied = try await Migrations.run(on: database)
-        if !applied.isEmpty { logger.info("database migrated", metadata: ["versions": "\(applied.map(\.version))"]) }
-        let app = try Portcullis(configuration: configuration, database: database)
+    /// On first start, creates the initial administrator and tells its password where no log can catch it.
+    private func announceInitialAdmin(_ app: Portcullis, logger: Logger) async throws {
+        let configuration = app.configuration
         if let admin = try await app.administration.bootstrap() {
             let notice = InitialAdminNotice(username: admin.username, password: admin.password,
                                             signInURL: configuration.baseURL + "/login")
@@ -62,7 +61,5 @@ struct Serve: AsyncParsableCommand {
                 }
             }
         }
-        let application = try await buildApplication(app, logger: logger)
-        try await application.runService()
     }
 }

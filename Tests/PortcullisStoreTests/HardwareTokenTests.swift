@@ -20,8 +20,8 @@ struct HardwareTokenTests {
     static func setUp(_ s: TestServices, seed: [UInt8] = rfcSeed, counter: Int = 0) async throws -> (Organization, User, HardwareToken, Factor) {
         let (organization, user) = try await s.makeUser()
         let imported = try await s.inventory.importTokens(TokenImport.parseCSV(csv([("TK-1", seed, counter)])), organizationID: organization.id,
-                                                          actor: "test", source: "csv")
-        let factor = try await s.inventory.assign(imported[0], to: user, until: nil, actor: "test")
+                                                          actor: .cli, source: "csv")
+        let factor = try await s.inventory.assign(imported[0], to: user, until: nil, actor: .cli)
         return (organization, user, try #require(try await s.repositories.tokens.find(id: imported[0].id)), factor)
     }
 
@@ -59,8 +59,8 @@ struct HardwareTokenTests {
             for (index, (algorithm, digits)) in [(OTPAlgorithm.sha1, 6), (.sha256, 8), (.sha512, 6)].enumerated() {
                 let seed = SystemRandomSource().bytes(32)
                 let line = "TK-\(index),\(seed.map { String(format: "%02x", $0) }.joined()),\(digits),\(algorithm.rawValue),5"
-                let token = try await s.inventory.importTokens(TokenImport.parseCSV(line), organizationID: organization.id, actor: "t", source: "csv")[0]
-                let factor = try await s.inventory.assign(token, to: user, until: nil, actor: "t")
+                let token = try await s.inventory.importTokens(TokenImport.parseCSV(line), organizationID: organization.id, actor: .cli, source: "csv")[0]
+                let factor = try await s.inventory.assign(token, to: user, until: nil, actor: .cli)
                 // oathtool's HOTP mode is SHA-1 only; TOTP at time counter × 30 s is HOTP at that counter for any hash.
                 let hex = seed.map { String(format: "%02x", $0) }.joined()
                 let code = algorithm == .sha1
@@ -98,14 +98,14 @@ struct HardwareTokenTests {
             let at50 = OneTimePassword.hotp(secret: Self.rfcSeed, counter: 50)
             let at51 = OneTimePassword.hotp(secret: Self.rfcSeed, counter: 51)
             #expect(try await check(s, user, factor, at50) == .rejected, "outside the look-ahead window")
-            #expect(try await !s.inventory.resync(token, first: at51, second: at50, actor: "t"), "out of order")
-            #expect(try await !s.inventory.resync(token, first: at50, second: "000000", actor: "t"))
-            #expect(try await s.inventory.resync(try #require(try await s.repositories.tokens.find(id: token.id)), first: at50, second: at51, actor: "t"))
+            #expect(try await !s.inventory.resync(token, first: at51, second: at50, actor: .cli), "out of order")
+            #expect(try await !s.inventory.resync(token, first: at50, second: "000000", actor: .cli))
+            #expect(try await s.inventory.resync(try #require(try await s.repositories.tokens.find(id: token.id)), first: at50, second: at51, actor: .cli))
             #expect(try await s.repositories.tokens.find(id: token.id)?.counter == 52)
             #expect(try await check(s, user, factor, OneTimePassword.hotp(secret: Self.rfcSeed, counter: 52)).isAccepted)
             let far = try #require(try await s.repositories.tokens.find(id: token.id))
             #expect(try await !s.inventory.resync(far, first: OneTimePassword.hotp(secret: Self.rfcSeed, counter: 200),
-                                                  second: OneTimePassword.hotp(secret: Self.rfcSeed, counter: 201), actor: "t"),
+                                                  second: OneTimePassword.hotp(secret: Self.rfcSeed, counter: 201), actor: .cli),
                     "beyond the resync window of 100")
             let audit = try await s.repositories.audit.list(organizationID: nil, userID: user.id, limit: 100).map(\.type)
             #expect(audit.contains(.tokenResynced) && audit.contains(.tokenResyncFailed))
@@ -119,7 +119,7 @@ struct HardwareTokenTests {
             let (organization, _) = try await s.makeUser()
             let seed = SystemRandomSource().bytes(20)
             let tokens = try await s.inventory.importTokens(TokenImport.parseCSV(Self.csv([("A-1", seed, 0), ("A-2", seed, 3)])),
-                                                            organizationID: organization.id, actor: "t", source: "csv")
+                                                            organizationID: organization.id, actor: .cli, source: "csv")
             #expect(tokens.count == 2 && tokens.allSatisfy { $0.state == .unassigned })
             let rows = try await db.sql.raw("SELECT sealed_seed FROM hardware_tokens").all()
             for row in rows {
@@ -129,11 +129,11 @@ struct HardwareTokenTests {
             // One serial already present: nothing of this file is imported.
             await #expect(throws: TokenInventory.InventoryError.duplicateSerial("A-2")) {
                 try await s.inventory.importTokens(TokenImport.parseCSV(Self.csv([("B-1", seed, 0), ("A-2", seed, 0)])),
-                                                   organizationID: organization.id, actor: "t", source: "csv")
+                                                   organizationID: organization.id, actor: .cli, source: "csv")
             }
             #expect(try await s.repositories.tokens.find(serial: "B-1") == nil)
             await #expect(throws: TokenInventory.InventoryError.self) {
-                try await s.inventory.importTokens(TokenImport.parseCSV("C-1,zz,6,SHA1,0"), organizationID: organization.id, actor: "t", source: "csv")
+                try await s.inventory.importTokens(TokenImport.parseCSV("C-1,zz,6,SHA1,0"), organizationID: organization.id, actor: .cli, source: "csv")
             }
             #expect(try await s.repositories.tokens.list(organizationID: organization.id).count == 2)
         }
@@ -147,12 +147,12 @@ struct HardwareTokenTests {
             let (organization, user) = try await s.makeUser()
             // The spare pool's token, lent to this organization's user.
             let token = try await s.inventory.importTokens(TokenImport.parseCSV(Self.csv([("POOL-1", Self.rfcSeed, 0)])),
-                                                           organizationID: nil, actor: "op", source: "csv")[0]
+                                                           organizationID: nil, actor: .cli, source: "csv")[0]
             s.clock.set(ISO8601DateFormatter().date(from: "2026-11-23T10:00:00Z")!)
             let berlin = TimeZone(identifier: "Europe/Berlin")!
             let due = TokenInventory.endOfDay(s.clock.now, in: berlin)
             #expect(ISO8601DateFormatter().string(from: due) == "2026-11-23T23:00:00Z")
-            let factor = try await s.inventory.assign(token, to: user, until: due, actor: "op")
+            let factor = try await s.inventory.assign(token, to: user, until: due, actor: .cli)
             #expect(try await s.repositories.tokens.find(id: token.id)?.state == .lent)
             #expect(try await check(s, user, factor, Self.rfcCodes[0]).isAccepted)
             s.clock.set(due)
@@ -173,25 +173,25 @@ struct HardwareTokenTests {
             let s = try TestServices(database: db)
             let (organization, alice) = try await s.makeUser("alice")
             let (_, bob) = try await s.makeUser("bob")
-            let other = try await s.administration.createOrganization(slug: "other", name: "Other", actor: "t")
-            let carol = try await s.administration.createUser(organization: other, username: "carol", displayName: nil, password: "carol's password", actor: "t")
+            let other = try await s.administration.createOrganization(slug: "other", name: "Other", actor: .cli)
+            let carol = try await s.administration.createUser(organization: other, username: "carol", displayName: nil, password: "carol's password", actor: .cli)
             let token = try await s.inventory.importTokens(TokenImport.parseCSV(Self.csv([("T-1", Self.rfcSeed, 0)])),
-                                                           organizationID: organization.id, actor: "t", source: "csv")[0]
+                                                           organizationID: organization.id, actor: .cli, source: "csv")[0]
             await #expect(throws: TokenInventory.InventoryError.wrongOrganization("T-1")) {
-                try await s.inventory.assign(token, to: carol, until: nil, actor: "t")
+                try await s.inventory.assign(token, to: carol, until: nil, actor: .cli)
             }
-            try await s.inventory.assign(token, to: alice, until: nil, actor: "t")
+            try await s.inventory.assign(token, to: alice, until: nil, actor: .cli)
             await #expect(throws: TokenInventory.InventoryError.notAvailable("T-1")) {
-                try await s.inventory.assign(token, to: bob, until: nil, actor: "t")
+                try await s.inventory.assign(token, to: bob, until: nil, actor: .cli)
             }
             #expect(try await s.factors.remove(userID: alice.id, factorID: try #require(try await s.signIn.confirmedFactors(userID: alice.id).first).id,
                                                confirmLast: true, ip: "x") == .notFound,
                     "a user cannot delete a token's factor; an admin takes the token back")
-            try await s.inventory.unassign(try #require(try await s.repositories.tokens.find(id: token.id)), actor: "t")
+            try await s.inventory.unassign(try #require(try await s.repositories.tokens.find(id: token.id)), actor: .cli)
             #expect(try await s.signIn.confirmedFactors(userID: alice.id).isEmpty)
-            try await s.inventory.setDisabled(try #require(try await s.repositories.tokens.find(id: token.id)), true, actor: "t")
+            try await s.inventory.setDisabled(try #require(try await s.repositories.tokens.find(id: token.id)), true, actor: .cli)
             await #expect(throws: TokenInventory.InventoryError.notAvailable("T-1")) {
-                try await s.inventory.assign(token, to: bob, until: nil, actor: "t")
+                try await s.inventory.assign(token, to: bob, until: nil, actor: .cli)
             }
         }
     }

@@ -24,9 +24,9 @@ struct RepositoryTests {
             #expect(user.username == "alice")
             #expect(try await services.repositories.users.find(organizationID: organization.id, username: "alice") == user)
             await #expect(throws: AccountAdministration.AdministrationError.self) { _ = try await services.makeUser("ALICE") }
-            let other = try await services.administration.createOrganization(slug: "other", name: "Other", actor: "test")
+            let other = try await services.administration.createOrganization(slug: "other", name: "Other", actor: .cli)
             _ = try await services.administration.createUser(organization: other, username: "alice", displayName: nil,
-                                                             password: "another password", actor: "test")
+                                                             password: "another password", actor: .cli)
             // Fifty concurrent reservations with a limit of 5: exactly five are granted, numbered 1 to 5.
             let now = services.clock.now
             try await withThrowingTaskGroup(of: AttemptReservation?.self) { group in

@@ -86,8 +86,8 @@ struct SignInFlowTests {
             }
             let seed = Array("12345678901234567890".utf8)
             let imported = ImportedToken(serial: "HW-1", seed: seed)
-            let tokens = try await s.inventory.importTokens(.success([imported]), organizationID: organization.id, actor: "test", source: "csv")
-            _ = try await s.inventory.assign(try #require(tokens.first), to: user, until: nil, actor: "test")
+            let tokens = try await s.inventory.importTokens(.success([imported]), organizationID: organization.id, actor: .cli, source: "csv")
+            _ = try await s.inventory.assign(try #require(tokens.first), to: user, until: nil, actor: .cli)
             guard case .enrolled(let pattern) = try await s.factors.enrollPattern(user: user, pattern: "1-5-9-6", confirmation: "1-5-9-6", ip: ip) else {
                 Issue.record("pattern refused beside a token"); return
             }
@@ -107,7 +107,7 @@ struct SignInFlowTests {
             }
             #expect(withPattern.amr == ["pwd", "pin"], "password + pattern is not multi-factor")
             #expect(try await s.factors.mfaState(of: user) == .enabled)
-            try await s.administration.unlock(user: user, actor: "admin")
+            try await s.administration.unlock(user: user, actor: .cli)
             #expect(try await s.sessions.validate(token: withPattern.token) == nil, "an admin unlock ends the user's sessions")
         }
     }
@@ -234,7 +234,7 @@ struct SignInFlowTests {
             guard case .failed = try await s.flow.password(organization: organization, username: "alice", password: password, ip: ip, replacing: nil) else {
                 Issue.record("the capped lock lifted by itself"); return
             }
-            try await s.administration.unlock(user: user, actor: "test")
+            try await s.administration.unlock(user: user, actor: .cli)
             guard case .proceed(_, .enroll) = try await s.flow.password(organization: organization, username: "alice", password: password, ip: ip, replacing: nil) else {
                 Issue.record("the admin unlock did not work"); return
             }

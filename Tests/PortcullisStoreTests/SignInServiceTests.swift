@@ -164,7 +164,7 @@ struct SignInServiceTests {
             // The last possession factor of a required user cannot be removed (SPEC §3.1).
             #expect(try await s.factors.remove(userID: required.id, factorID: factor.id, confirmLast: true, ip: ip) == .lastFactorRequired)
             // Once not required, removing it asks for confirmation and takes the backup codes with it.
-            try await s.administration.setMFARequired(user: required, false, actor: "test")
+            try await s.administration.setMFARequired(user: required, false, actor: .cli)
             #expect(try await s.factors.remove(userID: required.id, factorID: factor.id, ip: ip) == .needsConfirmation)
             #expect(try await s.factors.remove(userID: required.id, factorID: factor.id, confirmLast: true, ip: ip) == .removed)
             #expect(try await s.signIn.confirmedFactors(userID: required.id).isEmpty)

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import PortcullisCore
 import PortcullisStore
+@testable import PortcullisApp
 @testable import PortcullisWeb
 import PortcullisTestSupport
 
@@ -120,7 +121,7 @@ struct TestApp {
     func createUser(_ username: String, password: String, mfaRequired: Bool = false) async throws -> User {
         let organization = try await app.administration.organization(slug: Organization.defaultSlug)
         return try await app.administration.createUser(organization: organization, username: username, displayName: "Alice Example",
-                                                       password: password, mfaRequired: mfaRequired, actor: "test")
+                                                       password: password, mfaRequired: mfaRequired, actor: .cli)
     }
 }
 

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import PortcullisCore
 import PortcullisStore
+@testable import PortcullisApp
 @testable import PortcullisWeb
 import PortcullisTestSupport
 import Testing

@@ -7,6 +7,7 @@ import PortcullisCore
 import PortcullisStore
 import PortcullisTestSupport
 import Testing
+@testable import PortcullisApp
 @testable import PortcullisWeb
 
 /// A raw TCP client for the live server: sends exactly the bytes given, then waits for the server to close.

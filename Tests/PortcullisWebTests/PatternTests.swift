@@ -6,6 +6,7 @@ import PortcullisStore
 import PortcullisTestSupport
 import SQLKit
 import Testing
+@testable import PortcullisApp
 @testable import PortcullisWeb
 
 @Suite("Grid pattern, on SQLite and PostgreSQL")

@@ -6,6 +6,7 @@ import PortcullisCore
 import PortcullisStore
 import PortcullisTestSupport
 import Testing
+@testable import PortcullisApp
 @testable import PortcullisWeb
 
 @Suite("CSRF, bad input, overload, health")

@@ -5,6 +5,7 @@ import PortcullisCore
 import PortcullisStore
 import PortcullisTestSupport
 import Testing
+@testable import PortcullisApp
 @testable import PortcullisWeb
 
 @Suite("Portal and settings, on SQLite and PostgreSQL")

@@ -1,6 +1,7 @@
 import Foundation
 import PortcullisCore
 import PortcullisStore
+@testable import PortcullisApp
 @testable import PortcullisWeb
 import PortcullisTestSupport
 import Testing

@@ -7,6 +7,7 @@ import PortcullisDelivery
 import PortcullisStore
 import PortcullisTestSupport
 import Testing
+@testable import PortcullisApp
 @testable import PortcullisWeb
 
 @Suite("Tokens, SMS and email through HTTP, on SQLite and PostgreSQL")
@@ -169,7 +170,7 @@ struct TokenAndMessageFlowTests {
             let test = try await TestApp.make(database: db)
             let organization = try await test.app.administration.organization(slug: Organization.defaultSlug)
             _ = try await test.app.administration.createUser(organization: organization, username: "boss", displayName: "Boss",
-                                                             password: "boss's long password", isAdmin: true, actor: "test")
+                                                             password: "boss's long password", isAdmin: true, actor: .cli)
             _ = try await test.createUser("tom", password: "tom's long password")
             let seed = Array("12345678901234567890".utf8)
             let hex = seed.map { String(format: "%02x", $0) }.joined()

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import PortcullisCore
 import PortcullisStore
+@testable import PortcullisApp
 @testable import PortcullisWeb
 import PortcullisTestSupport
 import Testing
@@ -45,7 +46,7 @@ struct VerificationAPITests {
         }
         test.clock.advance(by: 30)
         let organization = try await test.app.administration.organization(slug: Organization.defaultSlug)
-        let (_, key) = try await test.app.apiKeys.create(organization: organization, name: "vpn", actor: "test")
+        let (_, key) = try await test.app.apiKeys.create(organization: organization, name: "vpn", actor: .cli)
         return (user, factor, enrollment.secret, key)
     }
 

@@ -6,6 +6,7 @@ import PortcullisStore
 import PortcullisTestSupport
 import SQLKit
 import Testing
+@testable import PortcullisApp
 @testable import PortcullisWeb
 
 /// A software authenticator (`soft_authenticator.py`: soft-webauthn's device, plus EdDSA and RS256 keys) run by the
@@ -393,7 +394,7 @@ struct WebAuthnFlowTests {
         try await TestDatabase.with(engine) { db async throws in
             let test = try await TestApp.make(database: db)
             _ = try await test.createUser("ola", password: Self.password)
-            _ = try await test.app.administration.createOrganization(slug: "acme", name: "Acme", actor: "test")
+            _ = try await test.app.administration.createOrganization(slug: "acme", name: "Acme", actor: .cli)
             let phone = SoftAuthenticator()
             try await test.run { browser in
                 _ = try await Self.signIn(browser, "ola")

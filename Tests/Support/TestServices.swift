@@ -1,50 +1,41 @@
 import Foundation
+import PortcullisApp
 import PortcullisCore
 import PortcullisStore
 
-/// The domain services over a test database with a manual clock: what service-level tests exercise.
+/// The composition root (`Portcullis`) over a test database with a manual clock and a recording code delivery: what
+/// service-level tests exercise. The services are the application's own, wired once there; the repositories are
+/// here only for the tests' assertions.
 public struct TestServices: Sendable {
+    public let app: Portcullis
     public let database: PortcullisDatabase
     public let repositories: Repositories
     public let clock: ManualClock
-    public let hasher: PasswordHasher
-    public let context: FactorContext
-    public let audit: AuditLog
-    public let signIn: SignInService
-    public let sessions: SessionService
-    public let flow: SignInFlow
-    public let factors: FactorManagement
-    public let administration: AccountAdministration
-    public let secrets: SecretBox
-    public let inventory: TokenInventory
-    public let messages: MessageCodeService
+    public var context: FactorContext { app.factorContext }
+    public var secrets: SecretBox { app.factorContext.secrets }
+    public var signIn: SignInService { app.signIn }
+    public var sessions: SessionService { app.sessions }
+    public var flow: SignInFlow { app.flow }
+    public var factors: FactorManagement { app.factors }
+    public var administration: AccountAdministration { app.administration }
+    public var inventory: TokenInventory { app.inventory }
+    public var messages: MessageCodeService { app.messageCodes }
     /// Every code "sent", as the delivery boundary saw it.
     public let sent: SentCodes
 
     public init(database: PortcullisDatabase, policy: SecurityPolicy = SecurityPolicy(), hashConcurrency: Int = 2, hashQueue: Int = 64) throws {
         self.database = database
-        let repositories = Repositories.sql(database)
-        self.repositories = repositories
+        self.repositories = Repositories.sql(database)
+        var configuration = Configuration()
+        configuration.key = SecretBox.generateKey()
+        configuration.policy = policy
+        configuration.hashConcurrency = hashConcurrency
+        configuration.hashQueue = hashQueue
         let clock = ManualClock()
         self.clock = clock
-        let random = SystemRandomSource()
-        let hasher = PasswordHasher(limiter: WorkLimiter(maxConcurrent: hashConcurrency, maxQueued: hashQueue), random: random)
-        self.hasher = hasher
-        let secrets = SecretBox(current: try SecretBox.Key(bytes: random.bytes(32)))
-        self.secrets = secrets
-        let context = FactorContext(clock: clock, random: random, secrets: secrets, hasher: hasher, repositories: repositories, policy: policy)
-        self.context = context
-        let audit = AuditLog(repository: repositories.audit, clock: clock, random: random)
-        self.audit = audit
-        self.signIn = SignInService(repositories: repositories, hasher: hasher, methods: .standard, factorContext: context, audit: audit)
-        self.sessions = SessionService(repository: repositories.sessions, clock: clock, random: random, secrets: secrets, timeouts: .init())
-        self.flow = SignInFlow(checks: signIn, sessions: sessions)
-        self.factors = FactorManagement(repositories: repositories, methods: .standard, context: context, audit: audit)
-        self.administration = AccountAdministration(repositories: repositories, hasher: hasher, clock: clock, random: random, audit: audit)
-        self.inventory = TokenInventory(context: context, audit: audit)
         let sent = SentCodes()
         self.sent = sent
-        self.messages = MessageCodeService(context: context, delivery: sent, audit: audit)
+        self.app = try Portcullis(configuration: configuration, database: database, clock: clock, delivery: sent)
     }
 
     /// An organization and a user with a known password.
@@ -53,10 +44,10 @@ public struct TestServices: Sendable {
         if let existing = try await repositories.organizations.find(slug: "acme") {
             organization = existing
         } else {
-            organization = try await administration.createOrganization(slug: "acme", name: "Acme", actor: "test")
+            organization = try await administration.createOrganization(slug: "acme", name: "Acme", actor: .cli)
         }
         let user = try await administration.createUser(organization: organization, username: username, displayName: "Alice Example",
-                                                       password: password, mfaRequired: mfaRequired, actor: "test")
+                                                       password: password, mfaRequired: mfaRequired, actor: .cli)
         return (organization, user)
     }
 

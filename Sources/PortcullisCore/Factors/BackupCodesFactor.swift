@@ -17,10 +17,9 @@ public struct BackupCodesFactor: FactorMethod {
     public init() {}
 
     /// Issues a new list, voiding any earlier one, and returns the codes to show once (`xxxxx-xxxxx`).
-    public func issue(userID: String, context: FactorContext) async throws -> (factor: Factor, codes: [String]) {
-        for old in try await context.factors.list(userID: userID) where old.type == .backupCodes {
-            try await context.factors.delete(id: old.id, userID: userID)
-        }
+    /// A new list: the codes (to show once) and the factor with their hashes, not stored yet. The hashing is the
+    /// slow part, so it happens here, before any transaction.
+    public func prepare(userID: String, context: FactorContext) async throws -> IssuedBackupCodes {
         let count = max(5, context.policy.backupCodeCount)
         let codes = (0..<count).map { _ in
             String((0..<Self.codeLength).map { _ in Self.alphabet[Int(context.random.uniform(UInt32(Self.alphabet.count)))] })
@@ -28,14 +27,20 @@ public struct BackupCodesFactor: FactorMethod {
         let salt = context.random.bytes(16)
         var hashes: [[UInt8]] = []
         for code in codes { hashes.append(try await context.hasher.rawHash(code, salt: salt)) }
-        let now = context.clock.now
         let factor = Factor(
             id: context.random.identifier(), userID: userID, type: .backupCodes, label: "Backup codes",
             parameters: ["salt": Base64URL.encode(salt), "issued": String(count)],
-            confirmed: true, createdAt: now)
-        try await context.factors.insert(factor)
-        try await context.factors.replaceBackupCodes(factorID: factor.id, hashes: hashes)
-        return (factor, codes.map { "\($0.prefix(5))-\($0.suffix(5))" })
+            confirmed: true, createdAt: context.clock.now)
+        return IssuedBackupCodes(factor: factor, hashes: hashes, codes: codes.map { "\($0.prefix(5))-\($0.suffix(5))" })
+    }
+
+    /// Stores a prepared list in place of the user's old one (which stops working).
+    public func store(_ issued: IssuedBackupCodes, in repositories: Repositories) async throws {
+        for old in try await repositories.factors.list(userID: issued.factor.userID) where old.type == .backupCodes {
+            try await repositories.factors.delete(id: old.id, userID: old.userID)
+        }
+        try await repositories.factors.insert(issued.factor)
+        try await repositories.factors.replaceBackupCodes(factorID: issued.factor.id, hashes: issued.hashes)
     }
 
     public func verify(_ response: FactorResponse, factor: Factor, context: FactorContext) async throws -> FactorCheck {
@@ -61,4 +66,11 @@ public struct BackupCodesFactor: FactorMethod {
     static func normalize(_ input: String) -> String {
         String(input.lowercased().filter { !$0.isWhitespace && $0 != "-" })
     }
+}
+
+/// A backup code list ready to store: the factor, the codes' hashes, and the codes themselves to show once.
+public struct IssuedBackupCodes: Sendable {
+    public var factor: Factor
+    public var hashes: [[UInt8]]
+    public var codes: [String]
 }

@@ -36,6 +36,7 @@ public enum AuditEventType: String, Sendable, Codable, CaseIterable {
     case inboundSMSConfirmed = "code.inbound_confirmed"
     case apiKeyCreated = "api_key.created"
     case apiKeyRevoked = "api_key.revoked"
+    case rolesChanged = "user.roles_changed"
 }
 
 /// One audit record. `detail` never holds a secret, code or password.
@@ -43,8 +44,8 @@ public struct AuditEvent: Sendable, Codable, Equatable {
     public var id: String
     public var organizationID: String?
     public var userID: String?
-    /// Who did it, when not the user themselves (an admin, `cli`, `system`).
-    public var actor: String?
+    /// Who did it. Nil only on events written before actors were recorded.
+    public var actor: AuditActor?
     public var type: AuditEventType
     /// Why, for failures (`bad_password`, `unknown_user`, `locked`, `bad_code`, `replayed_code`, …).
     public var reason: String?
@@ -52,7 +53,7 @@ public struct AuditEvent: Sendable, Codable, Equatable {
     public var detail: [String: String]
     public var createdAt: Date
 
-    public init(id: String, organizationID: String?, userID: String?, actor: String? = nil, type: AuditEventType,
+    public init(id: String, organizationID: String?, userID: String?, actor: AuditActor?, type: AuditEventType,
                 reason: String? = nil, ipAddress: String? = nil, detail: [String: String] = [:], createdAt: Date) {
         self.id = id
         self.organizationID = organizationID

@@ -57,4 +57,18 @@ public struct OrganizationSettings: Sendable, Codable, Equatable {
     }
 
     public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")! }
+
+    /// Whether users may confirm an SMS sign-in by texting the code back: switched on, with a number to text.
+    public var inboundSMSActive: Bool { inboundSMSEnabled && inboundSMSNumber != nil }
+
+    /// The settings that differ in `other`, by their stored names (for the audit log; values are not recorded).
+    public func changedKeys(to other: OrganizationSettings) -> [String] {
+        var changed: [String] = []
+        if timeZone != other.timeZone { changed.append("timeZone") }
+        if inboundSMSEnabled != other.inboundSMSEnabled { changed.append("inboundSMSEnabled") }
+        if inboundSMSNumber != other.inboundSMSNumber { changed.append("inboundSMSNumber") }
+        if blockedEmailDomains != other.blockedEmailDomains { changed.append("blockedEmailDomains") }
+        if passkeysAllowed != other.passkeysAllowed { changed.append("passkeysAllowed") }
+        return changed
+    }
 }

@@ -167,6 +167,14 @@ public protocol RateLimitRepository: Sendable {
     func used(key: String, window: TimeInterval, now: Date) async throws -> Double
 }
 
+/// Runs a change and its audit event in one database transaction.
+public protocol UnitOfWork: Sendable {
+    /// Runs `body` with repositories bound to one transaction; commits when it returns, rolls back when it throws.
+    /// Only those repositories may be used inside, and no slow work (hashing, a provider call) belongs there: on
+    /// SQLite the transaction holds the write lock.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (Repositories) async throws -> T) async throws -> T
+}
+
 /// All repositories, as one value to pass around.
 public struct Repositories: Sendable {
     public var organizations: any OrganizationRepository
@@ -180,11 +188,12 @@ public struct Repositories: Sendable {
     public var webAuthn: any WebAuthnRepository
     public var transactions: any VerificationTransactionRepository
     public var apiKeys: any APIKeyRepository
+    public var unitOfWork: any UnitOfWork
 
     public init(organizations: any OrganizationRepository, users: any UserRepository, factors: any FactorRepository,
                 sessions: any SessionRepository, audit: any AuditRepository, rateLimits: any RateLimitRepository,
                 tokens: any TokenRepository, challenges: any MessageChallengeRepository, webAuthn: any WebAuthnRepository,
-                transactions: any VerificationTransactionRepository, apiKeys: any APIKeyRepository) {
+                transactions: any VerificationTransactionRepository, apiKeys: any APIKeyRepository, unitOfWork: any UnitOfWork) {
         self.organizations = organizations
         self.users = users
         self.factors = factors
@@ -196,6 +205,12 @@ public struct Repositories: Sendable {
         self.webAuthn = webAuthn
         self.transactions = transactions
         self.apiKeys = apiKeys
+        self.unitOfWork = unitOfWork
+    }
+
+    /// Runs `body` in one transaction (see `UnitOfWork`): a change and its audit event commit together or not at all.
+    public func atomically<T: Sendable>(_ body: @escaping @Sendable (Repositories) async throws -> T) async throws -> T {
+        try await unitOfWork.transaction(body)
     }
 }
 

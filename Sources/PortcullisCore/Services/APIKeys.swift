@@ -19,13 +19,16 @@ public struct APIKeys: Sendable {
     static let prefix = "pck_"
 
     /// Creates a key; the returned secret is shown once and never stored.
-    public func create(organization: Organization, name: String, actor: String) async throws -> (key: APIKey, secret: String) {
+    public func create(organization: Organization, name: String, actor: AuditActor) async throws -> (key: APIKey, secret: String) {
         let id = random.identifier()
         let secret = random.token()
         let key = APIKey(id: id, organizationID: organization.id, name: String(name.prefix(64)), secretHash: Hex.sha256(secret),
                          createdAt: clock.now)
-        try await repositories.apiKeys.insert(key)
-        try await audit.record(.apiKeyCreated, organizationID: organization.id, userID: nil, actor: actor, detail: ["api_key_id": id, "name": key.name])
+        try await repositories.atomically { [audit] r in
+            try await r.apiKeys.insert(key)
+            try await audit.record(.apiKeyCreated, organizationID: organization.id, userID: nil, actor: actor,
+                                   detail: ["api_key_id": id, "name": key.name], in: r)
+        }
         return (key, Self.prefix + id + "_" + secret)
     }
 
@@ -34,11 +37,14 @@ public struct APIKeys: Sendable {
     }
 
     /// Revokes one of the organization's keys; false when there is no such live key.
-    public func revoke(id: String, organization: Organization, actor: String) async throws -> Bool {
-        guard let key = try await repositories.apiKeys.find(id: id), key.organizationID == organization.id,
-              try await repositories.apiKeys.revoke(id: id, at: clock.now) else { return false }
-        try await audit.record(.apiKeyRevoked, organizationID: organization.id, userID: nil, actor: actor, detail: ["api_key_id": id])
-        return true
+    public func revoke(id: String, organization: Organization, actor: AuditActor) async throws -> Bool {
+        let now = clock.now
+        return try await repositories.atomically { [audit] r in
+            guard let key = try await r.apiKeys.find(id: id), key.organizationID == organization.id,
+                  try await r.apiKeys.revoke(id: id, at: now) else { return false }
+            try await audit.record(.apiKeyRevoked, organizationID: organization.id, userID: nil, actor: actor, detail: ["api_key_id": id], in: r)
+            return true
+        }
     }
 
     /// The live key a caller presented (`Bearer pck_…` or the bare key), or nil.

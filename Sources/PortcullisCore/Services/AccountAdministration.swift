@@ -1,7 +1,7 @@
 import Foundation
 
-/// Creating organizations and users, setting passwords and the MFA requirement: what the command line (and later the
-/// admin pages and API) do.
+/// Creating organizations and users, setting passwords, roles, the MFA requirement and organization settings: what
+/// the command line (and later the admin pages and API) do. Each change and its audit event commit in one transaction.
 public struct AccountAdministration: Sendable {
     let repositories: Repositories
     let hasher: PasswordHasher
@@ -43,13 +43,24 @@ public struct AccountAdministration: Sendable {
         guard password.count <= 256 else { throw AdministrationError.weakPassword("the password must have at most 256 characters") }
     }
 
-    public func createOrganization(slug: String, name: String, actor: String) async throws -> Organization {
+    public func createOrganization(slug: String, name: String, actor: AuditActor) async throws -> Organization {
         guard Organization.isValidSlug(slug) else { throw AdministrationError.invalidSlug(slug) }
-        if try await repositories.organizations.find(slug: slug) != nil { throw AdministrationError.exists("organization '\(slug)'") }
         let organization = Organization(id: random.identifier(), slug: slug, name: name, createdAt: clock.now)
-        try await repositories.organizations.insert(organization)
-        try await audit.record(.organizationCreated, organizationID: organization.id, userID: nil, actor: actor, detail: ["slug": slug])
+        try await repositories.atomically { [audit] r in
+            if try await r.organizations.find(slug: slug) != nil { throw AdministrationError.exists("organization '\(slug)'") }
+            try await r.organizations.insert(organization)
+            try await audit.record(.organizationCreated, organizationID: organization.id, userID: nil, actor: actor, detail: ["slug": slug], in: r)
+        }
         return organization
+    }
+
+    /// Replaces an organization's settings (SPEC §4.1); audited with the names of the settings that changed.
+    public func configure(_ organization: Organization, settings: OrganizationSettings, actor: AuditActor) async throws {
+        try await repositories.atomically { [audit] r in
+            try await r.organizations.updateSettings(id: organization.id, settings)
+            try await audit.record(.organizationUpdated, organizationID: organization.id, userID: nil, actor: actor,
+                                   detail: ["changed": organization.settings.changedKeys(to: settings).joined(separator: ",")], in: r)
+        }
     }
 
     public func organization(slug: String) async throws -> Organization {
@@ -60,21 +71,32 @@ public struct AccountAdministration: Sendable {
     }
 
     public func createUser(organization: Organization, username: String, displayName: String?, email: String? = nil,
-                           password: String, isAdmin: Bool = false, mfaRequired: Bool = false, actor: String) async throws -> User {
+                           password: String, isAdmin: Bool = false, isOperator: Bool = false, mfaRequired: Bool = false,
+                           actor: AuditActor) async throws -> User {
         let normalized = User.normalize(username: username)
         guard User.isValidUsername(normalized) else { throw AdministrationError.invalidUsername(username) }
         try Self.checkPassword(password)
         if try await repositories.users.find(organizationID: organization.id, username: normalized) != nil {
             throw AdministrationError.exists("user '\(normalized)'")
         }
-        let user = User(id: random.identifier(), organizationID: organization.id, username: normalized,
+        var user = User(id: random.identifier(), organizationID: organization.id, username: normalized,
                         displayName: displayName?.isEmpty == false ? displayName! : normalized, email: email,
                         passwordHash: try await hasher.hash(password), isAdmin: isAdmin, mfaRequired: mfaRequired,
                         createdAt: clock.now)
-        try await repositories.users.insert(user)
-        try await audit.record(.userCreated, organizationID: organization.id, userID: user.id, actor: actor,
-                               detail: ["username": normalized, "admin": String(isAdmin), "mfa_required": String(mfaRequired)])
-        return user
+        user.isOperator = isOperator
+        let created = user
+        try await repositories.atomically { [audit] r in
+            do {
+                try await r.users.insert(created)
+            } catch RepositoryError.conflict {
+                throw AdministrationError.exists("user '\(normalized)'")
+            }
+            if isOperator { try await r.users.setRoles(userID: created.id, isAdmin: isAdmin, isOperator: true) }
+            try await audit.record(.userCreated, organizationID: organization.id, userID: created.id, actor: actor,
+                                   detail: ["username": normalized, "admin": String(isAdmin), "operator": String(isOperator),
+                                            "mfa_required": String(mfaRequired)], in: r)
+        }
+        return created
     }
 
     public func user(organization: Organization, username: String) async throws -> User {
@@ -90,32 +112,48 @@ public struct AccountAdministration: Sendable {
     }
 
     /// Sets a user's password and ends all of their sessions (whoever used the old one is signed out).
-    public func setPassword(user: User, password: String, actor: String) async throws {
+    public func setPassword(user: User, password: String, actor: AuditActor) async throws {
         try Self.checkPassword(password)
-        try await repositories.users.setPasswordHash(userID: user.id, hash: try await hasher.hash(password))
-        try await repositories.sessions.deleteAll(userID: user.id, stage: nil, exceptToken: nil)
-        try await audit.record(.passwordChanged, organizationID: user.organizationID, userID: user.id, actor: actor)
+        let hash = try await hasher.hash(password)  // the slow part, before the transaction
+        try await repositories.atomically { [audit] r in
+            try await r.users.setPasswordHash(userID: user.id, hash: hash)
+            try await r.sessions.deleteAll(userID: user.id, stage: nil, exceptToken: nil)
+            try await audit.record(.passwordChanged, organizationID: user.organizationID, userID: user.id, actor: actor, in: r)
+        }
     }
 
-    public func setMFARequired(user: User, _ required: Bool, actor: String) async throws {
-        try await repositories.users.setMFARequired(userID: user.id, required)
-        try await audit.record(.mfaRequirementChanged, organizationID: user.organizationID, userID: user.id, actor: actor,
-                               detail: ["required": String(required)])
+    public func setMFARequired(user: User, _ required: Bool, actor: AuditActor) async throws {
+        try await repositories.atomically { [audit] r in
+            try await r.users.setMFARequired(userID: user.id, required)
+            try await audit.record(.mfaRequirementChanged, organizationID: user.organizationID, userID: user.id, actor: actor,
+                                   detail: ["required": String(required)], in: r)
+        }
+    }
+
+    /// Makes a user an organization admin and/or an operator (every organization and the spare-token pool), or not.
+    public func setRoles(user: User, isAdmin: Bool, isOperator: Bool, actor: AuditActor) async throws {
+        try await repositories.atomically { [audit] r in
+            try await r.users.setRoles(userID: user.id, isAdmin: isAdmin, isOperator: isOperator)
+            try await audit.record(.rolesChanged, organizationID: user.organizationID, userID: user.id, actor: actor,
+                                   detail: ["admin": String(isAdmin), "operator": String(isOperator)], in: r)
+        }
     }
 
     /// Lifts a lock (also one that reached the escalation cap) and ends the user's sessions, so that whoever caused
     /// the lock does not go on where they were.
-    public func unlock(user: User, actor: String) async throws {
-        try await repositories.users.unlock(userID: user.id)
-        try await repositories.sessions.deleteAll(userID: user.id, stage: nil, exceptToken: nil)
-        try await audit.record(.accountUnlocked, organizationID: user.organizationID, userID: user.id, actor: actor)
+    public func unlock(user: User, actor: AuditActor) async throws {
+        try await repositories.atomically { [audit] r in
+            try await r.users.unlock(userID: user.id)
+            try await r.sessions.deleteAll(userID: user.id, stage: nil, exceptToken: nil)
+            try await audit.record(.accountUnlocked, organizationID: user.organizationID, userID: user.id, actor: actor, in: r)
+        }
     }
 
     /// The organization `/login` signs in to, created when missing (by `migrate` and on every start).
     @discardableResult
     public func ensureDefaultOrganization() async throws -> Organization {
         if let existing = try await repositories.organizations.find(slug: Organization.defaultSlug) { return existing }
-        return try await createOrganization(slug: Organization.defaultSlug, name: "Default organization", actor: "system")
+        return try await createOrganization(slug: Organization.defaultSlug, name: "Default organization", actor: .system)
     }
 
     /// On first start: the default organization, and an initial admin with a generated password when it has no admin
@@ -129,7 +167,7 @@ public struct AccountAdministration: Sendable {
         while users.contains(where: { $0.username == username }) { suffix += 1; username = "admin\(suffix)" }
         let password = generatePassword()
         _ = try await createUser(organization: organization, username: username, displayName: "Administrator",
-                                 password: password, isAdmin: true, mfaRequired: true, actor: "system")
+                                 password: password, isAdmin: true, mfaRequired: true, actor: .system)
         return (username, password)
     }
 

@@ -1,6 +1,8 @@
 import Foundation
 
-/// Writes audit events with the injected clock and ids.
+/// Writes audit events with the injected clock and ids, each with its actor. A change and its event go into one
+/// transaction (`in:` the repositories bound to it); sign-in attempts, which are events rather than changes, are
+/// appended right after the one atomic statement they report.
 public struct AuditLog: Sendable {
     let repository: any AuditRepository
     let clock: any WallClock
@@ -12,9 +14,11 @@ public struct AuditLog: Sendable {
         self.random = random
     }
 
-    public func record(_ type: AuditEventType, organizationID: String?, userID: String?, actor: String? = nil,
-                       reason: String? = nil, ip: String? = nil, detail: [String: String] = [:]) async throws {
-        try await repository.append(AuditEvent(
+    /// Appends one event; with `transaction`, inside that transaction.
+    public func record(_ type: AuditEventType, organizationID: String?, userID: String?, actor: AuditActor,
+                       reason: String? = nil, ip: String? = nil, detail: [String: String] = [:],
+                       in transaction: Repositories? = nil) async throws {
+        try await (transaction?.audit ?? repository).append(AuditEvent(
             id: random.identifier(), organizationID: organizationID, userID: userID, actor: actor, type: type,
             reason: reason, ipAddress: ip, detail: detail, createdAt: clock.now))
     }

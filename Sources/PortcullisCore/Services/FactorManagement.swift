@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a user does with their own factors: finish an enrollment, rename, remove, choose the default, and
-/// regenerate backup codes (SPEC §5).
+/// regenerate backup codes (SPEC §5). Each change commits with its audit event in one transaction.
 public struct FactorManagement: Sendable {
     let repositories: Repositories
     let methods: FactorMethods
@@ -29,43 +29,50 @@ public struct FactorManagement: Sendable {
               let method = methods[factor.type] else { return .notFound }
         guard try await method.verify(response, factor: factor, context: context) == .accepted else { return .badCode }
         let now = context.clock.now
-        try await repositories.factors.confirm(id: factor.id, userID: userID, at: now)
-        if let label = Self.cleanLabel(label) {
-            try await repositories.factors.rename(id: factor.id, userID: userID, label: label)
-            factor.label = label
-        }
+        let label = Self.cleanLabel(label)
+        factor.label = label ?? factor.label
         factor.confirmed = true
-        let (completed, codes) = try await completeEnrollment(factor, user: user, ip: ip)
+        let id = factor.id
+        let (completed, codes) = try await completeEnrollment(factor, user: user, ip: ip) { r in
+            try await r.factors.confirm(id: id, userID: userID, at: now)
+            if let label { try await r.factors.rename(id: id, userID: userID, label: label) }
+        }
         return .confirmed(completed, backupCodes: codes)
     }
 
     /// What follows every enrollment once the new factor is stored confirmed (by a correct code, or a WebAuthn
     /// registration, a pattern): it becomes the default when the user has none and its type may be one, the
     /// enrollment is audited (with `detail` added), and a first possession factor comes with a new list of backup
-    /// codes, returned to show once.
-    public func completeEnrollment(_ factor: Factor, user: User, ip: String, detail: [String: String] = [:]) async throws -> (Factor, backupCodes: [String]?) {
+    /// codes, returned to show once. `storing` writes the factor itself, in the same transaction.
+    public func completeEnrollment(_ factor: Factor, user: User, ip: String, detail: [String: String] = [:],
+                                   storing: @escaping @Sendable (Repositories) async throws -> Void = { _ in }) async throws -> (Factor, backupCodes: [String]?) {
         var factor = factor
         let others = try await repositories.factors.list(userID: user.id).filter { $0.confirmed && $0.id != factor.id }
-        if methods[factor.type]?.canBeDefault == true, !others.contains(where: { $0.isDefault }) {
-            try await repositories.factors.setDefault(id: factor.id, userID: user.id)
-            factor.isDefault = true
+        let makeDefault = methods[factor.type]?.canBeDefault == true && !others.contains(where: { $0.isDefault })
+        factor.isDefault = factor.isDefault || makeDefault
+        // A first possession factor comes with backup codes, hashed before the transaction.
+        let backups = isPossession(factor) && !others.contains(where: { $0.type == .backupCodes })
+            ? try await BackupCodesFactor().prepare(userID: user.id, context: context) : nil
+        let enrolled = factor
+        try await repositories.atomically { [audit] r in
+            try await storing(r)
+            if makeDefault { try await r.factors.setDefault(id: enrolled.id, userID: user.id) }
+            try await audit.record(.factorEnrolled, organizationID: user.organizationID, userID: user.id, actor: .user(user.id), ip: ip,
+                                   detail: detail.merging(["factor": enrolled.type.rawValue, "factor_id": enrolled.id]) { $1 }, in: r)
+            if let backups { try await store(backups, user: user, ip: ip, in: r) }
         }
-        try await audit.record(.factorEnrolled, organizationID: user.organizationID, userID: user.id, ip: ip,
-                               detail: detail.merging(["factor": factor.type.rawValue, "factor_id": factor.id]) { $1 })
         factor = try await repositories.factors.find(id: factor.id, userID: user.id) ?? factor
-        var codes: [String]?
-        if isPossession(factor), !others.contains(where: { $0.type == .backupCodes }) {
-            codes = try await issueBackupCodes(user: user, ip: ip)
-        }
-        return (factor, codes)
+        return (factor, backups?.codes)
     }
 
     public func rename(userID: String, factorID: String, label: String, ip: String) async throws -> Bool {
         guard let label = Self.cleanLabel(label), let user = try await repositories.users.find(id: userID),
               let factor = try await repositories.factors.find(id: factorID, userID: userID), factor.confirmed else { return false }
-        try await repositories.factors.rename(id: factorID, userID: userID, label: label)
-        try await audit.record(.factorRenamed, organizationID: user.organizationID, userID: userID, ip: ip,
-                               detail: ["factor": factor.type.rawValue, "factor_id": factor.id])
+        try await repositories.atomically { [audit] r in
+            try await r.factors.rename(id: factorID, userID: userID, label: label)
+            try await audit.record(.factorRenamed, organizationID: user.organizationID, userID: userID, actor: .user(userID), ip: ip,
+                                   detail: ["factor": factor.type.rawValue, "factor_id": factor.id], in: r)
+        }
         return true
     }
 
@@ -81,8 +88,8 @@ public struct FactorManagement: Sendable {
     /// Removes a factor. The last possession factor is refused for a user who must use MFA, and for others needs
     /// `confirmLast`: the backups (pattern, backup codes) go with it, since a backup never stands alone. A removed
     /// default passes to the next factor that may be one. The user's other sessions end (all of them when
-    /// `keepingSession` is nil, e.g. an admin's removal).
-    public func remove(userID: String, factorID: String, confirmLast: Bool = false, actor: String? = nil,
+    /// `keepingSession` is nil, e.g. an admin's removal). `actor` is the user unless given (an admin).
+    public func remove(userID: String, factorID: String, confirmLast: Bool = false, actor: AuditActor? = nil,
                        keepingSession: String? = nil, ip: String) async throws -> RemoveOutcome {
         // A hardware token goes back through the inventory (an admin takes it back), never by deleting its factor.
         guard let user = try await repositories.users.find(id: userID),
@@ -94,17 +101,20 @@ public struct FactorManagement: Sendable {
             guard confirmLast else { return .needsConfirmation }
             removing += confirmed.filter { $0.id != factor.id }
         }
-        for gone in removing {
-            try await repositories.factors.delete(id: gone.id, userID: userID)
-            var detail = ["factor": gone.type.rawValue, "factor_id": gone.id]
-            if gone.id != factor.id { detail["why"] = "no_possession_factor" }
-            try await audit.record(.factorRemoved, organizationID: user.organizationID, userID: userID, actor: actor, ip: ip, detail: detail)
-        }
         let remaining = confirmed.filter { kept in !removing.contains { $0.id == kept.id } }
-        if factor.isDefault, let next = remaining.first(where: { methods[$0.type]?.canBeDefault == true }) {
-            try await repositories.factors.setDefault(id: next.id, userID: userID)
+        let next = factor.isDefault ? remaining.first(where: { methods[$0.type]?.canBeDefault == true }) : nil
+        let removed = removing
+        try await repositories.atomically { [audit] r in
+            for gone in removed {
+                try await r.factors.delete(id: gone.id, userID: userID)
+                var detail = ["factor": gone.type.rawValue, "factor_id": gone.id]
+                if gone.id != factor.id { detail["why"] = "no_possession_factor" }
+                try await audit.record(.factorRemoved, organizationID: user.organizationID, userID: userID, actor: actor ?? .user(userID),
+                                       ip: ip, detail: detail, in: r)
+            }
+            if let next { try await r.factors.setDefault(id: next.id, userID: userID) }
+            try await r.sessions.deleteAll(userID: userID, stage: nil, exceptToken: keepingSession)
         }
-        try await repositories.sessions.deleteAll(userID: userID, stage: nil, exceptToken: keepingSession)
         return .removed
     }
 
@@ -142,9 +152,11 @@ public struct FactorManagement: Sendable {
         guard let user = try await repositories.users.find(id: userID),
               let factor = try await repositories.factors.find(id: factorID, userID: userID), factor.confirmed,
               methods[factor.type]?.canBeDefault == true else { return false }
-        try await repositories.factors.setDefault(id: factorID, userID: userID)
-        try await audit.record(.factorDefaultChanged, organizationID: user.organizationID, userID: userID, ip: ip,
-                               detail: ["factor": factor.type.rawValue, "factor_id": factor.id])
+        try await repositories.atomically { [audit] r in
+            try await r.factors.setDefault(id: factorID, userID: userID)
+            try await audit.record(.factorDefaultChanged, organizationID: user.organizationID, userID: userID, actor: .user(userID), ip: ip,
+                                   detail: ["factor": factor.type.rawValue, "factor_id": factor.id], in: r)
+        }
         return true
     }
 
@@ -152,16 +164,64 @@ public struct FactorManagement: Sendable {
     /// no possession factor for the codes to back up.
     public func regenerateBackupCodes(userID: String, keepingSession: String? = nil, ip: String) async throws -> [String]? {
         guard let user = try await repositories.users.find(id: userID), try await mfaState(of: user) == .enabled else { return nil }
-        let codes = try await issueBackupCodes(user: user, ip: ip)
-        try await repositories.sessions.deleteAll(userID: userID, stage: nil, exceptToken: keepingSession)
-        return codes
+        let backups = try await BackupCodesFactor().prepare(userID: user.id, context: context)
+        try await repositories.atomically { r in
+            try await store(backups, user: user, ip: ip, in: r)
+            try await r.sessions.deleteAll(userID: userID, stage: nil, exceptToken: keepingSession)
+        }
+        return backups.codes
     }
 
-    private func issueBackupCodes(user: User, ip: String) async throws -> [String] {
-        let (factor, codes) = try await BackupCodesFactor().issue(userID: user.id, context: context)
-        try await audit.record(.backupCodesIssued, organizationID: user.organizationID, userID: user.id, ip: ip,
-                               detail: ["factor_id": factor.id, "count": String(codes.count)])
-        return codes
+    private func store(_ backups: IssuedBackupCodes, user: User, ip: String, in r: Repositories) async throws {
+        try await BackupCodesFactor().store(backups, in: r)
+        try await audit.record(.backupCodesIssued, organizationID: user.organizationID, userID: user.id, actor: .user(user.id), ip: ip,
+                               detail: ["factor_id": backups.factor.id, "count": String(backups.codes.count)], in: r)
+    }
+
+    // MARK: Reading
+
+    /// All of a user's factors, confirmed or not, oldest first.
+    public func list(userID: String) async throws -> [Factor] {
+        try await repositories.factors.list(userID: userID)
+    }
+
+    /// A started, unconfirmed enrollment of `type` (the code-entry step of an enrollment).
+    public func pendingEnrollment(id: String, userID: String, type: FactorType) async throws -> Factor? {
+        guard let factor = try await repositories.factors.find(id: id, userID: userID), factor.type == type, !factor.confirmed else { return nil }
+        return factor
+    }
+
+    /// Drops an unconfirmed enrollment (its first code could not be sent); confirmed factors are never touched here.
+    public func cancelEnrollment(_ factor: Factor) async throws {
+        guard !factor.confirmed else { return }
+        try await repositories.factors.delete(id: factor.id, userID: factor.userID)
+    }
+
+    /// One row of the settings page: a confirmed factor and what is shown beside it.
+    public struct Summary: Sendable {
+        public var factor: Factor
+        /// Backup codes not used yet.
+        public var remainingCodes: Int?
+        /// For a security key or passkey: whether its key is synced (backed up) or device-bound, as far as it says.
+        public var keyBackedUp: Bool?
+        public var keyBackupEligible: Bool?
+    }
+
+    /// The user's confirmed factors with their details, for the settings page.
+    public func summaries(userID: String) async throws -> [Summary] {
+        let factors = try await repositories.factors.list(userID: userID).filter(\.confirmed)
+        let credentials = factors.contains { $0.type == .webauthn } ? try await repositories.webAuthn.list(userID: userID) : []
+        var rows: [Summary] = []
+        for factor in factors {
+            var row = Summary(factor: factor)
+            if factor.type == .backupCodes { row.remainingCodes = try await repositories.factors.unusedBackupCodes(factorID: factor.id).count }
+            if let credential = credentials.first(where: { $0.factorID == factor.id }) {
+                row.keyBackedUp = credential.backupState
+                row.keyBackupEligible = credential.backupEligible
+            }
+            rows.append(row)
+        }
+        return rows
     }
 
     /// A label trimmed to 1…64 characters, or nil when empty.

@@ -71,7 +71,7 @@ public struct MessageCodeService: Sendable {
             for (suffix, limit, window) in [(":h", bucket.limit.hour, 3600.0), (":d", bucket.limit.day, 86400.0)] {
                 guard try await rateLimits.reserve(key: bucket.key + suffix, limit: limit, window: window, now: now) else {
                     try await release(reserved, at: now)
-                    try await audit.record(.codeSendRefused, organizationID: organization.id, userID: user.id, reason: "\(bucket.what)_limit", ip: ip,
+                    try await audit.record(.codeSendRefused, organizationID: organization.id, userID: user.id, actor: .user(user.id), reason: "\(bucket.what)_limit", ip: ip,
                                            detail: ["factor": channel, "factor_id": factor.id])
                     return .limited(message: "Too many codes were sent recently. Try again later or use another method.")
                 }
@@ -99,16 +99,29 @@ public struct MessageCodeService: Sendable {
         } catch let failure as CodeDeliveryFailure {
             try await context.challenges.delete(id: challenge.id)
             try await release(reserved, at: now)
-            try await audit.record(.codeSendFailed, organizationID: organization.id, userID: user.id, reason: failure.detail, ip: ip,
+            try await audit.record(.codeSendFailed, organizationID: organization.id, userID: user.id, actor: .user(user.id), reason: failure.detail, ip: ip,
                                    detail: ["factor": channel, "factor_id": factor.id])
             return .failed(message: failure.userMessage)
         }
-        try await audit.record(.codeSent, organizationID: organization.id, userID: user.id, ip: ip,
+        try await audit.record(.codeSent, organizationID: organization.id, userID: user.id, actor: .user(user.id), ip: ip,
                                detail: ["factor": channel, "factor_id": factor.id, "purpose": purpose.rawValue])
         return .sent(challenge)
     }
 
     private var rateLimits: any RateLimitRepository { context.repositories.rateLimits }
+
+    /// Whether the user texted back the code of their SMS factor's live challenge (the inbound confirmation the
+    /// challenge page waits for).
+    public func inboundConfirmed(factorID: String, userID: String) async throws -> Bool {
+        guard let factor = try await context.factors.find(id: factorID, userID: userID), factor.confirmed,
+              let challenge = try await context.challenges.latest(factorID: factor.id) else { return false }
+        return challenge.inboundConfirmedAt != nil && challenge.consumedAt == nil
+    }
+
+    /// The latest code sent for a factor, used or not (what the challenge page shows: sent when, inbound code).
+    public func latest(factorID: String) async throws -> MessageChallenge? {
+        try await context.repositories.challenges.latest(factorID: factorID)
+    }
 
     /// Gives back send-limit slots of a request that sent nothing.
     private func release(_ slots: [(key: String, window: TimeInterval)], at now: Date) async throws {
@@ -126,7 +139,7 @@ public struct MessageCodeService: Sendable {
               let factor = try await context.factors.find(id: challenge.factorID, userID: challenge.userID),
               let phone = factor.parameters["phone"], constantTimeEquals(phone, from) else { return false }
         try await context.challenges.markInboundConfirmed(id: challenge.id, at: now)
-        try await audit.record(.inboundSMSConfirmed, organizationID: user.organizationID, userID: user.id,
+        try await audit.record(.inboundSMSConfirmed, organizationID: user.organizationID, userID: user.id, actor: .user(user.id),
                                detail: ["factor": factor.type.rawValue, "factor_id": factor.id])
         return true
     }

@@ -166,12 +166,12 @@ public struct SignInFlow: Sendable {
     /// "Sign out other sessions": every session of the user but this one ends.
     public func endOtherSessions(_ session: Session, ip: String) async throws {
         try await sessions.endOthers(of: session)
-        try await audit.record(.otherSessionsEnded, organizationID: session.organizationID, userID: session.userID, ip: ip)
+        try await audit.record(.otherSessionsEnded, organizationID: session.organizationID, userID: session.userID, actor: .user(session.userID), ip: ip)
     }
 
     public func signOut(_ session: Session, ip: String) async throws {
         try await sessions.end(session.token)
-        try await audit.record(.signedOut, organizationID: session.organizationID, userID: session.userID, ip: ip)
+        try await audit.record(.signedOut, organizationID: session.organizationID, userID: session.userID, actor: .user(session.userID), ip: ip)
     }
 
     // MARK: Completion
@@ -187,7 +187,7 @@ public struct SignInFlow: Sendable {
     private func complete(_ session: Session, user: User, addingAMR amr: [String], ip: String) async throws -> Session? {
         guard try await repositories.users.succeed(userID: user.id, at: clock.now, signedIn: true) else {
             try await sessions.end(session.token)
-            try await audit.record(.signInFailed, organizationID: user.organizationID, userID: user.id, reason: "locked", ip: ip,
+            try await audit.record(.signInFailed, organizationID: user.organizationID, userID: user.id, actor: .user(user.id), reason: "locked", ip: ip,
                                    detail: ["stage": "completion"])
             return nil
         }
@@ -202,7 +202,7 @@ public struct SignInFlow: Sendable {
     }
 
     private func recordSignIn(_ session: Session, ip: String) async throws {
-        try await audit.record(.signInSucceeded, organizationID: session.organizationID, userID: session.userID, ip: ip,
+        try await audit.record(.signInSucceeded, organizationID: session.organizationID, userID: session.userID, actor: .user(session.userID), ip: ip,
                                detail: ["amr": session.amr.joined(separator: " ")])
     }
 }

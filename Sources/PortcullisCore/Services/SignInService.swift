@@ -57,7 +57,7 @@ public struct SignInService: Sendable {
         let now = clock.now
         // The address's slot is taken before anything else and given back only when the password was right.
         guard try await repositories.rateLimits.reserve(key: Self.ipKey(ip), limit: policy.ipFailureLimit, window: policy.ipWindow, now: now) else {
-            try await audit.record(.ipThrottled, organizationID: organization.id, userID: nil, reason: "ip_failure_limit", ip: ip)
+            try await audit.record(.ipThrottled, organizationID: organization.id, userID: nil, actor: .anonymous, reason: "ip_failure_limit", ip: ip)
             return .throttled(until: now.addingTimeInterval(policy.ipWindow))
         }
         let normalized = User.normalize(username: username)
@@ -93,7 +93,7 @@ public struct SignInService: Sendable {
     }
 
     private func failPassword(organization: Organization, user: User?, reason: String, ip: String) async throws -> PasswordOutcome {
-        try await audit.record(.signInFailed, organizationID: organization.id, userID: user?.id, reason: reason, ip: ip,
+        try await audit.record(.signInFailed, organizationID: organization.id, userID: user?.id, actor: user.map { .user($0.id) } ?? .anonymous, reason: reason, ip: ip,
                                detail: user.map { ["stage": "password", "username": $0.username] } ?? ["stage": "password"])
         return .failed
     }
@@ -140,16 +140,16 @@ public struct SignInService: Sendable {
         switch try await method.verify(response, factor: factor, context: factorContext) {
         case .accepted:
             guard try await repositories.users.succeed(userID: userID, at: clock.now, signedIn: signsIn) else {
-                try await audit.record(.factorFailed, organizationID: user.organizationID, userID: userID, reason: "locked", ip: ip,
+                try await audit.record(.factorFailed, organizationID: user.organizationID, userID: userID, actor: .user(userID), reason: "locked", ip: ip,
                                        detail: ["stage": "factor", "factor": factor.type.rawValue, "factor_id": factor.id])
                 return .locked(until: try await lockedUntil(userID: userID))
             }
-            try await audit.record(.factorSucceeded, organizationID: user.organizationID, userID: user.id, ip: ip,
+            try await audit.record(.factorSucceeded, organizationID: user.organizationID, userID: user.id, actor: .user(user.id), ip: ip,
                                    detail: ["factor": factor.type.rawValue, "factor_id": factor.id])
             return .accepted(factor)
         case .rejected(let reason) where reason == FactorCheck.replayed:
             try await repositories.users.releaseAttempt(userID: userID, kind: .factor)
-            try await audit.record(.factorFailed, organizationID: user.organizationID, userID: user.id, reason: reason, ip: ip,
+            try await audit.record(.factorFailed, organizationID: user.organizationID, userID: user.id, actor: .user(user.id), reason: reason, ip: ip,
                                    detail: ["stage": "factor", "factor": factor.type.rawValue, "factor_id": factor.id])
             return .rejected
         case .rejected(let reason):
@@ -162,7 +162,7 @@ public struct SignInService: Sendable {
     private func refused(userID: String, factorID: String, ip: String) async throws -> FactorOutcome {
         guard let user = try await repositories.users.find(id: userID) else { return .rejected }
         let locked = user.isLocked(at: clock.now) || user.disabled
-        try await audit.record(.factorFailed, organizationID: user.organizationID, userID: userID,
+        try await audit.record(.factorFailed, organizationID: user.organizationID, userID: userID, actor: .user(userID),
                                reason: user.disabled ? "disabled" : (locked ? "locked" : "attempts_in_flight"), ip: ip,
                                detail: ["stage": "factor", "factor_id": factorID])
         return locked ? .locked(until: user.lockNeedsAdmin ? .distantFuture : user.lockedUntil ?? clock.now) : .rejected
@@ -171,7 +171,7 @@ public struct SignInService: Sendable {
     private func failFactor(user: User, factor: Factor?, reason: String, reservation: AttemptReservation, ip: String) async throws -> FactorOutcome {
         var detail = ["stage": "factor"]
         if let factor { detail["factor"] = factor.type.rawValue; detail["factor_id"] = factor.id }
-        try await audit.record(.factorFailed, organizationID: user.organizationID, userID: user.id, reason: reason, ip: ip, detail: detail)
+        try await audit.record(.factorFailed, organizationID: user.organizationID, userID: user.id, actor: .user(user.id), reason: reason, ip: ip, detail: detail)
         if try await lockIfDue(user, kind: .factor, reservation: reservation, ip: ip) {
             return .locked(until: try await lockedUntil(userID: user.id))
         }
@@ -193,7 +193,7 @@ public struct SignInService: Sendable {
                                              level: reservation.lockLevel, until: until, needsAdmin: capReached, now: now) {
             // A half-finished sign-in of a locked account cannot go on.
             try await repositories.sessions.deleteAll(userID: user.id, stage: .secondFactor, exceptToken: nil)
-            try await audit.record(.accountLocked, organizationID: user.organizationID, userID: user.id,
+            try await audit.record(.accountLocked, organizationID: user.organizationID, userID: user.id, actor: .system,
                                    reason: kind == .password ? "password_failures" : "factor_failures", ip: ip,
                                    detail: ["until": capReached ? "admin" : ISO8601DateFormatter().string(from: until),
                                             "level": String(reservation.lockLevel + 1)])

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The hardware token inventory (SPEC §4.3): import, assign, lend, unassign, resync, disable, and the return of lent
-/// tokens when they fall due. Assigning a token gives its holder an `hotp` factor pointing at it.
+/// tokens when they fall due. Assigning a token gives its holder an `hotp` factor pointing at it. Each change commits
+/// with its audit event in one transaction.
 public struct TokenInventory: Sendable {
     let context: FactorContext
     let audit: AuditLog
@@ -36,7 +37,7 @@ public struct TokenInventory: Sendable {
     /// Imports parsed tokens into an organization's inventory (or the spare pool with nil), all or nothing, with the
     /// seeds sealed at rest.
     @discardableResult
-    public func importTokens(_ parsed: Result<[ImportedToken], TokenImportFailure>, organizationID: String?, actor: String, source: String) async throws -> [HardwareToken] {
+    public func importTokens(_ parsed: Result<[ImportedToken], TokenImportFailure>, organizationID: String?, actor: AuditActor, source: String) async throws -> [HardwareToken] {
         let imported: [ImportedToken]
         switch parsed {
         case .success(let tokens): imported = tokens
@@ -52,13 +53,15 @@ public struct TokenInventory: Sendable {
             return HardwareToken(id: id, organizationID: organizationID, serial: item.serial, sealedSeed: sealed,
                                  algorithm: item.algorithm, digits: item.digits, counter: Int64(item.counter), createdAt: now)
         }
-        do {
-            try await repositories.tokens.insert(tokens)
-        } catch RepositoryError.conflict(let serial) {
-            throw InventoryError.duplicateSerial(serial)
+        try await repositories.atomically { [audit] r in
+            do {
+                try await r.tokens.insert(tokens)
+            } catch RepositoryError.conflict(let serial) {
+                throw InventoryError.duplicateSerial(serial)
+            }
+            try await audit.record(.tokensImported, organizationID: organizationID, userID: nil, actor: actor,
+                                   detail: ["count": String(tokens.count), "source": source], in: r)
         }
-        try await audit.record(.tokensImported, organizationID: organizationID, userID: nil, actor: actor,
-                               detail: ["count": String(tokens.count), "source": source])
         return tokens
     }
 
@@ -70,56 +73,86 @@ public struct TokenInventory: Sendable {
     /// Assigns a token for good, or lends it until `until`. Organization tokens go to their own users; spare-pool
     /// tokens to anyone's.
     @discardableResult
-    public func assign(_ token: HardwareToken, to user: User, until: Date?, actor: String) async throws -> Factor {
+    public func assign(_ token: HardwareToken, to user: User, until: Date?, actor: AuditActor) async throws -> Factor {
         if let organizationID = token.organizationID, organizationID != user.organizationID {
             throw InventoryError.wrongOrganization(token.serial)
         }
-        guard try await repositories.tokens.assign(id: token.id, userID: user.id, until: until) else {
-            throw InventoryError.notAvailable(token.serial)
+        let (id, now) = (context.random.identifier(), context.clock.now)
+        return try await repositories.atomically { [audit] r in
+            guard try await r.tokens.assign(id: token.id, userID: user.id, until: until) else {
+                throw InventoryError.notAvailable(token.serial)
+            }
+            let hasDefault = try await r.factors.list(userID: user.id).contains { $0.confirmed && $0.isDefault }
+            let factor = Factor(id: id, userID: user.id, type: .hotp, label: "Token \(token.serial)",
+                                parameters: ["token_id": token.id, "serial": token.serial], confirmed: true,
+                                isDefault: !hasDefault, createdAt: now)
+            try await r.factors.insert(factor)
+            var detail = ["serial": token.serial, "factor_id": factor.id]
+            if let until { detail["until"] = ISO8601DateFormatter().string(from: until) }
+            try await audit.record(until == nil ? .tokenAssigned : .tokenLent, organizationID: user.organizationID, userID: user.id,
+                                   actor: actor, detail: detail, in: r)
+            return factor
         }
-        let hasDefault = try await repositories.factors.list(userID: user.id).contains { $0.confirmed && $0.isDefault }
-        let factor = Factor(id: context.random.identifier(), userID: user.id, type: .hotp, label: "Token \(token.serial)",
-                            parameters: ["token_id": token.id, "serial": token.serial], confirmed: true,
-                            isDefault: !hasDefault, createdAt: context.clock.now)
-        try await repositories.factors.insert(factor)
-        var detail = ["serial": token.serial, "factor_id": factor.id]
-        if let until { detail["until"] = ISO8601DateFormatter().string(from: until) }
-        try await audit.record(until == nil ? .tokenAssigned : .tokenLent, organizationID: user.organizationID, userID: user.id,
-                               actor: actor, detail: detail)
-        return factor
     }
 
     /// Takes a token back from its holder: their factor for it is removed and the token is unassigned.
-    public func unassign(_ token: HardwareToken, actor: String, event: AuditEventType = .tokenUnassigned) async throws {
+    public func unassign(_ token: HardwareToken, actor: AuditActor, event: AuditEventType = .tokenUnassigned) async throws {
         guard let userID = token.userID, token.state == .assigned || token.state == .lent else { throw InventoryError.notHeld(token.serial) }
-        try await removeFactors(of: token, userID: userID)
-        try await repositories.tokens.unassign(id: token.id)
-        let user = try await repositories.users.find(id: userID)
-        try await audit.record(event, organizationID: user?.organizationID ?? token.organizationID, userID: userID, actor: actor,
-                               detail: ["serial": token.serial])
+        try await repositories.atomically { [audit] r in
+            try await Self.removeFactors(of: token, userID: userID, in: r)
+            try await r.tokens.unassign(id: token.id)
+            let user = try await r.users.find(id: userID)
+            try await audit.record(event, organizationID: user?.organizationID ?? token.organizationID, userID: userID, actor: actor,
+                                   detail: ["serial": token.serial], in: r)
+        }
     }
 
     /// Returns lent tokens that fell due (all, or one user's), so they stop working and go back to the pool.
     @discardableResult
     public func returnDueLoans(userID: String? = nil) async throws -> Int {
         let due = try await repositories.tokens.dueLoans(at: context.clock.now, userID: userID)
-        for token in due { try await unassign(token, actor: "system", event: .tokenReturned) }
+        for token in due { try await unassign(token, actor: .system, event: .tokenReturned) }
         return due.count
     }
 
-    public func setDisabled(_ token: HardwareToken, _ disabled: Bool, actor: String) async throws {
+    public func setDisabled(_ token: HardwareToken, _ disabled: Bool, actor: AuditActor) async throws {
         if disabled, token.userID != nil { try await unassign(token, actor: actor) }
-        try await repositories.tokens.setDisabled(id: token.id, disabled)
-        try await audit.record(disabled ? .tokenDisabled : .tokenEnabled, organizationID: token.organizationID, userID: nil,
-                               actor: actor, detail: ["serial": token.serial])
+        try await repositories.atomically { [audit] r in
+            try await r.tokens.setDisabled(id: token.id, disabled)
+            try await audit.record(disabled ? .tokenDisabled : .tokenEnabled, organizationID: token.organizationID, userID: nil,
+                                   actor: actor, detail: ["serial": token.serial], in: r)
+        }
     }
 
     /// Resynchronizes with two consecutive codes; the outcome is audited either way.
-    public func resync(_ token: HardwareToken, first: String, second: String, actor: String) async throws -> Bool {
+    public func resync(_ token: HardwareToken, first: String, second: String, actor: AuditActor) async throws -> Bool {
         let matched = try await HOTPFactor.resync(token: token, first: first, second: second, context: context)
         try await audit.record(matched ? .tokenResynced : .tokenResyncFailed, organizationID: token.organizationID,
                                userID: token.userID, actor: actor, detail: ["serial": token.serial])
         return matched
+    }
+
+    // MARK: Reading
+
+    public func token(id: String) async throws -> HardwareToken? {
+        try await repositories.tokens.find(id: id)
+    }
+
+    /// An organization's tokens (with the spare pool's too when `includingSpares`), each with its holder.
+    public func tokens(organizationID: String?, includingSpares: Bool = false) async throws -> [(token: HardwareToken, holder: User?)] {
+        var tokens = try await repositories.tokens.list(organizationID: organizationID)
+        if includingSpares, organizationID != nil { tokens += try await repositories.tokens.list(organizationID: nil) }
+        var holders: [String: User] = [:]
+        for id in Set(tokens.compactMap(\.userID)) { holders[id] = try await repositories.users.find(id: id) }
+        return tokens.map { ($0, $0.userID.flatMap { holders[$0] }) }
+    }
+
+    /// The token behind one of a user's `hotp` factors, when the user still holds it.
+    public func heldToken(factorID: String, userID: String) async throws -> HardwareToken? {
+        guard let factor = try await repositories.factors.find(id: factorID, userID: userID), factor.type == .hotp,
+              let tokenID = factor.parameters["token_id"], let token = try await repositories.tokens.find(id: tokenID),
+              token.userID == userID else { return nil }
+        return token
     }
 
     /// The end of the day `date` falls in, in a time zone: the default due time of a loan.
@@ -130,12 +163,12 @@ public struct TokenInventory: Sendable {
         return calendar.date(byAdding: .day, value: 1, to: start) ?? date.addingTimeInterval(86400)
     }
 
-    private func removeFactors(of token: HardwareToken, userID: String) async throws {
-        let factors = try await repositories.factors.list(userID: userID)
+    private static func removeFactors(of token: HardwareToken, userID: String, in r: Repositories) async throws {
+        let factors = try await r.factors.list(userID: userID)
         for factor in factors where factor.type == .hotp && factor.parameters["token_id"] == token.id {
-            try await repositories.factors.delete(id: factor.id, userID: userID)
+            try await r.factors.delete(id: factor.id, userID: userID)
             if factor.isDefault, let next = factors.first(where: { $0.id != factor.id && $0.confirmed && $0.type != .backupCodes }) {
-                try await repositories.factors.setDefault(id: next.id, userID: userID)
+                try await r.factors.setDefault(id: next.id, userID: userID)
             }
         }
     }

@@ -90,13 +90,13 @@ public struct VerificationFlow: Sendable {
     private func challenge(user: User, key: APIKey, ip: String) async throws -> Outcome {
         let factors = try await checks.confirmedFactors(userID: user.id).filter { Self.challengeable.contains($0.type) }
         guard let factor = checks.defaultFactor(among: factors), let organization = try await repositories.organizations.find(id: user.organizationID) else {
-            try await checks.audit.record(.signInFailed, organizationID: user.organizationID, userID: user.id, reason: "no_usable_factor",
+            try await checks.audit.record(.signInFailed, organizationID: user.organizationID, userID: user.id, actor: .apiClient(key.id), reason: "no_usable_factor",
                                           detail: ["stage": "verification_api", "api_key_id": key.id])
             return .reject(nil)
         }
         var sent = false
         if factor.type == .sms || factor.type == .email {
-            let inbound = factor.type == .sms && organization.settings.inboundSMSEnabled && organization.settings.inboundSMSNumber != nil
+            let inbound = factor.type == .sms && organization.settings.inboundSMSActive
             switch try await messageCodes.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: ip, inbound: inbound) {
             case .sent: sent = true
             case .coolingDown: break  // the code sent moments ago is still good
@@ -131,7 +131,7 @@ public struct VerificationFlow: Sendable {
         switch try await checks.verifyFactor(userID: user.id, factorID: factorID, response: FactorResponse(code: code), ip: ip) {
         case .accepted(let factor):
             let amr = ["pwd", checks.methods[factor.type]?.amr ?? "otp", "mfa"]
-            try await checks.audit.record(.signInSucceeded, organizationID: user.organizationID, userID: user.id, ip: ip,
+            try await checks.audit.record(.signInSucceeded, organizationID: user.organizationID, userID: user.id, actor: .apiClient(key.id), ip: ip,
                                           detail: ["amr": amr.joined(separator: " "), "via": "verification_api", "api_key_id": key.id])
             return .accept(user, factor)
         case .rejected, .locked:

@@ -115,7 +115,7 @@ public struct WebAuthnService: Sendable {
                                                            expectedChallenge: taken.challenge, relyingParty: relyingParty,
                                                            requireUserVerification: policy.webAuthnRequireUserVerification)
         } catch let error as WebAuthnError {
-            try await audit.record(.factorFailed, organizationID: user.organizationID, userID: user.id, reason: "webauthn_registration", ip: ip,
+            try await audit.record(.factorFailed, organizationID: user.organizationID, userID: user.id, actor: .user(user.id), reason: "webauthn_registration", ip: ip,
                                    detail: ["factor": "webauthn", "error": error.description])
             return .refused("The security key could not be added: \(error.description).")
         }

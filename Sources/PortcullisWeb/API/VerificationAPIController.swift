@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PortcullisApp
 import PortcullisCore
 
 /// The verification API (SPEC §7) at `/validate`: `POST /validate/check` and `POST /validate/triggerchallenge`, a
@@ -15,7 +16,7 @@ struct VerificationAPIController {
 
     /// The key's organization, which `realm` (its slug) must name when given.
     private func organization(_ context: APIRequestContext) async throws -> Organization? {
-        guard let key = context.apiKey, let organization = try await app.repositories.organizations.find(id: key.organizationID) else { return nil }
+        guard let key = context.apiKey, let organization = try await app.directory.organization(id: key.organizationID) else { return nil }
         let realm = context.parameters["realm"]?.trimmingCharacters(in: .whitespaces) ?? ""
         return realm.isEmpty || realm == organization.slug ? organization : nil
     }
@@ -81,7 +82,7 @@ struct VerificationAPIController {
         case .totp: return factor.parameters["digits"].flatMap(Int.init) ?? 6
         case .hotp:
             guard let tokenID = factor.parameters["token_id"] else { return nil }
-            return try await app.repositories.tokens.find(id: tokenID)?.digits
+            return try await app.inventory.token(id: tokenID)?.digits
         case .sms, .email: return app.configuration.policy.messageCodes.digits
         default: return nil
         }

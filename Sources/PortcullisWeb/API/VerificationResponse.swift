@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PortcullisApp
 import PortcullisCore
 
 /// The JSON documents of the verification API, in privacyIDEA 3.14's shape so that its clients (FreeRADIUS plugin,

@@ -1,4 +1,5 @@
 import Hummingbird
+import PortcullisApp
 import PortcullisCore
 
 /// The portal (SPEC §6) and the user's own settings (SPEC §5): factors, default, backup codes.
@@ -37,11 +38,9 @@ struct AccountController {
         }
         router.post("/settings/factors/:id/resync") { _, context in
             try await factorAction(context: context) { user, id in
-                guard let factor = try await app.repositories.factors.find(id: id, userID: user.id), factor.type == .hotp,
-                      let tokenID = factor.parameters["token_id"], let token = try await app.repositories.tokens.find(id: tokenID),
-                      token.userID == user.id else { return "resync_failed" }
+                guard let token = try await app.inventory.heldToken(factorID: id, userID: user.id) else { return "resync_failed" }
                 return try await app.inventory.resync(token, first: context.form.text("code1"), second: context.form.text("code2"),
-                                                      actor: user.username) ? "resynced" : "resync_failed"
+                                                      actor: .user(user.id)) ? "resynced" : "resync_failed"
             }
         }
         // New backup codes, shown once: the page after the form that issued them.
@@ -98,17 +97,16 @@ struct AccountController {
 
     private func settings(notice: String?, context: AppRequestContext) async throws -> Response {
         let (_, user) = try web.requireSignedIn(context)
-        let factors = try await app.repositories.factors.list(userID: user.id).filter(\.confirmed)
-        let credentials = factors.contains { $0.type == .webauthn } ? try await app.repositories.webAuthn.list(userID: user.id) : []
+        let summaries = try await app.factors.summaries(userID: user.id)
+        let factors = summaries.map(\.factor)
         var rows: [[String: Any]] = []
-        for factor in factors {
+        for summary in summaries {
+            let factor = summary.factor
             var row = factor.view(methods: app.methods)
-            if factor.type == .backupCodes {
-                row["remaining"] = try await app.repositories.factors.unusedBackupCodes(factorID: factor.id).count
-            }
-            if let credential = credentials.first(where: { $0.factorID == factor.id }) {
+            if let remaining = summary.remainingCodes { row["remaining"] = remaining }
+            if let backedUp = summary.keyBackedUp {
                 // What kind of authenticator it is, as far as the credential says (synced passkeys are backed up).
-                row["keyKind"] = credential.backupState ? "Synced passkey" : (credential.backupEligible ? "Passkey" : "Device-bound key")
+                row["keyKind"] = backedUp ? "Synced passkey" : (summary.keyBackupEligible == true ? "Passkey" : "Device-bound key")
             }
             row["isCodes"] = factor.type == .backupCodes
             row["isToken"] = factor.type == .hotp

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PortcullisApp
 import PortcullisCore
 
 /// The admin area's first pages: the hardware token inventory (SPEC §4.3). Organization admins manage their
@@ -53,10 +54,10 @@ struct AdminController {
     private func listPage(context: AppRequestContext, notice: String?, error: String? = nil, problems: [String] = [],
                           status: HTTPResponse.Status = .ok) async throws -> Response {
         let admin = try requireAdmin(context)
-        var tokens = try await app.repositories.tokens.list(organizationID: admin.organizationID)
-        if admin.isOperator { tokens += try await app.repositories.tokens.list(organizationID: nil) }
+        let listed = try await app.inventory.tokens(organizationID: admin.organizationID, includingSpares: admin.isOperator)
+        let tokens = listed.map(\.token)
         var holders: [String: User] = [:]
-        for id in Set(tokens.compactMap(\.userID)) { holders[id] = try await app.repositories.users.find(id: id) }
+        for (_, holder) in listed { if let holder { holders[holder.id] = holder } }
         var data: [String: Any] = [
             "title": "Hardware tokens", "tokens": tokens.map { tokenView($0, holders: holders) }, "hasTokens": !tokens.isEmpty,
             "isOperator": admin.isOperator, "problems": problems, "hasProblems": !problems.isEmpty,
@@ -90,7 +91,7 @@ struct AdminController {
         let toPool = context.form.text("target") == "pool" && admin.isOperator
         do {
             let tokens = try await app.inventory.importTokens(parsed, organizationID: toPool ? nil : admin.organizationID,
-                                                              actor: admin.username, source: format == "pskc" ? "pskc" : "csv")
+                                                              actor: .admin(admin.id), source: format == "pskc" ? "pskc" : "csv")
             return .seeOther("/admin/tokens?notice=\(tokens.count)")
         } catch TokenInventory.InventoryError.importFailed(let problems) {
             return try await listPage(context: context, notice: nil, error: "Nothing was imported: fix these and try again.",
@@ -101,7 +102,7 @@ struct AdminController {
     }
 
     private func managedToken(_ id: String, admin: User) async throws -> HardwareToken {
-        guard let token = try await app.repositories.tokens.find(id: id), canManage(token, admin) else { throw PageError.notFound }
+        guard let token = try await app.inventory.token(id: id), canManage(token, admin) else { throw PageError.notFound }
         return token
     }
 
@@ -110,7 +111,7 @@ struct AdminController {
         let admin = try requireAdmin(context)
         let token = try await managedToken(id, admin: admin)
         var holders: [String: User] = [:]
-        if let userID = token.userID { holders[userID] = try await app.repositories.users.find(id: userID) }
+        if let userID = token.userID { holders[userID] = try await app.directory.user(id: userID) }
         var data: [String: Any] = ["title": "Token \(token.serial)", "token": tokenView(token, holders: holders),
                                    "isOperator": admin.isOperator]
         let notices = ["assigned": "Assigned.", "lent": "Lent.", "unassigned": "Returned to the inventory.", "resynced": "Resynchronized.",
@@ -132,13 +133,13 @@ struct AdminController {
                 let slug = context.form.text("org")
                 let organization: Organization
                 if admin.isOperator, !slug.isEmpty {
-                    guard let found = try await app.repositories.organizations.find(slug: slug) else { return try await fail("No organization \(slug).") }
+                    guard let found = try await app.directory.organization(slug: slug) else { return try await fail("No organization \(slug).") }
                     organization = found
                 } else {
-                    guard let own = try await app.repositories.organizations.find(id: admin.organizationID) else { throw PageError.notFound }
+                    guard let own = try await app.directory.organization(id: admin.organizationID) else { throw PageError.notFound }
                     organization = own
                 }
-                guard let user = try await app.repositories.users.find(organizationID: organization.id, username: User.normalize(username: context.form.text("username"))) else {
+                guard let user = try await app.directory.user(organizationID: organization.id, username: context.form.text("username")) else {
                     return try await fail("No user \(context.form.text("username")) in \(organization.name).")
                 }
                 var until: Date?
@@ -153,18 +154,18 @@ struct AdminController {
                         until = parsed
                     }
                 }
-                try await app.inventory.assign(token, to: user, until: until, actor: admin.username)
+                try await app.inventory.assign(token, to: user, until: until, actor: .admin(admin.id))
                 return .seeOther("/admin/tokens/\(id)?notice=\(action == "lend" ? "lent" : "assigned")")
             case "unassign":
-                try await app.inventory.unassign(token, actor: admin.username)
+                try await app.inventory.unassign(token, actor: .admin(admin.id))
                 return .seeOther("/admin/tokens/\(id)?notice=unassigned")
             case "resync":
-                guard try await app.inventory.resync(token, first: context.form.text("code1"), second: context.form.text("code2"), actor: admin.username) else {
+                guard try await app.inventory.resync(token, first: context.form.text("code1"), second: context.form.text("code2"), actor: .admin(admin.id)) else {
                     return try await fail("Those codes did not match the token. Press the button twice and enter both codes, in order.")
                 }
                 return .seeOther("/admin/tokens/\(id)?notice=resynced")
             case "disable", "enable":
-                try await app.inventory.setDisabled(token, action == "disable", actor: admin.username)
+                try await app.inventory.setDisabled(token, action == "disable", actor: .admin(admin.id))
                 return .seeOther("/admin/tokens/\(id)?notice=\(action)d")
             default:
                 throw PageError.notFound

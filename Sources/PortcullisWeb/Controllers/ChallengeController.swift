@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PortcullisApp
 import PortcullisCore
 
 /// The challenge pages for one of the user's factors, in two places: during sign-in (`/login/challenge`, a session
@@ -77,13 +78,13 @@ struct ChallengeController {
         case .sms, .email:
             let organization = try await web.organization(of: user)
             let channel = factor.type == .sms ? "text message" : "email"
-            var live = try await app.repositories.challenges.latest(factorID: factor.id)
+            var live = try await app.messageCodes.latest(factorID: factor.id)
             if live.map({ $0.consumedAt != nil || $0.expiresAt <= app.clock.now }) ?? true { live = nil }
             data["canSend"] = true
             data["hasCode"] = live != nil
             data["prompt"] = live != nil ? "Enter the code we sent by \(channel) to \(factor.label)."
                                          : "Choose Send code to get a code by \(channel) at \(factor.label), then enter it here."
-            let inbound = factor.type == .sms && organization.settings.inboundSMSEnabled && organization.settings.inboundSMSNumber != nil
+            let inbound = factor.type == .sms && organization.settings.inboundSMSActive
             if inbound, let code = live?.inboundCode, let number = organization.settings.inboundSMSNumber {
                 data["inbound"] = ["code": code, "number": number]
             }
@@ -108,7 +109,7 @@ struct ChallengeController {
         guard let factor = try await app.signIn.confirmedFactors(userID: user.id).first(where: { $0.id == factorID }),
               factor.type == .sms || factor.type == .email else { return .seeOther(mode.path) }
         let organization = try await web.organization(of: user)
-        let inbound = factor.type == .sms && organization.settings.inboundSMSEnabled && organization.settings.inboundSMSNumber != nil
+        let inbound = factor.type == .sms && organization.settings.inboundSMSActive
         switch try await app.messageCodes.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: context.clientIP, inbound: inbound) {
         case .sent:
             return try await back(to: factorID, Flash(notice: "We sent a code to \(factor.label)."), context: context)
@@ -123,12 +124,7 @@ struct ChallengeController {
     private func inboundStatus(request: Request, context: AppRequestContext) async throws -> Response {
         let (_, user) = try require(context)
         let factorID = request.uri.queryParameters.get("factor").map { String($0) } ?? ""
-        var confirmed = false
-        if let factor = try await app.repositories.factors.find(id: factorID, userID: user.id), factor.confirmed,
-           let challenge = try await app.repositories.challenges.latest(factorID: factor.id) {
-            confirmed = challenge.inboundConfirmedAt != nil && challenge.consumedAt == nil
-        }
-        return .json(["confirmed": confirmed])
+        return .json(["confirmed": try await app.messageCodes.inboundConfirmed(factorID: factorID, userID: user.id)])
     }
 
     private func answerChallenge(context: AppRequestContext) async throws -> Response {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PortcullisApp
 import PortcullisCore
 import PortcullisDelivery
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import PortcullisApp
 
 /// `/healthz`: the process answers. `/readyz`: and its database answers (SPEC §8).
 struct HealthController {
@@ -7,7 +8,7 @@ struct HealthController {
     func register(on router: some RouterMethods<AppRequestContext>) {
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/readyz") { _, _ in
-            let ready = await app.database.ping()
+            let ready = await app.isReady()
             return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "database unavailable\n")))
         }

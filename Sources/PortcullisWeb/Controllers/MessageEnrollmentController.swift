@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PortcullisApp
 import PortcullisCore
 
 /// Enrolling a phone number (SMS) or an external email address: the destination, then a code sent to it.
@@ -75,13 +76,13 @@ struct MessageEnrollmentController {
             return try await web.redirect(confirmPath(type, factor), flash: Flash(error: "Wait \(seconds) seconds before asking for another code."),
                                           context: context)
         case .limited(let message), .failed(let message):
-            try await app.repositories.factors.delete(id: factor.id, userID: user.id)
+            try await app.factors.cancelEnrollment(factor)
             return try await refuse(type, message, context: context)
         }
     }
 
     private func pendingFactor(_ type: FactorType, id: String, user: User) async throws -> Factor {
-        guard let factor = try await app.repositories.factors.find(id: id, userID: user.id), factor.type == type, !factor.confirmed else {
+        guard let factor = try await app.factors.pendingEnrollment(id: id, userID: user.id, type: type) else {
             throw PageError.redirect("/enroll/\(type.rawValue)")
         }
         return factor

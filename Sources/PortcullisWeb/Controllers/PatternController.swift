@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PortcullisApp
 import PortcullisCore
 
 /// Enrolling a grid pattern from settings: drawn twice. (Not offered during a first enrollment: it is a backup for a

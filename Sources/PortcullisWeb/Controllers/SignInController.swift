@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PortcullisApp
 import PortcullisCore
 
 /// The sign-in state machine's pages (SPEC §2): password, then a challenge with the default factor (or another of the
@@ -41,7 +42,7 @@ struct SignInController {
     // MARK: Password
 
     private func organization(_ slug: String) async throws -> Organization {
-        guard Organization.isValidSlug(slug), let organization = try await app.repositories.organizations.find(slug: slug) else {
+        guard let organization = try await app.directory.organization(slug: slug) else {
             throw PageError.notFound
         }
         return organization

@@ -1,4 +1,5 @@
 import Hummingbird
+import PortcullisApp
 import PortcullisCore
 
 /// Enrolling an authenticator app: QR code (server-side SVG), key URI and typed secret, confirmed by a code. Used both
@@ -17,7 +18,7 @@ struct TOTPEnrollmentController {
 
     /// The enrollment this user started within the hour and has not confirmed, if any.
     private func pending(_ user: User) async throws -> Factor? {
-        try await app.repositories.factors.list(userID: user.id)
+        try await app.factors.list(userID: user.id)
             .filter { $0.type == .totp && !$0.confirmed && app.clock.now.timeIntervalSince($0.createdAt) < 3600 }
             .max { $0.createdAt < $1.createdAt }
     }

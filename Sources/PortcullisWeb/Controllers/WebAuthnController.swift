@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PortcullisApp
 import PortcullisCore
 
 /// WebAuthn pages and endpoints: registering a security key, fingerprint reader or passkey; options for using one at
@@ -107,7 +108,7 @@ struct WebAuthnController {
     /// The organization whose sign-in page offers passkeys, or nil when passkey sign-in is off for it or the server.
     func passkeysAllowed(slug: String) async throws -> Organization? {
         let slug = slug.isEmpty ? Organization.defaultSlug : slug
-        guard Organization.isValidSlug(slug), let organization = try await app.repositories.organizations.find(slug: slug),
+        guard let organization = try await app.directory.organization(slug: slug),
               offersPasskeys(organization) else { return nil }
         return organization
     }

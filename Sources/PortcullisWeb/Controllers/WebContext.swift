@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PortcullisApp
 import PortcullisCore
 
 /// What every page controller needs: the services, the templates and the cookie settings.
@@ -96,13 +97,13 @@ struct WebContext: Sendable {
     }
 
     func organization(of user: User) async throws -> Organization {
-        guard let organization = try await app.repositories.organizations.find(id: user.organizationID) else { throw PageError.notFound }
+        guard let organization = try await app.directory.organization(id: user.organizationID) else { throw PageError.notFound }
         return organization
     }
 
     /// The sign-in page of a user's organization.
     func loginPath(organizationID: String) async throws -> String {
-        guard let organization = try await app.repositories.organizations.find(id: organizationID),
+        guard let organization = try await app.directory.organization(id: organizationID),
               organization.slug != Organization.defaultSlug else { return "/login" }
         return "/o/\(organization.slug)/login"
     }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import PortcullisApp
 import PortcullisCore
 
 /// Loads the session named by the cookie (from the database, so any node can serve it) and its user.

@@ -1,22 +1,24 @@
-import Foundation
-import PortcullisCore
 import AsyncHTTPClient
+import Foundation
 import Logging
 import Mustache
+import PortcullisCore
 import PortcullisDelivery
 import PortcullisStore
 
-/// The assembled services over one database: what the web application and the command line share.
+/// The composition root: every service, built once from the configuration over one database, shared by the web
+/// server, the command line and the tests. Fronts get services only; the repositories and the database stay in here.
 public struct Portcullis: Sendable {
     public let configuration: Configuration
-    public let database: PortcullisDatabase
-    public let repositories: Repositories
+    let database: PortcullisDatabase
+    let repositories: Repositories
+    let hasher: PasswordHasher
+    let audit: AuditLog
     public let clock: any WallClock
     public let random: any RandomSource
-    public let hasher: PasswordHasher
     public let methods: FactorMethods
     public let factorContext: FactorContext
-    public let audit: AuditLog
+    public let directory: Directory
     public let signIn: SignInService
     public let sessions: SessionService
     /// Every sign-in transition, shared by the web pages and the verification API.
@@ -29,12 +31,14 @@ public struct Portcullis: Sendable {
     /// The verification API's flow, and the keys its callers authenticate with.
     public let verification: VerificationFlow
     public let apiKeys: APIKeys
+    public let housekeeping: Housekeeping
     /// Development mode's outbox for SMS and email (shown at `/dev/outbox`); nil otherwise.
     public let outbox: Outbox?
 
-    /// Wires every service. Throws when the key-encryption key is missing or malformed (outside development mode).
+    /// Wires every service over an open, migrated database. `delivery` replaces the configured SMS and email
+    /// providers (tests). Throws when the key-encryption key is missing or malformed (outside development mode).
     public init(configuration: Configuration, database: PortcullisDatabase, clock: any WallClock = SystemClock(),
-                random: any RandomSource = SystemRandomSource()) throws {
+                random: any RandomSource = SystemRandomSource(), delivery: (any CodeDelivery)? = nil) throws {
         self.configuration = configuration
         self.database = database
         self.clock = clock
@@ -52,6 +56,7 @@ public struct Portcullis: Sendable {
         let context = FactorContext(clock: clock, random: random, secrets: try configuration.secretBox(), hasher: hasher,
                                     repositories: repositories, policy: configuration.policy)
         self.factorContext = context
+        self.directory = Directory(repositories: repositories)
         self.signIn = SignInService(repositories: repositories, hasher: hasher, methods: methods, factorContext: context, audit: audit)
         self.sessions = SessionService(repository: repositories.sessions, clock: clock, random: random, secrets: context.secrets,
                                        timeouts: configuration.sessions)
@@ -62,6 +67,19 @@ public struct Portcullis: Sendable {
         self.webAuthn = WebAuthnService(context: context, audit: audit, factors: factors)
         let outbox = configuration.development ? Outbox() : nil
         self.outbox = outbox
+        self.messageCodes = MessageCodeService(context: context, delivery: try delivery ?? Self.codeMessages(configuration, outbox: outbox), audit: audit)
+        self.verification = VerificationFlow(checks: signIn, messageCodes: messageCodes)
+        self.apiKeys = APIKeys(repositories: repositories, clock: clock, random: random, audit: audit)
+        self.housekeeping = Housekeeping(repositories: repositories, clock: clock, inventory: inventory, sessions: sessions)
+    }
+
+    /// Whether the database answers (`/readyz`).
+    public func isReady() async -> Bool {
+        await database.ping()
+    }
+
+    /// The configured SMS and email providers (or development mode's outbox), with the wording from templates.
+    static func codeMessages(_ configuration: Configuration, outbox: Outbox?) throws -> any CodeDelivery {
         let logger = Logger(label: "portcullis.delivery")
         let sms = try SMSConfiguration.provider(from: configuration.values, outbox: outbox, httpClient: .shared)
             ?? outbox.map { OutboxSMSProvider(outbox: $0) }
@@ -69,12 +87,9 @@ public struct Portcullis: Sendable {
         if let smtp = try SMTPConfiguration.load(from: configuration.values) {
             email = try SMTPEmailProvider(configuration: smtp, logger: logger)
         }
-        let delivery = CodeMessages(sms: sms, email: email,
-                                    emailFrom: configuration.values["PORTCULLIS_SMTP_FROM"] ?? "Portcullis <no-reply@localhost>",
-                                    templates: try Self.messageTemplates(), logger: logger)
-        self.messageCodes = MessageCodeService(context: context, delivery: delivery, audit: audit)
-        self.verification = VerificationFlow(checks: signIn, messageCodes: messageCodes)
-        self.apiKeys = APIKeys(repositories: repositories, clock: clock, random: random, audit: audit)
+        return CodeMessages(sms: sms, email: email,
+                            emailFrom: configuration.values["PORTCULLIS_SMTP_FROM"] ?? "Portcullis <no-reply@localhost>",
+                            templates: try messageTemplates(), logger: logger)
     }
 
     /// The SMS and email wording, from `MessageTemplates/`.
