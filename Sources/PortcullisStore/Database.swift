@@ -23,6 +23,8 @@ public final class PortcullisDatabase: Sendable {
     private let shutdownPool: @Sendable () async throws -> Void
     /// Bound to one connection inside a transaction: a nested `transaction` runs on it directly.
     let inTransaction: Bool
+    /// SQLite: one transaction at a time from this process.
+    private let gate = TransactionGate()
 
     /// Opens `url`: a `postgres://` (or `postgresql://`) URL, or else a path to an SQLite file (created if missing;
     /// `sqlite://` or `sqlite:` prefixes are accepted). `postgresSchema` puts every table in one schema (tests).
@@ -63,8 +65,20 @@ public final class PortcullisDatabase: Sendable {
     /// the start (`BEGIN IMMEDIATE`) so two writers never deadlock upgrading a read lock.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         if inTransaction { return try await body(sql) }
-        let begin = engine == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
-        return try await sql.withSession { connection in
+        guard engine == .sqlite else { return try await run(body, begin: "BEGIN") }
+        await gate.enter()
+        do {
+            let result = try await run(body, begin: "BEGIN IMMEDIATE")
+            await gate.leave()
+            return result
+        } catch {
+            await gate.leave()
+            throw error
+        }
+    }
+
+    private func run<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T, begin: String) async throws -> T {
+        try await sql.withSession { connection in
             try await connection.raw(SQLQueryString(begin)).run()
             do {
                 let result = try await body(connection)

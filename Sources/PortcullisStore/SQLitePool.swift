@@ -7,11 +7,22 @@ import SQLiteNIO
 
 /// Opens SQLite connections set up for a server: write-ahead log so readers never wait for the writer, a busy
 /// timeout instead of immediate `SQLITE_BUSY`, and foreign keys on.
+///
+/// SQLite calls block a thread, and a statement waiting for the write lock blocks its thread for up to the busy
+/// timeout. The connections therefore run on their own thread pool with more threads than the pool has connections,
+/// so a transaction holding the write lock always finds a thread for its next statement (on the shared pool, with one
+/// thread per core, two waiting writers could starve it until the timeout).
 struct SQLiteSource: ConnectionPoolSource {
     let path: String
 
+    static let threads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 32)
+        pool.start()
+        return pool
+    }()
+
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
-        SQLiteConnection.open(storage: .file(path: path), threadPool: .singleton, logger: logger, on: eventLoop)
+        SQLiteConnection.open(storage: .file(path: path), threadPool: Self.threads, logger: logger, on: eventLoop)
             .flatMap { connection in
                 let pragmas = ["PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL",
                                "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"]

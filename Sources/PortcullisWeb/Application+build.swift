@@ -37,9 +37,10 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     router.add(middleware: SecurityHeadersMiddleware(hsts: app.configuration.baseURL.hasPrefix("https://")))
     router.add(middleware: ClientAddressMiddleware(trustProxy: app.configuration.trustProxy))
     router.add(middleware: ErrorPageMiddleware(pages: pages))
-    router.add(middleware: StaticAssetsMiddleware())
-    // Each group has what its callers need: health checks nothing, webhooks their provider's signature, the
-    // verification API its own key and JSON errors, browser pages a session and CSRF-checked forms.
+    // Each group has what its callers need: static files and health checks nothing, webhooks their provider's
+    // signature, the verification API its own key and JSON errors, browser pages a session and CSRF-checked forms;
+    // within those, each stage of a session its own typed context, checked once when the context is made.
+    StaticAssetsController().register(on: router)
     HealthController(app: app).register(on: router)
     WebhookController(app: app).register(on: router.group())
     VerificationAPIController(app: app).register(on: router.group("/validate", context: APIRequestContext.self))
@@ -47,14 +48,20 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
         .add(middleware: SessionMiddleware(app: app, cookies: cookies))
         .add(middleware: CSRFMiddleware(cookies: cookies, origin: origin(of: app.configuration.baseURL), random: app.random,
                                         tokens: CSRFTokens(key: app.factorContext.secrets.subkey(for: "csrf"))))
-    SignInController(web: web).register(on: browser)
+    let secondFactor = browser.group(context: SecondFactorContext.self)
+    let signedIn = browser.group(context: SignedInContext.self)
+    let admin = browser.group(context: AdminContext.self)
+    let signIn = SignInController(web: web)
+    signIn.register(on: browser)
+    signIn.register(secondFactor: secondFactor)
+    // Enrollment serves both a sign-in that must enroll and a signed-in user adding a factor (`SignInFlow.mayEnroll`).
     TOTPEnrollmentController(web: web).register(on: browser)
     MessageEnrollmentController(web: web).register(on: browser)
-    PatternController(web: web).register(on: browser)
     WebAuthnController(web: web).register(on: browser)
-    AccountController(web: web).register(on: browser)
-    ChallengeController(web: web, mode: .stepUp).register(on: browser)
-    AdminController(web: web).register(on: browser)
+    PatternController(web: web).register(on: signedIn)
+    AccountController(web: web).register(on: signedIn)
+    ChallengeController<SignedInContext>(web: web, mode: .stepUp).register(on: signedIn)
+    AdminController(web: web).register(on: admin)
     if let outbox = app.outbox { DevOutboxController(web: web, outbox: outbox).register(on: browser) }
     return router
 }

@@ -48,8 +48,8 @@ struct StepUpTests {
                 #expect(try await browser.post("/settings/verify", ["factor_id": factorID, "code": code, "next": "/enroll/totp"]).location == "/enroll/totp")
                 #expect(try await browser.post("/settings/factors/\(tablet)/remove", [:]).location == "/settings?notice=removed")
                 // Only local paths are returned to.
-                #expect(ChallengeController.returnPath("https://evil.example/") == "/settings")
-                #expect(ChallengeController.returnPath("//evil.example/") == "/settings")
+                #expect(WebContext.returnPath("https://evil.example/") == "/settings")
+                #expect(WebContext.returnPath("//evil.example/") == "/settings")
             }
         }
     }

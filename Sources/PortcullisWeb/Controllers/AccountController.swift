@@ -10,7 +10,7 @@ struct AccountController {
     /// A recommendation shown to users with fewer factors (SPEC §4.1 default: 2).
     static let recommendedFactorCount = 2
 
-    func register(on router: some RouterMethods<AppRequestContext>) {
+    func register(on router: some RouterMethods<SignedInContext>) {
         router.get("/portal") { _, context in try await portal(context: context) }
         router.get("/settings") { request, context in
             try await settings(notice: request.uri.queryParameters.get("notice").map { String($0) }, context: context)
@@ -28,7 +28,7 @@ struct AccountController {
         router.post("/settings/factors/:id/remove") { _, context in
             try await factorAction(context: context, securityChange: true) { user, id in
                 switch try await app.factors.remove(userID: user.id, factorID: id, confirmLast: context.form["confirm"] == "1",
-                                                    keepingSession: context.session?.token, ip: context.clientIP) {
+                                                    keepingSession: context.session.token, ip: context.clientIP) {
                 case .removed: "removed"
                 case .lastFactorRequired: "remove_last_required"
                 case .needsConfirmation: "remove_confirm_\(id)"
@@ -45,18 +45,17 @@ struct AccountController {
         }
         // New backup codes, shown once: the page after the form that issued them.
         router.get("/backup-codes") { _, context in
-            _ = try web.requireSignedIn(context)
             guard let codes = context.flash?.backupCodes else { return Response.seeOther("/settings") }
-            return web.backupCodesPage(codes, next: ChallengeController.returnPath(context.flash?.next), context: context)
+            return web.backupCodesPage(codes, next: WebContext.returnPath(context.flash?.next), context: context)
         }
         router.post("/settings/sessions/end-others") { _, context in
-            let (session, _) = try web.requireSignedIn(context)
-            try await app.flow.endOtherSessions(session, ip: context.clientIP)
+            try await app.flow.endOtherSessions(context.session, ip: context.clientIP)
             return Response.seeOther("/settings?notice=sessions_ended")
         }
         router.post("/settings/backup-codes") { _, context in
-            let (_, user) = try await web.requireRecentFactor(context)
-            guard let codes = try await app.factors.regenerateBackupCodes(userID: user.id, keepingSession: context.session?.token,
+            try await web.requireRecentFactor(context)
+            let user = context.user
+            guard let codes = try await app.factors.regenerateBackupCodes(userID: user.id, keepingSession: context.session.token,
                                                                           ip: context.clientIP) else {
                 return Response.seeOther("/settings?notice=codes_need_factor")
             }
@@ -64,8 +63,8 @@ struct AccountController {
         }
     }
 
-    private func portal(context: AppRequestContext) async throws -> Response {
-        let (_, user) = try web.requireSignedIn(context)
+    private func portal(context: SignedInContext) async throws -> Response {
+        let user = context.user
         let factors = try await app.signIn.confirmedFactors(userID: user.id).filter { $0.type != .backupCodes }
         return web.pages.render("portal", [
             "title": "Portal",
@@ -95,8 +94,8 @@ struct AccountController {
         "resync_failed": ("Those codes did not match your token. Press the button twice and enter both codes, in order.", true),
     ]
 
-    private func settings(notice: String?, context: AppRequestContext) async throws -> Response {
-        let (_, user) = try web.requireSignedIn(context)
+    private func settings(notice: String?, context: SignedInContext) async throws -> Response {
+        let user = context.user
         let summaries = try await app.factors.summaries(userID: user.id)
         let factors = summaries.map(\.factor)
         var rows: [[String: Any]] = []
@@ -130,9 +129,10 @@ struct AccountController {
     }
 
     /// A change to one of the user's factors; `securityChange` ones need a recent second factor (step-up first).
-    private func factorAction(context: AppRequestContext, securityChange: Bool = false,
+    private func factorAction(context: SignedInContext, securityChange: Bool = false,
                               _ action: (User, String) async throws -> String) async throws -> Response {
-        let (_, user) = securityChange ? try await web.requireRecentFactor(context) : try web.requireSignedIn(context)
+        if securityChange { try await web.requireRecentFactor(context) }
+        let user = context.user
         let notice = try await action(user, try context.parameters.require("id"))
         return .seeOther("/settings?notice=\(notice)")
     }

@@ -9,9 +9,8 @@ struct AdminController {
     let web: WebContext
     var app: Portcullis { web.app }
 
-    func register(on router: some RouterMethods<AppRequestContext>) {
+    func register(on router: some RouterMethods<AdminContext>) {
         router.get("/admin") { _, context in
-            _ = try requireAdmin(context)
             return Response.seeOther("/admin/tokens")
         }
         router.get("/admin/tokens") { request, context in
@@ -28,18 +27,6 @@ struct AdminController {
     }
 
     /// A signed-in organization admin or operator, or a refusal.
-    private func requireAdmin(_ context: AppRequestContext) throws -> User {
-        let (_, user) = try web.requireSignedIn(context)
-        guard user.isAdmin || user.isOperator else {
-            throw PageError.page(.forbidden, title: "Administrators only", message: "This page is for your organization's administrators.")
-        }
-        return user
-    }
-
-    private func canManage(_ token: HardwareToken, _ admin: User) -> Bool {
-        admin.isOperator || (admin.isAdmin && token.organizationID == admin.organizationID)
-    }
-
     private func tokenView(_ token: HardwareToken, holders: [String: User]) -> [String: Any] {
         var view: [String: Any] = ["id": token.id, "serial": token.serial, "state": token.state.rawValue,
                                    "pool": token.organizationID == nil, "digits": token.digits, "algorithm": token.algorithm.rawValue,
@@ -51,9 +38,9 @@ struct AdminController {
         return view
     }
 
-    private func listPage(context: AppRequestContext, notice: String?, error: String? = nil, problems: [String] = [],
+    private func listPage(context: AdminContext, notice: String?, error: String? = nil, problems: [String] = [],
                           status: HTTPResponse.Status = .ok) async throws -> Response {
-        let admin = try requireAdmin(context)
+        let admin = context.user
         let listed = try await app.inventory.tokens(organizationID: admin.organizationID, includingSpares: admin.isOperator)
         let tokens = listed.map(\.token)
         var holders: [String: User] = [:]
@@ -67,8 +54,8 @@ struct AdminController {
         return web.pages.render("admin-tokens", data, context: context, status: status)
     }
 
-    private func importTokens(context: AppRequestContext) async throws -> Response {
-        let admin = try requireAdmin(context)
+    private func importTokens(context: AdminContext) async throws -> Response {
+        let admin = context.user
         let text = context.form["seed_file"] ?? ""
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             return try await listPage(context: context, notice: nil, error: "Paste the contents of the vendor's seed file.", status: .badRequest)
@@ -101,15 +88,15 @@ struct AdminController {
         }
     }
 
-    private func managedToken(_ id: String, admin: User) async throws -> HardwareToken {
-        guard let token = try await app.inventory.token(id: id), canManage(token, admin) else { throw PageError.notFound }
+    private func managedToken(_ id: String, context: AdminContext) async throws -> HardwareToken {
+        guard let token = try await app.inventory.token(id: id), context.canManage(token) else { throw PageError.notFound }
         return token
     }
 
-    private func tokenPage(id: String, context: AppRequestContext, notice: String?, error: String? = nil,
+    private func tokenPage(id: String, context: AdminContext, notice: String?, error: String? = nil,
                            status: HTTPResponse.Status = .ok) async throws -> Response {
-        let admin = try requireAdmin(context)
-        let token = try await managedToken(id, admin: admin)
+        let admin = context.user
+        let token = try await managedToken(id, context: context)
         var holders: [String: User] = [:]
         if let userID = token.userID { holders[userID] = try await app.directory.user(id: userID) }
         var data: [String: Any] = ["title": "Token \(token.serial)", "token": tokenView(token, holders: holders),
@@ -121,9 +108,9 @@ struct AdminController {
         return web.pages.render("admin-token", data, context: context, status: status)
     }
 
-    private func tokenAction(id: String, action: String, context: AppRequestContext) async throws -> Response {
-        let admin = try requireAdmin(context)
-        let token = try await managedToken(id, admin: admin)
+    private func tokenAction(id: String, action: String, context: AdminContext) async throws -> Response {
+        let admin = context.user
+        let token = try await managedToken(id, context: context)
         func fail(_ message: String) async throws -> Response {
             try await tokenPage(id: id, context: context, notice: nil, error: message, status: .unprocessableContent)
         }

@@ -6,8 +6,9 @@ import PortcullisCore
 /// The challenge pages for one of the user's factors, in two places: during sign-in (`/login/challenge`, a session
 /// owing its second factor) and at a step-up before a security change (`/settings/verify`, a signed-in session whose
 /// last second factor is too old). The pages, the "Send a new code" form, the inbound SMS poll and "Use another
-/// method" are the same; what an accepted answer leads to differs.
-struct ChallengeController {
+/// method" are the same; what an accepted answer leads to differs. The route group's context (`SecondFactorContext`
+/// or `SignedInContext`) has already checked the session's stage.
+struct ChallengeController<Context: SessionPageContext> {
     let web: WebContext
     let mode: Mode
     var app: Portcullis { web.app }
@@ -20,7 +21,7 @@ struct ChallengeController {
         var methodsPath: String { self == .signIn ? "/login/methods" : "/settings/verify/methods" }
     }
 
-    func register(on router: some RouterMethods<AppRequestContext>) {
+    func register(on router: some RouterMethods<Context>) {
         router.get(RouterPath(mode.path)) { request, context in
             try await challengePage(wanted: request.uri.queryParameters.get("factor").map { String($0) },
                                     next: request.uri.queryParameters.get("next").map { String($0) }, context: context)
@@ -31,22 +32,11 @@ struct ChallengeController {
         router.get(RouterPath(mode.methodsPath)) { _, context in try await methodsPage(context: context) }
     }
 
-    /// The session and user this mode serves: mid-sign-in, or signed in.
-    private func require(_ context: AppRequestContext) throws -> (Session, User) {
-        mode == .signIn ? try web.requireSecondFactor(context) : try web.requireSignedIn(context)
-    }
-
-    /// Where a step-up returns to: a local path only.
-    static func returnPath(_ raw: String?) -> String {
-        guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\"), raw.count <= 512 else { return "/settings" }
-        return raw
-    }
-
     /// The challenge for one of the user's factors (the default unless another is chosen). Showing it changes
     /// nothing: an SMS or email code is sent only by the explicit "Send code" form. What a form before it said
     /// (a wrong code, a code sent) arrives as the session's flash.
-    private func challengePage(wanted: String?, next: String? = nil, context: AppRequestContext) async throws -> Response {
-        let (_, user) = try require(context)
+    private func challengePage(wanted: String?, next: String? = nil, context: Context) async throws -> Response {
+        let user = context.user
         let factors = try await app.signIn.confirmedFactors(userID: user.id)
         guard let factor = factors.first(where: { $0.id == wanted }) ?? app.signIn.defaultFactor(among: factors) else {
             return .seeOther(mode == .signIn ? "/login/enroll" : "/settings")
@@ -56,7 +46,7 @@ struct ChallengeController {
         data["action"] = mode.path
         data["methodsPath"] = mode.methodsPath
         data["stepUp"] = mode == .stepUp
-        data["next"] = Self.returnPath(next ?? context.flash?.next)
+        data["next"] = WebContext.returnPath(next ?? context.flash?.next)
         data["factorID"] = factor.id
         data["hasOtherMethods"] = factors.count > 1
         data["inputMode"] = "numeric"
@@ -95,16 +85,16 @@ struct ChallengeController {
     }
 
     /// Back to this factor's challenge page with `flash` (Post/Redirect/Get).
-    private func back(to factorID: String, _ flash: Flash, context: AppRequestContext) async throws -> Response {
+    private func back(to factorID: String, _ flash: Flash, context: Context) async throws -> Response {
         var flash = flash
-        flash.next = Self.returnPath(context.form["next"])
+        flash.next = WebContext.returnPath(context.form["next"])
         return try await web.redirect(mode.path + "?factor=" + (factorID.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-"])) ?? ""),
                                       flash: flash, context: context)
     }
 
     /// "Send code" (and "Send a new code"): the explicit request that sends an SMS or email code.
-    private func sendCode(context: AppRequestContext) async throws -> Response {
-        let (_, user) = try require(context)
+    private func sendCode(context: Context) async throws -> Response {
+        let user = context.user
         let factorID = context.form.text("factor_id")
         guard let factor = try await app.signIn.confirmedFactors(userID: user.id).first(where: { $0.id == factorID }),
               factor.type == .sms || factor.type == .email else { return .seeOther(mode.path) }
@@ -121,14 +111,14 @@ struct ChallengeController {
     }
 
     /// Polled by the challenge page while it shows an inbound SMS code: has the text arrived?
-    private func inboundStatus(request: Request, context: AppRequestContext) async throws -> Response {
-        let (_, user) = try require(context)
+    private func inboundStatus(request: Request, context: Context) async throws -> Response {
+        let user = context.user
         let factorID = request.uri.queryParameters.get("factor").map { String($0) } ?? ""
         return .json(["confirmed": try await app.messageCodes.inboundConfirmed(factorID: factorID, userID: user.id)])
     }
 
-    private func answerChallenge(context: AppRequestContext) async throws -> Response {
-        let (session, user) = try require(context)
+    private func answerChallenge(context: Context) async throws -> Response {
+        let (session, user) = (context.session, context.user)
         let factorID = context.form.text("factor_id")
         let code = context.form.text("code")
         let pattern = context.form.text("pattern")
@@ -150,7 +140,7 @@ struct ChallengeController {
         }
         if mode == .stepUp {
             switch try await app.flow.stepUp(session: session, factorID: factorID, response: FactorResponse(fields: fields), ip: context.clientIP) {
-            case .verified: return .seeOther(Self.returnPath(context.form["next"]))
+            case .verified: return .seeOther(WebContext.returnPath(context.form["next"]))
             case .rejected: return try await back(to: factorID, Flash(error: "That didn't work. Check it and try again."), context: context)
             case .locked: return try await web.backToLogin(organizationID: user.organizationID, notice: "locked")
             }
@@ -165,8 +155,8 @@ struct ChallengeController {
         }
     }
 
-    private func methodsPage(context: AppRequestContext) async throws -> Response {
-        let (_, user) = try require(context)
+    private func methodsPage(context: Context) async throws -> Response {
+        let user = context.user
         let factors = try await app.signIn.confirmedFactors(userID: user.id)
         guard !factors.isEmpty else { return .seeOther(mode == .signIn ? "/login/enroll" : "/settings") }
         return web.pages.render("methods", ["title": "Choose a method", "factors": factors.map { $0.view(methods: app.methods) },

@@ -9,7 +9,7 @@ struct PatternController {
     let web: WebContext
     var app: Portcullis { web.app }
 
-    func register(on router: some RouterMethods<AppRequestContext>) {
+    func register(on router: some RouterMethods<SignedInContext>) {
         router.get("/enroll/pattern") { _, context in try await page(context: context) }
         router.post("/enroll/pattern") { _, context in try await enroll(context: context) }
     }
@@ -22,8 +22,8 @@ struct PatternController {
         return ["size": size, "dots": dots, "field": field, "label": label, "maxDots": size * size]
     }
 
-    private func page(context: AppRequestContext) async throws -> Response {
-        _ = try await web.requireRecentFactor(context, next: "/enroll/pattern")
+    private func page(context: SignedInContext) async throws -> Response {
+        try await web.requireRecentFactor(context, next: "/enroll/pattern")
         let size = app.configuration.policy.patternGridSize
         var data: [String: Any] = [
             "title": "Set up a grid pattern",
@@ -34,8 +34,9 @@ struct PatternController {
         return web.pages.render("enroll-pattern", data, context: context)
     }
 
-    private func enroll(context: AppRequestContext) async throws -> Response {
-        let (_, user) = try await web.requireRecentFactor(context, next: "/enroll/pattern")
+    private func enroll(context: SignedInContext) async throws -> Response {
+        try await web.requireRecentFactor(context, next: "/enroll/pattern")
+        let user = context.user
         switch try await app.factors.enrollPattern(user: user, pattern: context.form.text("pattern"),
                                                    confirmation: context.form.text("confirmation"), ip: context.clientIP) {
         case .invalid(let problem):

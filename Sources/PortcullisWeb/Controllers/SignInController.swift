@@ -32,11 +32,15 @@ struct SignInController {
             try await loginPage(slug: context.parameters.require("org"), request: request, context: context)
         }
         router.post("/o/:org/login") { _, context in try await login(slug: context.parameters.require("org"), context: context) }
-        ChallengeController(web: web, mode: .signIn).register(on: router)
+        router.post("/logout") { _, context in try await logout(context: context) }
+    }
+
+    /// The steps after the password, for a session that owes its second factor.
+    func register(secondFactor router: some RouterMethods<SecondFactorContext>) {
+        ChallengeController<SecondFactorContext>(web: web, mode: .signIn).register(on: router)
         router.get("/login/enroll") { _, context in try await enrollPage(context: context) }
         router.post("/login/enroll/skip") { _, context in try await skipEnrollment(dismiss: false, context: context) }
         router.post("/login/enroll/dismiss") { _, context in try await skipEnrollment(dismiss: true, context: context) }
-        router.post("/logout") { _, context in try await logout(context: context) }
     }
 
     // MARK: Password
@@ -104,14 +108,14 @@ struct SignInController {
 
     // MARK: Enrollment during sign-in
 
-    private func enrollPage(context: AppRequestContext) async throws -> Response {
-        let (_, user) = try web.requireSecondFactor(context)
+    private func enrollPage(context: SecondFactorContext) async throws -> Response {
+        let user = context.user
         guard case .enroll(let required) = try await app.signIn.nextStep(for: user) else { return .seeOther("/login/challenge") }
         return web.pages.render("enroll", ["title": "Set up two-step verification", "required": required], context: context)
     }
 
-    private func skipEnrollment(dismiss: Bool, context: AppRequestContext) async throws -> Response {
-        let (session, user) = try web.requireSecondFactor(context)
+    private func skipEnrollment(dismiss: Bool, context: SecondFactorContext) async throws -> Response {
+        let (session, user) = (context.session, context.user)
         switch try await app.flow.skipEnrollment(session: session, user: user, dismiss: dismiss, ip: context.clientIP) {
         case .signedIn(let signedIn): return web.redirect("/portal", session: signedIn)
         case .notAllowed: throw PageError.page(.forbidden, title: "Not allowed", message: "Your organization requires two-step verification.")

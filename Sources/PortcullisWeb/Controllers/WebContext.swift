@@ -9,19 +9,10 @@ struct WebContext: Sendable {
     let pages: Pages
     let cookies: CookieSettings
 
-    /// The signed-in session and user, or a redirect to the sign-in page.
-    func requireSignedIn(_ context: AppRequestContext) throws -> (Session, User) {
-        guard let session = context.session, let user = context.user, session.stage == .signedIn else {
-            throw PageError.redirect("/login")
-        }
-        return (session, user)
-    }
-
-    /// A session whose password step is done and whose second factor is owed.
-    func requireSecondFactor(_ context: AppRequestContext) throws -> (Session, User) {
-        guard let session = context.session, let user = context.user else { throw PageError.redirect("/login") }
-        guard session.stage == .secondFactor else { throw PageError.redirect("/portal") }
-        return (session, user)
+    /// Where a step-up returns to: a local path only.
+    static func returnPath(_ raw: String?) -> String {
+        guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\"), raw.count <= 512 else { return "/settings" }
+        return raw
     }
 
     /// A redirect that carries a (new) session cookie.
@@ -33,8 +24,8 @@ struct WebContext: Sendable {
 
     /// Post/Redirect/Get: hands `flash` to the session's next page and redirects there (`session`: a new session,
     /// whose cookie is set).
-    func redirect(_ location: String, flash: Flash, context: AppRequestContext, session: Session? = nil) async throws -> Response {
-        if let target = session ?? context.session { try await app.sessions.stash(flash, in: target) }
+    func redirect(_ location: String, flash: Flash, context: some PageContext, session: Session? = nil) async throws -> Response {
+        if let target = session ?? context.browser.session { try await app.sessions.stash(flash, in: target) }
         var response = Response.seeOther(location)
         if let session { response.setCookie(cookies.session(session.token)) }
         return response
@@ -47,12 +38,10 @@ struct WebContext: Sendable {
         return response
     }
 
-    /// A signed-in session fit for a security change (`SignInFlow.needsStepUp`), else a redirect to the step-up
-    /// challenge, which returns to `next`.
-    func requireRecentFactor(_ context: AppRequestContext, next: String = "/settings") async throws -> (Session, User) {
-        let (session, user) = try requireSignedIn(context)
-        if try await app.flow.needsStepUp(session, user: user) { throw stepUp(next) }
-        return (session, user)
+    /// Fit for a security change (`SignInFlow.needsStepUp`), else a redirect to the step-up challenge, which returns
+    /// to `next`.
+    func requireRecentFactor(_ context: SignedInContext, next: String = "/settings") async throws {
+        if try await app.flow.needsStepUp(context.session, user: context.user) { throw stepUp(next) }
     }
 
     /// A session allowed to enroll a factor now (`SignInFlow.mayEnroll`), else where to go first.
@@ -73,7 +62,7 @@ struct WebContext: Sendable {
 
     /// After a factor was confirmed: completes a sign-in in progress (the new factor proved itself), and shows the
     /// backup codes issued with a first factor (on the next page, once), or goes on.
-    func finishEnrollment(session: Session, user: User, factor: Factor, backupCodes: [String]?, context: AppRequestContext) async throws -> Response {
+    func finishEnrollment(session: Session, user: User, factor: Factor, backupCodes: [String]?, context: some PageContext) async throws -> Response {
         let next = session.stage == .signedIn ? "/settings?notice=enrolled" : "/portal"
         var target = session
         if session.stage == .secondFactor {
@@ -92,7 +81,7 @@ struct WebContext: Sendable {
     }
 
     /// New backup codes go to the next page, shown once (`/backup-codes`).
-    func showBackupCodes(_ codes: [String], next: String, context: AppRequestContext, session: Session? = nil) async throws -> Response {
+    func showBackupCodes(_ codes: [String], next: String, context: some PageContext, session: Session? = nil) async throws -> Response {
         try await redirect("/backup-codes", flash: Flash(backupCodes: codes, next: next), context: context, session: session)
     }
 
@@ -109,7 +98,7 @@ struct WebContext: Sendable {
     }
 
     /// Renders a page of backup codes, shown once, with print and download; `next` is where "Continue" goes.
-    func backupCodesPage(_ codes: [String], next: String, context: AppRequestContext) -> Response {
+    func backupCodesPage(_ codes: [String], next: String, context: some PageContext) -> Response {
         let text = "Portcullis backup codes\nEach code works once.\n\n" + codes.joined(separator: "\n") + "\n"
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-")

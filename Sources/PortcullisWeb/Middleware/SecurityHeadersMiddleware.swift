@@ -19,9 +19,8 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         response.headers[HTTPField.Name("Permissions-Policy")!] = "camera=(), microphone=(), geolocation=(), payment=()"
         response.headers[HTTPField.Name("Cross-Origin-Opener-Policy")!] = "same-origin"
         if hsts { response.headers[.strictTransportSecurity] = "max-age=31536000" }
-        if !request.uri.path.hasPrefix("/static/") {
-            response.headers[.cacheControl] = "no-store"
-        }
+        // Pages are never cached; a route that may be (static assets) says so itself.
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
         return response
     }
 }

@@ -12,8 +12,9 @@ public struct Pages: Sendable {
         self.library = try await MustacheLibrary(directory: root + "/Templates")
     }
 
-    public func render(_ template: String, _ data: [String: Any] = [:], context: AppRequestContext,
+    public func render(_ template: String, _ data: [String: Any] = [:], context: some PageContext,
                        status: HTTPResponse.Status = .ok) -> Response {
+        let context = context.browser
         var values = data
         values["csrf"] = context.csrfToken
         // What the form before this page left (Post/Redirect/Get): its notice or error and its entered values.
