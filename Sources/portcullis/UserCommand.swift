@@ -27,7 +27,7 @@ struct PasswordSource: ParsableArguments {
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user", abstract: "Manage users.",
-        subcommands: [Create.self, List.self, SetPassword.self, RequireMFA.self, Unlock.self])
+        subcommands: [Create.self, List.self, SetPassword.self, SetRoles.self, RequireMFA.self, Unlock.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user (prints a generated password if none is given).")
@@ -94,6 +94,26 @@ struct UserCommand: AsyncParsableCommand {
                 }
                 print("Password set for \(user.username).")
                 if generated { print("Password (shown once): \(password)") }
+            }
+        }
+    }
+
+    struct SetRoles: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-roles", abstract: "Set a user's roles: organization administrator and/or operator (neither flag: a plain user).")
+        @OptionGroup var user: UserSelection
+        @Flag(help: "Organization administrator.") var admin = false
+        @Flag(help: "Operator (the spare token pool, every organization).") var `operator` = false
+
+        func run() async throws {
+            let (user, admin, isOperator) = (user, admin, `operator`)
+            try await reporting {
+                try await withServices { app in
+                    let target = try await app.administration.user(slug: user.org, username: user.username)
+                    try await app.administration.setRoles(user: target, isAdmin: admin, isOperator: isOperator, actor: .cli)
+                }
+                let roles = [admin ? "administrator" : nil, isOperator ? "operator" : nil].compactMap { $0 }
+                print("\(user.username): \(roles.isEmpty ? "user" : roles.joined(separator: " and ")).")
             }
         }
     }

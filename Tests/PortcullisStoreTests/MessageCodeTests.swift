@@ -169,4 +169,20 @@ struct MessageCodeTests {
         case .failure: #expect(expected == nil)
         }
     }
+
+    @Test("A factor removed while its code is being sent: a clear answer, nothing sent, send limits given back", arguments: TestDatabase.engines)
+    func removedMeanwhile(engine: PortcullisDatabase.Engine) async throws {
+        try await TestDatabase.with(engine) { db async throws in
+            let s = try TestServices(database: db)
+            let (organization, user) = try await s.makeUser()
+            let factor = try await SMSFactor().beginEnrollment(userID: user.id, destination: "+15005550006", label: "Phone", context: s.context)
+            try await s.repositories.factors.delete(id: factor.id, userID: user.id)  // e.g. removed in another tab
+            let before = s.sent.all.count
+            #expect(try await s.messages.send(factor: factor, user: user, organization: organization, purpose: .enrollment, ip: ip)
+                    == .failed(message: "This method was removed. Choose another one."))
+            #expect(s.sent.all.count == before)
+            let used = try await s.repositories.rateLimits.used(key: "send:sms:user:\(user.id):h", window: 3600, now: s.clock.now)
+            #expect(used < 0.5, "the reserved send slot was given back")
+        }
+    }
 }

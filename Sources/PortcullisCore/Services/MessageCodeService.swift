@@ -87,7 +87,16 @@ public struct MessageCodeService: Sendable {
             codeHash: try await context.hasher.rawHash(code, salt: salt), salt: salt, createdAt: now,
             expiresAt: now.addingTimeInterval(settings.lifetime),
             inboundCode: inbound && factor.type == .sms ? Self.digits(6, random: context.random) : nil)
-        guard try await context.challenges.reserve(challenge, cooldownSince: now.addingTimeInterval(-settings.resendCooldown)) else {
+        let stored: Bool
+        do {
+            stored = try await context.challenges.reserve(challenge, cooldownSince: now.addingTimeInterval(-settings.resendCooldown))
+        } catch {
+            // The factor was removed meanwhile (its challenge's foreign key fails): nothing is sent.
+            guard try await context.factors.find(id: factor.id, userID: user.id) == nil else { throw error }
+            try await release(reserved, at: now)
+            return .failed(message: "This method was removed. Choose another one.")
+        }
+        guard stored else {
             try await release(reserved, at: now)
             let last = try await context.challenges.latest(factorID: factor.id)
             let wait = last.map { $0.createdAt.addingTimeInterval(settings.resendCooldown).timeIntervalSince(now) } ?? settings.resendCooldown

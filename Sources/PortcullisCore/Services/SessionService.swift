@@ -93,12 +93,18 @@ public struct SessionService: Sendable {
         try await repository.setFlash(token: session.token, sealed: sealed)
     }
 
-    /// The flash waiting for this page, cleared as it is read; nil when there is none (or it cannot be opened).
-    public func takeFlash(_ session: Session) async throws -> Flash? {
-        guard let sealed = session.sealedFlash else { return nil }
-        try await repository.setFlash(token: session.token, sealed: nil)
-        guard let bytes = try? secrets.open(sealed, context: "flash:" + session.binding) else { return nil }
+    /// The flash waiting for the session's next page; nil when there is none (or it cannot be opened). Reading it
+    /// changes nothing: the page that shows it clears it (`clearFlash`), so a poll or a redirect in between does not
+    /// swallow it.
+    public func flash(of session: Session) -> Flash? {
+        guard let sealed = session.sealedFlash,
+              let bytes = try? secrets.open(sealed, context: "flash:" + session.binding) else { return nil }
         return try? JSONDecoder().decode(Flash.self, from: Data(bytes))
+    }
+
+    /// The page showing the flash was sent: it is not shown again.
+    public func clearFlash(_ session: Session) async throws {
+        try await repository.setFlash(token: session.token, sealed: nil)
     }
 
     /// A second factor was answered again (a step-up before a security change).

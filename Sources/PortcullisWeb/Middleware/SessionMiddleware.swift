@@ -17,12 +17,17 @@ struct SessionMiddleware: RouterMiddleware {
             if !user.disabled {
                 context.session = session
                 context.user = user
-                // A page (GET) takes the flash the form before it left; other requests leave it for that page.
-                if request.method == .get { context.flash = try await app.sessions.takeFlash(session) }
+                // A page (GET) gets the flash the form before it left, and clears it once it is shown (an HTML
+                // answer); a poll for JSON or a redirect leaves it for the page.
+                if request.method == .get { context.flash = app.sessions.flash(of: session) }
             } else {
                 try await app.sessions.end(token)
             }
         }
-        return try await next(request, context)
+        let response = try await next(request, context)
+        if let session = context.session, context.flash != nil, response.headers[.contentType]?.hasPrefix("text/html") == true {
+            try await app.sessions.clearFlash(session)
+        }
+        return response
     }
 }
