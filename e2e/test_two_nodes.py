@@ -96,7 +96,8 @@ SMS_USERS = [f"sms{n}" for n in range(12)]
 
 
 def web_session(node, ip="127.0.0.1"):
-    """Signs in functions for the web pages of `node`, as a browser at `ip` (X-Forwarded-For)."""
+    """`get` and `post` for the web pages of `node`, as one browser at `ip` (X-Forwarded-For); `post` sends the CSRF
+    token of the page it is given."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     opener.addheaders = [("X-Forwarded-For", ip)]
@@ -133,22 +134,7 @@ def enroll_sms(node, twilio, username, number, ip):
 
 def enroll_totp(node, username):
     """Signs in on the web pages of `node` (skipping the invitation) and enrolls an authenticator app; returns it."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    # Pages under the base URL's host name (development mode sends other host names there).
-    web = f"http://localhost:{node.port}"
-    origin = {"Origin": web}
-
-    def get(path):
-        with opener.open(web + path, timeout=30) as r:
-            return r.read().decode()
-
-    def post(path, fields, page):
-        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-        data = urllib.parse.urlencode(dict(fields, csrf=token)).encode()
-        with opener.open(urllib.request.Request(web + path, data=data, headers=origin), timeout=30) as r:
-            return r.read().decode()
-
+    get, post = web_session(node)
     page = get("/login")
     page = post("/login", {"username": username, "password": PASSWORD}, page)  # → the invitation
     page = post("/login/enroll/skip", {}, page)                                  # → the portal
