@@ -3,6 +3,7 @@
 #   make test        Swift tests (SQLite + PostgreSQL) and the browser e2e suite on both engines
 #   make bench       benchmarks of the hot paths (release build)
 #   make bench-verification   the verification API against privacyIDEA 3.14, side by side (release build)
+#   make bench-burst  another user's sign-in during a burst of 40 SMS enrollments (release build)
 #   make compat      the verification API's answers compared with privacyIDEA 3.14's (part of make test)
 #   make pg-start    start the test PostgreSQL on 127.0.0.1:54329 (make pg-stop stops it)
 
@@ -23,7 +24,7 @@ TEST_PKGS := postgresql chromium chromium-driver oathtool fonts-dejavu-core
 # `make run` keeps a database URL already set in the environment.
 PORTCULLIS_DATABASE_URL ?= data/portcullis.sqlite
 
-.PHONY: deps-run deps-test build run test e2e compat bench bench-verification pg-start pg-stop
+.PHONY: deps-run deps-test build run test e2e compat bench bench-verification bench-burst pg-start pg-stop
 
 deps-run:
 	@$(APT) $(RUN_PKGS)
@@ -83,6 +84,10 @@ bench-verification: deps-test
 	$(SWIFT) build -c release --product portcullis
 	bash scripts/privacyidea.sh setup
 	.privacyidea/venv/bin/python bench/verification.py
+
+bench-burst: deps-test
+	$(SWIFT) build -c release --product portcullis
+	$(VENV)/bin/python bench/burst.py
 
 pg-start:
 	@$(PG) start
