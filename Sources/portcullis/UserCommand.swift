@@ -100,7 +100,7 @@ struct UserCommand: AsyncParsableCommand {
 
     struct SetRoles: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "set-roles", abstract: "Set a user's roles: organization administrator and/or operator (neither flag: a plain user).")
+            commandName: "set-role", abstract: "Set a user's roles: organization administrator and/or operator (neither flag: a plain user).")
         @OptionGroup var user: UserSelection
         @Flag(help: "Organization administrator.") var admin = false
         @Flag(help: "Operator (the spare token pool, every organization).") var `operator` = false

@@ -97,4 +97,16 @@ struct AdministrationTests {
             #expect(try await events(s, .accountUnlocked).count == 25)
         }
     }
+
+    @Test("The first start's administrator is also the operator; a second start creates nobody", arguments: TestDatabase.engines)
+    func bootstrap(engine: PortcullisDatabase.Engine) async throws {
+        try await TestDatabase.with(engine) { db async throws in
+            let s = try TestServices(database: db)
+            let created = try #require(try await s.administration.bootstrap())
+            let admin = try await s.administration.user(slug: Organization.defaultSlug, username: created.username)
+            #expect(admin.isAdmin && admin.isOperator && admin.mfaRequired)
+            #expect(try await events(s, .userCreated).first?.actor == .system)
+            #expect(try await s.administration.bootstrap() == nil)
+        }
+    }
 }

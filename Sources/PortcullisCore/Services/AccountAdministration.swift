@@ -157,7 +157,8 @@ public struct AccountAdministration: Sendable {
     }
 
     /// On first start: the default organization, and an initial admin with a generated password when it has no admin
-    /// (never a fixed default password). Returns the admin's username and password to print once, or nil.
+    /// (never a fixed default password). That first admin is also the installation's operator (the spare-token pool,
+    /// every organization), so someone can reach everything from the start. Returns the admin's username and password to print once, or nil.
     public func bootstrap() async throws -> (username: String, password: String)? {
         let organization = try await ensureDefaultOrganization()
         let users = try await repositories.users.list(organizationID: organization.id)
@@ -167,7 +168,7 @@ public struct AccountAdministration: Sendable {
         while users.contains(where: { $0.username == username }) { suffix += 1; username = "admin\(suffix)" }
         let password = generatePassword()
         _ = try await createUser(organization: organization, username: username, displayName: "Administrator",
-                                 password: password, isAdmin: true, mfaRequired: true, actor: .system)
+                                 password: password, isAdmin: true, isOperator: true, mfaRequired: true, actor: .system)
         return (username, password)
     }
 
