@@ -359,6 +359,7 @@ def test_email_enroll_and_sign_in(server, ui, smtp, used_secrets):
     ui.assert_no_error()
     ui.follow("#send-code")
     assert "sent" in ui.wait_el("#notice").text.lower(), ui.find("#notice").text
+    assert EMAIL_ADDRESS not in ui.d.page_source, "the address is masked before the second factor"
     assert ui.find("#inbound-code") is None, "inbound confirmation is for text messages only"
     code = email_code(smtp, received, used_secrets)
     submit_code(ui, code)

@@ -39,6 +39,8 @@ struct PatternTests {
                 #expect(try await browser.post("/enroll/pattern", ["pattern": "1 5 9 6", "confirmation": "1-5-9-6"]).location == "/settings?notice=pattern_enrolled")
                 let factors = try await test.app.signIn.confirmedFactors(userID: user.id)
                 let pattern = try #require(factors.first { $0.type == .pattern })
+                let patternRow = try #require(firstMatch("(<tr class=\"factor\" data-type=\"pattern\".*?</tr>)", in: try await browser.get("/settings").body))
+                #expect(patternRow.contains("Something you know"), "a pattern is known, not kept")
                 #expect(!pattern.isDefault)
                 #expect(try await browser.post("/settings/factors/\(pattern.id)/default", [:]).location == "/settings?notice=default_failed")
                 let row = try await db.sql.raw("SELECT sealed_secret FROM factors WHERE id = \(bind: pattern.id)").first()

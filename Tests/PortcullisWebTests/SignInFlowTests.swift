@@ -35,6 +35,7 @@ struct SignInFlowTests {
                 #expect(try await browser.get("/portal").location == "/login", "not signed in yet")
                 let enroll = try await browser.get("/login/enroll")
                 #expect(enroll.body.contains("id=\"enroll-totp\"") && !enroll.body.contains("id=\"skip\""))
+                #expect(enroll.body.contains("id=\"enroll-sign-out\""), "a required enrollment can still be left")
                 #expect(try await browser.post("/login/enroll/skip", [:]).status == .forbidden)
 
                 // TOTP enrollment: QR as inline SVG, key URI, grouped secret.

@@ -8,6 +8,7 @@ public struct BackupCodesFactor: FactorMethod {
     public let strength = FactorStrength.knowledge
     public let amr = "otp"
     public let displayName = "Backup code"
+    public let kind = "Codes you keep"
     public let canBeDefault = false
 
     /// No 0/o, 1/l/i: easy to read off paper.

@@ -8,6 +8,12 @@ public struct EmailFactor: MessageCodeFactor {
     public let displayName = "Email"
     public let destinationKey = "email"
 
+    /// `j•••@example.com`: how an address is shown before the second factor is answered (like a phone's `+1•••42`).
+    public static func mask(_ address: String) -> String {
+        guard let at = address.lastIndex(of: "@"), at > address.startIndex else { return address }
+        return String(address.prefix(1)) + "•••" + address[at...]
+    }
+
     public init() {}
 
     public enum AddressProblem: Error, Equatable {

@@ -64,9 +64,21 @@ public protocol FactorMethod: Sendable {
     var displayName: String { get }
     /// Whether a user may make it their default factor (backup-only methods may not).
     var canBeDefault: Bool { get }
+    /// What kind of factor it is, in a few words ("Device you have", "Something you know").
+    var kind: String { get }
     /// Checks a response to a challenge. Must compare in constant time, consume single-use state atomically and, when
     /// it accepts, record the time of use (in the same statement where it can).
     func verify(_ response: FactorResponse, factor: Factor, context: FactorContext) async throws -> FactorCheck
+}
+
+extension FactorMethod {
+    public var kind: String {
+        switch strength {
+        case .possession: "Device you have"
+        case .outOfBand: "Code sent to you"
+        case .knowledge: "Something you know"
+        }
+    }
 }
 
 /// The factor types this server offers, by type.

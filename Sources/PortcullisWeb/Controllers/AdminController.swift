@@ -29,7 +29,7 @@ struct AdminController {
     /// A signed-in organization admin or operator, or a refusal.
     private func tokenView(_ token: HardwareToken, holders: [String: User]) -> [String: Any] {
         var view: [String: Any] = ["id": token.id, "serial": token.serial, "state": token.state.rawValue,
-                                   "pool": token.organizationID == nil, "digits": token.digits, "algorithm": token.algorithm.rawValue,
+                                   "pool": token.organizationID == nil, "digits": token.digits, "algorithm": token.algorithm.rawValue, "counter": token.counter,
                                    "lastUsedAt": token.lastUsedAt.map(Factor.format) ?? "never",
                                    "unassigned": token.state == .unassigned, "held": token.state == .assigned || token.state == .lent,
                                    "disabled": token.state == .disabled]
@@ -99,8 +99,9 @@ struct AdminController {
         let token = try await managedToken(id, context: context)
         var holders: [String: User] = [:]
         if let userID = token.userID { holders[userID] = try await app.directory.user(id: userID) }
+        // A typed due time is read in the user's organization's time zone (named here for the admin's own).
         var data: [String: Any] = ["title": "Token \(token.serial)", "token": tokenView(token, holders: holders),
-                                   "isOperator": admin.isOperator]
+                                   "isOperator": admin.isOperator, "zone": try await web.organization(of: admin).settings.timeZone]
         let notices = ["assigned": "Assigned.", "lent": "Lent.", "unassigned": "Returned to the inventory.", "resynced": "Resynchronized.",
                        "disabled": "Disabled.", "enabled": "Back in the inventory."]
         data["notice"] = notice.flatMap { notices[$0] }

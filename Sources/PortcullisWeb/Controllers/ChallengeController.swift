@@ -42,6 +42,7 @@ struct ChallengeController<Context: SessionPageContext> {
             return .seeOther(mode == .signIn ? "/login/enroll" : "/settings")
         }
         var data = factor.view(methods: app.methods)
+        data["label"] = factor.maskedLabel
         data["title"] = "Verify it's you"
         data["action"] = mode.path
         data["methodsPath"] = mode.methodsPath
@@ -72,8 +73,8 @@ struct ChallengeController<Context: SessionPageContext> {
             if live.map({ $0.consumedAt != nil || $0.expiresAt <= app.clock.now }) ?? true { live = nil }
             data["canSend"] = true
             data["hasCode"] = live != nil
-            data["prompt"] = live != nil ? "Enter the code we sent by \(channel) to \(factor.label)."
-                                         : "Choose Send code to get a code by \(channel) at \(factor.label), then enter it here."
+            data["prompt"] = live != nil ? "Enter the code we sent by \(channel) to \(factor.maskedLabel)."
+                                         : "Choose Send code to get a code by \(channel) at \(factor.maskedLabel), then enter it here."
             let inbound = factor.type == .sms && organization.settings.inboundSMSActive
             if inbound, let code = live?.inboundCode, let number = organization.settings.inboundSMSNumber {
                 data["inbound"] = ["code": code, "number": number]
@@ -102,7 +103,7 @@ struct ChallengeController<Context: SessionPageContext> {
         let inbound = factor.type == .sms && organization.settings.inboundSMSActive
         switch try await app.messageCodes.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: context.clientIP, inbound: inbound) {
         case .sent:
-            return try await back(to: factorID, Flash(notice: "We sent a code to \(factor.label)."), context: context)
+            return try await back(to: factorID, Flash(notice: "We sent a code to \(factor.maskedLabel)."), context: context)
         case .coolingDown(let seconds):
             return try await back(to: factorID, Flash(error: "Wait \(seconds) seconds before asking for another code."), context: context)
         case .limited(let message), .failed(let message):
@@ -159,7 +160,11 @@ struct ChallengeController<Context: SessionPageContext> {
         let user = context.user
         let factors = try await app.signIn.confirmedFactors(userID: user.id)
         guard !factors.isEmpty else { return .seeOther(mode == .signIn ? "/login/enroll" : "/settings") }
-        return web.pages.render("methods", ["title": "Choose a method", "factors": factors.map { $0.view(methods: app.methods) },
+        return web.pages.render("methods", ["title": "Choose a method", "factors": factors.map { factor in
+            var view = factor.view(methods: app.methods)
+            view["label"] = factor.maskedLabel
+            return view
+        },
                                             "action": mode.path], context: context)
     }
 }

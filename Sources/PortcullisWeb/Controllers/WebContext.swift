@@ -115,7 +115,13 @@ extension Factor {
         return ["id": id, "type": type.rawValue, "label": label, "typeName": method?.displayName ?? type.rawValue,
                 "isDefault": isDefault, "canBeDefault": method?.canBeDefault ?? false,
                 "createdAt": Self.format(createdAt), "lastUsedAt": lastUsedAt.map(Self.format) ?? "never",
-                "strength": method.map { $0.strength == .possession ? "Device you have" : ($0.strength == .outOfBand ? "Code sent to you" : "Something you keep") } ?? ""]
+                "strength": method?.kind ?? ""]
+    }
+
+    /// The name shown on the pages around a challenge: an email address that is still the factor's name is masked,
+    /// as phone numbers are (whoever has only the password learns no address).
+    var maskedLabel: String {
+        type == .email && label.contains("@") ? EmailFactor.mask(label) : label
     }
 
     static func format(_ date: Date) -> String {
