@@ -45,10 +45,13 @@ $(VENV)/.installed: requirements-test.txt
 build:
 	$(SWIFT) build
 
-run: deps-run build
-	mkdir -p data
-	PORTCULLIS_DEV=1 PORTCULLIS_DATABASE_URL='$(PORTCULLIS_DATABASE_URL)' \
-	  $(BIN) serve --host 127.0.0.1 --port 8080
+# The development settings go to portcullis.conf (once; edit it freely), which `portcullis` reads from the working
+# directory, so the CLI works from the repository too: `.build/debug/portcullis user list`.
+run: deps-run build portcullis.conf
+	$(BIN) serve --host 127.0.0.1 --port 8080
+
+portcullis.conf:
+	printf '# Written by `make run` for local development; the CLI reads it from this directory.\nPORTCULLIS_DEV=1\nPORTCULLIS_DATABASE_URL=$(PORTCULLIS_DATABASE_URL)\n' > $@
 
 # Every suite runs even when an earlier one failed, so one run reports all
 # failures; the target fails if any of them did.

@@ -28,7 +28,7 @@ def cli(tmp_path):
         e = dict(env, **(extra or {}))
         for name in drop:
             e.pop(name, None)
-        return subprocess.run([binary, *args], env=e, input=stdin, capture_output=True, text=True, timeout=60)
+        return subprocess.run([binary, *args], env=e, input=stdin, capture_output=True, text=True, timeout=60, cwd=tmp_path)
 
     return run
 
@@ -48,7 +48,7 @@ def refused(res, *phrases):
 
 def test_help_for_every_command(cli):
     for args in ([], ["serve"], ["migrate"], ["org", "create"], ["org", "list"], ["user", "create"], ["user", "list"],
-                 ["user", "set-password"], ["user", "require-mfa"], ["user", "unlock"], ["key", "generate"]):
+                 ["user", "set-password"], ["user", "set-role"], ["user", "require-mfa"], ["user", "unlock"], ["key", "generate"]):
         out = ok(cli(*args, "--help"))
         assert "USAGE:" in out, (args, out)
 
@@ -191,3 +191,31 @@ def test_org_configure(cli):
     assert "passkey sign-in off" in ok(cli("org", "configure", "default", "--time-zone", "UTC")), "kept"
     assert "passkey sign-in on" in ok(cli("org", "configure", "default", "--passkeys", "on"))
     refused(cli("org", "configure", "default", "--passkeys", "maybe"), "on or off")
+
+
+def test_a_configuration_error_is_one_line_and_creates_nothing(tmp_path):
+    """Run where there is no configuration at all: one line saying what is missing, no usage text, and no database
+    or data folder left behind."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTCULLIS_")}
+    for args in (["user", "list"], ["migrate"], ["org", "list"]):
+        res = subprocess.run([BINARY, *args], env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        assert res.returncode == 1, (args, res.stdout, res.stderr)
+        lines = [line for line in res.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("Error: PORTCULLIS_KEY is not set"), (args, res.stderr)
+        assert "USAGE" not in res.stderr and "Did you mean" not in res.stderr, res.stderr
+    assert list(tmp_path.iterdir()) == [], f"a failing command left {list(tmp_path.iterdir())}"
+
+
+def test_the_cli_reads_portcullis_conf_in_its_directory(tmp_path):
+    """`make run` writes its development settings to portcullis.conf; the CLI run from there finds them."""
+    (tmp_path / "portcullis.conf").write_text("PORTCULLIS_DEV=1\nPORTCULLIS_DATABASE_URL=data/portcullis.sqlite\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTCULLIS_")}
+
+    def run(*args, stdin=None):
+        return subprocess.run([BINARY, *args], env=env, input=stdin, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+
+    ok(run("user", "create", "bob", "--password-stdin", stdin="Pw-long-enough-password\n"))
+    assert "bob: operator." in ok(run("user", "set-role", "bob", "--operator"))
+    assert "bob: administrator and operator." in ok(run("user", "set-role", "bob", "--admin", "--operator"))
+    assert "bob" in ok(run("user", "list"))
+    assert (tmp_path / "data" / "portcullis.sqlite").exists() and (tmp_path / "data" / "dev.key").exists()

@@ -8,6 +8,7 @@ extension Portcullis {
     /// missing, runs `body` with the services, and always closes the database again.
     public static func run<T: Sendable>(_ configuration: Configuration, logger: Logger = Logger(label: "portcullis"),
                                         _ body: (Portcullis) async throws -> T) async throws -> T {
+        _ = try configuration.secretBox()  // a command that cannot run creates nothing: no database before this passes
         let database = try PortcullisDatabase.open(url: configuration.databaseURL, logger: logger)
         do {
             let applied = try await Migrations.run(on: database)
@@ -25,6 +26,7 @@ extension Portcullis {
 
     /// Applies pending migrations (and the default organization) and returns what was applied and the version now.
     public static func migrate(_ configuration: Configuration) async throws -> (applied: [(version: Int, name: String)], version: Int) {
+        _ = try configuration.secretBox()
         let database = try PortcullisDatabase.open(url: configuration.databaseURL)
         do {
             let applied = try await Migrations.run(on: database)

@@ -22,19 +22,26 @@ func withServices<T: Sendable>(_ body: @Sendable (Portcullis) async throws -> T)
     try await Portcullis.run(try Configuration.load(), body)
 }
 
-/// Reports configuration and administration errors as a plain message instead of a stack of types.
+/// Reports configuration and administration errors as one plain line ("Error: …", exit status 1), without the usage
+/// text that belongs to mistyped arguments.
 func reporting<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch let error as Configuration.ConfigurationError {
-        throw ValidationError(error.description)
+        throw CLIError(error.description)
     } catch let error as AccountAdministration.AdministrationError {
-        throw ValidationError(error.description)
+        throw CLIError(error.description)
     } catch let error as SecretBoxError {
-        throw ValidationError(error.description)
+        throw CLIError(error.description)
     } catch let error as TokenInventory.InventoryError {
-        throw ValidationError(error.description)
+        throw CLIError(error.description)
     }
+}
+
+/// A command that could not do its work, in words for whoever ran it.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 struct Migrate: AsyncParsableCommand {

@@ -6,7 +6,7 @@ import Testing
 struct ConfigurationTests {
     @Test("Refuses to run without a key outside development mode, saying how to make one")
     func missingKey() throws {
-        let configuration = try Configuration.load(environment: ["PORTCULLIS_DATABASE_URL": "/tmp/x.sqlite"])
+        let configuration = try Configuration.load(environment: ["PORTCULLIS_DATABASE_URL": "/tmp/x.sqlite"], directory: "/nonexistent")
         #expect(throws: Configuration.ConfigurationError.self) { try configuration.secretBox() }
         do { _ = try configuration.secretBox() } catch {
             #expect("\(error)".contains("portcullis key generate"))
@@ -18,8 +18,8 @@ struct ConfigurationTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pc-config-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let env = ["PORTCULLIS_DEV": "1", "PORTCULLIS_DATABASE_URL": folder.appendingPathComponent("db.sqlite").path]
-        let first = try Configuration.load(environment: env).secretBox()
-        let second = try Configuration.load(environment: env).secretBox()
+        let first = try Configuration.load(environment: env, directory: "/nonexistent").secretBox()
+        let second = try Configuration.load(environment: env, directory: "/nonexistent").secretBox()
         #expect(first.current.id == second.current.id)
     }
 
@@ -29,13 +29,24 @@ struct ConfigurationTests {
         defer { try? FileManager.default.removeItem(at: file) }
         try "# comment\nPORTCULLIS_PORT=9000\nPORTCULLIS_LOCKOUT_THRESHOLD = 7\nPORTCULLIS_BASE_URL=\"https://mfa.example.com/\"\n"
             .write(to: file, atomically: true, encoding: .utf8)
-        let configuration = try Configuration.load(environment: ["PORTCULLIS_CONFIG": file.path, "PORTCULLIS_PORT": "9100"])
+        let configuration = try Configuration.load(environment: ["PORTCULLIS_CONFIG": file.path, "PORTCULLIS_PORT": "9100"], directory: "/nonexistent")
         #expect(configuration.port == 9100)
         #expect(configuration.policy.lockoutThreshold == 7)
         #expect(configuration.baseURL == "https://mfa.example.com")
         #expect(configuration.secureCookies)
-        #expect(throws: Configuration.ConfigurationError.self) { try Configuration.load(environment: ["PORTCULLIS_ARGON2_MEMORY_KIB": "1024"]) }
-        #expect(throws: Configuration.ConfigurationError.self) { try Configuration.load(environment: ["PORTCULLIS_BASE_URL": "ftp://x"]) }
-        #expect(try !Configuration.load(environment: ["PORTCULLIS_DEV": "1"]).secureCookies)
+        #expect(throws: Configuration.ConfigurationError.self) { try Configuration.load(environment: ["PORTCULLIS_ARGON2_MEMORY_KIB": "1024"], directory: "/nonexistent") }
+        #expect(throws: Configuration.ConfigurationError.self) { try Configuration.load(environment: ["PORTCULLIS_BASE_URL": "ftp://x"], directory: "/nonexistent") }
+        #expect(try !Configuration.load(environment: ["PORTCULLIS_DEV": "1"], directory: "/nonexistent").secureCookies)
+    }
+
+    @Test("Without PORTCULLIS_CONFIG, portcullis.conf in the working directory is read; the environment still wins")
+    func defaultFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pc-default-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "PORTCULLIS_DEV=1\nPORTCULLIS_PORT=9000\n".write(to: folder.appendingPathComponent(Configuration.defaultFile), atomically: true, encoding: .utf8)
+        let configuration = try Configuration.load(environment: ["PORTCULLIS_PORT": "9100"], directory: folder.path)
+        #expect(configuration.development && configuration.port == 9100)
+        #expect(try !Configuration.load(environment: [:], directory: "/nonexistent").development)
     }
 }

@@ -78,12 +78,12 @@ struct ConnectionTimeoutTests {
 
     @Test("Timeouts come from the environment, with defaults")
     func configuration() throws {
-        let defaults = try Configuration.load(environment: [:])
+        let defaults = try Configuration.load(environment: [:], directory: "/nonexistent")
         #expect(defaults.headerTimeoutSeconds == 10 && defaults.bodyTimeoutSeconds == 30 && defaults.idleTimeoutSeconds == 60)
         let set = try Configuration.load(environment: ["PORTCULLIS_HEADER_TIMEOUT_SECONDS": "5", "PORTCULLIS_BODY_TIMEOUT_SECONDS": "20",
-                                                       "PORTCULLIS_IDLE_TIMEOUT_SECONDS": "120"])
+                                                       "PORTCULLIS_IDLE_TIMEOUT_SECONDS": "120"], directory: "/nonexistent")
         #expect(set.headerTimeoutSeconds == 5 && set.bodyTimeoutSeconds == 20 && set.idleTimeoutSeconds == 120)
-        #expect(throws: Configuration.ConfigurationError.self) { try Configuration.load(environment: ["PORTCULLIS_HEADER_TIMEOUT_SECONDS": "0"]) }
+        #expect(throws: Configuration.ConfigurationError.self) { try Configuration.load(environment: ["PORTCULLIS_HEADER_TIMEOUT_SECONDS": "0"], directory: "/nonexistent") }
     }
 
     @Test("Complete requests work, and a kept-alive connection outlives the header deadline between requests")

@@ -44,21 +44,24 @@ public struct Configuration: Sendable {
             case .invalid(let name, let value, let expected): "\(name)=\(value) is not valid: expected \(expected)"
             case .unreadableFile(let path): "cannot read the configuration file \(path)"
             case .missingKey:
-                """
-                PORTCULLIS_KEY is not set. Portcullis encrypts factor secrets at rest with this key-encryption key and \
-                will not start without one outside development mode.
-                Make one with `portcullis key generate`, keep it secret and backed up, and set it as PORTCULLIS_KEY in \
-                the environment or the configuration file. (For a local trial, set PORTCULLIS_DEV=1 instead.)
-                """
+                "PORTCULLIS_KEY is not set: make one with `portcullis key generate`, keep it secret and backed up, and set "
+                    + "it in the environment or portcullis.conf (for a local trial, PORTCULLIS_DEV=1 instead; `make run` does that)"
             }
         }
     }
 
-    /// Reads the environment (and the file it names).
-    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Configuration {
+    /// The file read when `PORTCULLIS_CONFIG` names none: `portcullis.conf` in the working directory, if there is
+    /// one (`make run` writes its development settings there, so the CLI run from the repository finds them).
+    public static let defaultFile = "portcullis.conf"
+
+    /// Reads the environment (and the file it names, or the default file); the environment wins.
+    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
+                            directory: String = FileManager.default.currentDirectoryPath) throws -> Configuration {
         var values: [String: String] = [:]
         if let path = environment["PORTCULLIS_CONFIG"], !path.isEmpty {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ConfigurationError.unreadableFile(path) }
+            values = parseFile(text)
+        } else if let text = try? String(contentsOfFile: directory + "/" + defaultFile, encoding: .utf8) {
             values = parseFile(text)
         }
         for (name, value) in environment where name.hasPrefix("PORTCULLIS_") { values[name] = value }
