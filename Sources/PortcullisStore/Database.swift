@@ -46,8 +46,13 @@ public final class PortcullisDatabase: Sendable {
         let pool = EventLoopGroupConnectionPool(
             source: SQLiteSource(path: path), maxConnectionsPerEventLoop: min(connectionsPerEventLoop, 2), logger: logger,
             on: MultiThreadedEventLoopGroup.singleton)
-        let sql = SQLitePooledDatabase(pool: pool, logger: logger).sql(encoder: .init(), decoder: .init(), queryLogLevel: nil)
-        return PortcullisDatabase(engine: .sqlite, sql: sql) { try await pool.shutdownAsync() }
+        let connections = SQLiteConnections(source: SQLiteSource(path: path), limit: min(connectionsPerEventLoop, 2) * 2, logger: logger)
+        let sql = SQLitePooledDatabase(pool: pool, connections: connections, logger: logger)
+            .sql(encoder: .init(), decoder: .init(), queryLogLevel: nil)
+        return PortcullisDatabase(engine: .sqlite, sql: sql) {
+            await connections.close()
+            try await pool.shutdownAsync()
+        }
     }
 
     init(engine: Engine, sql: any SQLDatabase, inTransaction: Bool = false, shutdown: @escaping @Sendable () async throws -> Void) {

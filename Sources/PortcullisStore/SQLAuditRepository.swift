@@ -6,12 +6,20 @@ struct SQLAuditRepository: AuditRepository {
     let db: PortcullisDatabase
 
     func append(_ e: AuditEvent) async throws {
-        let detail = String(decoding: try JSONEncoder.sorted.encode(e.detail), as: UTF8.self)
-        try await db.sql.insert(into: "audit_events")
+        try await append([e])
+    }
+
+    /// One multi-row INSERT.
+    func append(_ events: [AuditEvent]) async throws {
+        guard !events.isEmpty else { return }
+        var insert = db.sql.insert(into: "audit_events")
             .columns("id", "organization_id", "user_id", "actor", "type", "reason", "ip_address", "detail", "created_at")
-            .values(SQLBind(e.id), SQLBind(e.organizationID), SQLBind(e.userID), SQLBind(e.actor?.stored), SQLBind(e.type.rawValue),
-                    SQLBind(e.reason), SQLBind(e.ipAddress), SQLBind(detail), SQLBind(e.createdAt.millis))
-            .run()
+        for e in events {
+            let detail = String(decoding: try JSONEncoder.sorted.encode(e.detail), as: UTF8.self)
+            insert = insert.values(SQLBind(e.id), SQLBind(e.organizationID), SQLBind(e.userID), SQLBind(e.actor?.stored), SQLBind(e.type.rawValue),
+                                   SQLBind(e.reason), SQLBind(e.ipAddress), SQLBind(detail), SQLBind(e.createdAt.millis))
+        }
+        try await insert.run()
     }
 
     func list(organizationID: String?, userID: String?, limit: Int) async throws -> [AuditEvent] {

@@ -28,8 +28,10 @@ struct SQLOrganizationRepository: OrganizationRepository {
         try await db.sql.update("organizations").set("settings", to: try Self.encode(settings)).where("id", .equal, id).run()
     }
 
+    static let columns = ["id", "slug", "name", "created_at", "settings"]
+
     private func query() -> SQLSelectBuilder {
-        db.sql.select().columns("id", "slug", "name", "created_at", "settings").from("organizations")
+        db.sql.select().columns(Self.columns).from("organizations")
     }
 
     static func encode(_ settings: OrganizationSettings) throws -> String {

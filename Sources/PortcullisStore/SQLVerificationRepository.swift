@@ -17,12 +17,28 @@ struct SQLVerificationRepository: VerificationTransactionRepository {
     }
 
     func find(id: String) async throws -> VerificationTransaction? {
-        guard let row = try await db.sql.select().columns(Self.columns).from("verification_transactions").where("id", .equal, id).first() else {
-            return nil
-        }
-        return VerificationTransaction(id: try row.string("id"), userID: try row.string("user_id"), organizationID: try row.string("organization_id"),
-                                       factorID: try row.string("factor_id"), apiKeyID: try row.string("api_key_id"),
-                                       createdAt: try row.date("created_at"), expiresAt: try row.date("expires_at"))
+        try await db.sql.select().columns(Self.columns).from("verification_transactions").where("id", .equal, id).first().map(Self.decode)
+    }
+
+    /// One joined SELECT instead of three; each table's columns come back under a prefix (`t_`, `u_`, `f_`).
+    func findWithParticipants(id: String) async throws -> (transaction: VerificationTransaction, user: User, factor: Factor)? {
+        guard let row = try await db.sql.raw("""
+            SELECT \(unsafeRaw: Self.joinedColumns) FROM verification_transactions t
+            JOIN users u ON u.id = t.user_id
+            JOIN factors f ON f.id = t.factor_id AND f.user_id = t.user_id
+            WHERE t.id = \(bind: id)
+            """).first() else { return nil }
+        return (try Self.decode(PrefixedRow(row: row, prefix: "t_")), try SQLUserRepository.decode(PrefixedRow(row: row, prefix: "u_")),
+                try SQLFactorRepository.decode(PrefixedRow(row: row, prefix: "f_")))
+    }
+
+    private static let joinedColumns = [("t", columns), ("u", SQLUserRepository.columns), ("f", SQLFactorRepository.columns)]
+        .flatMap { table, columns in columns.map { "\(table).\($0) AS \(table)_\($0)" } }.joined(separator: ", ")
+
+    static func decode(_ row: any SQLRow) throws -> VerificationTransaction {
+        VerificationTransaction(id: try row.string("id"), userID: try row.string("user_id"), organizationID: try row.string("organization_id"),
+                                factorID: try row.string("factor_id"), apiKeyID: try row.string("api_key_id"),
+                                createdAt: try row.date("created_at"), expiresAt: try row.date("expires_at"))
     }
 
     func take(id: String, at now: Date) async throws -> Bool {
@@ -52,6 +68,18 @@ struct SQLAPIKeyRepository: APIKeyRepository {
     func find(id: String) async throws -> APIKey? {
         try await db.sql.select().columns(Self.columns).from("api_keys").where("id", .equal, id).first().map(Self.decode)
     }
+
+    /// The key and its organization in one joined SELECT (`k_`, `o_` prefixes); the key is read on every API call.
+    func findWithOrganization(id: String) async throws -> (key: APIKey, organization: Organization)? {
+        guard let row = try await db.sql.raw("""
+            SELECT \(unsafeRaw: Self.joinedColumns) FROM api_keys k JOIN organizations o ON o.id = k.organization_id
+            WHERE k.id = \(bind: id)
+            """).first() else { return nil }
+        return (try Self.decode(PrefixedRow(row: row, prefix: "k_")), try SQLOrganizationRepository.decode(PrefixedRow(row: row, prefix: "o_")))
+    }
+
+    private static let joinedColumns = [("k", columns), ("o", SQLOrganizationRepository.columns)]
+        .flatMap { table, columns in columns.map { "\(table).\($0) AS \(table)_\($0)" } }.joined(separator: ", ")
 
     func list(organizationID: String) async throws -> [APIKey] {
         try await db.sql.select().columns(Self.columns).from("api_keys").where("organization_id", .equal, organizationID)

@@ -152,7 +152,15 @@ public protocol SessionRepository: Sendable {
 /// Append-only audit log.
 public protocol AuditRepository: Sendable {
     func append(_ event: AuditEvent) async throws
+    /// Several events at once (one statement where the store can).
+    func append(_ events: [AuditEvent]) async throws
     func list(organizationID: String?, userID: String?, limit: Int) async throws -> [AuditEvent]
+}
+
+extension AuditRepository {
+    public func append(_ events: [AuditEvent]) async throws {
+        for event in events { try await append(event) }
+    }
 }
 
 /// Sliding-window limits shared by all nodes (per-IP failures, send limits). A slot is reserved before the work it

@@ -55,6 +55,8 @@ public struct APIKey: Sendable, Equatable {
 public protocol VerificationTransactionRepository: Sendable {
     func insert(_ transaction: VerificationTransaction) async throws
     func find(id: String) async throws -> VerificationTransaction?
+    /// A transaction with its user and factor, read in one query (the second leg's lookup); nil when any is missing.
+    func findWithParticipants(id: String) async throws -> (transaction: VerificationTransaction, user: User, factor: Factor)?
     /// Takes a transaction out (single use); false if it was already taken or has expired.
     func take(id: String, at: Date) async throws -> Bool
     func deleteExpired(before: Date) async throws
@@ -64,6 +66,8 @@ public protocol VerificationTransactionRepository: Sendable {
 public protocol APIKeyRepository: Sendable {
     func insert(_ key: APIKey) async throws
     func find(id: String) async throws -> APIKey?
+    /// A key with its organization, read in one query.
+    func findWithOrganization(id: String) async throws -> (key: APIKey, organization: Organization)?
     func list(organizationID: String) async throws -> [APIKey]
     /// Revokes a live key; false if there was none.
     func revoke(id: String, at: Date) async throws -> Bool

@@ -49,12 +49,17 @@ public struct APIKeys: Sendable {
 
     /// The live key a caller presented (`Bearer pck_…` or the bare key), or nil.
     public func authenticate(_ presented: String) async throws -> APIKey? {
+        try await authenticateWithOrganization(presented)?.key
+    }
+
+    /// The same with the key's organization, read in the same query (the verification API needs both on every call).
+    public func authenticateWithOrganization(_ presented: String) async throws -> (key: APIKey, organization: Organization)? {
         var value = presented.trimmingCharacters(in: .whitespaces)
         if value.lowercased().hasPrefix("bearer ") { value = String(value.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
         guard value.hasPrefix(Self.prefix), value.count <= 200 else { return nil }
         let parts = value.dropFirst(Self.prefix.count).split(separator: "_", maxSplits: 1)
-        guard parts.count == 2, let key = try await repositories.apiKeys.find(id: String(parts[0])), key.revokedAt == nil,
-              constantTimeEquals(Hex.sha256(String(parts[1])), key.secretHash) else { return nil }
-        return key
+        guard parts.count == 2, let (key, organization) = try await repositories.apiKeys.findWithOrganization(id: String(parts[0])),
+              key.revokedAt == nil, constantTimeEquals(Hex.sha256(String(parts[1])), key.secretHash) else { return nil }
+        return (key, organization)
     }
 }

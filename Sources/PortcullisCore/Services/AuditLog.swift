@@ -22,4 +22,35 @@ public struct AuditLog: Sendable {
             id: random.identifier(), organizationID: organizationID, userID: userID, actor: actor, type: type,
             reason: reason, ipAddress: ip, detail: detail, createdAt: clock.now))
     }
+
+    /// An event to be written with others in one go by `record(_:)` (a sign-in step and the sign-in it completes).
+    public struct Entry: Sendable {
+        public var type: AuditEventType
+        public var organizationID: String?
+        public var userID: String?
+        public var actor: AuditActor
+        public var reason: String?
+        public var ip: String?
+        public var detail: [String: String]
+
+        public init(_ type: AuditEventType, organizationID: String?, userID: String?, actor: AuditActor, reason: String? = nil,
+                    ip: String? = nil, detail: [String: String] = [:]) {
+            self.type = type
+            self.organizationID = organizationID
+            self.userID = userID
+            self.actor = actor
+            self.reason = reason
+            self.ip = ip
+            self.detail = detail
+        }
+    }
+
+    /// Writes several events at once (one statement on SQL stores), e.g. a factor's success and the sign-in it completes.
+    public func record(_ entries: [Entry]) async throws {
+        let now = clock.now
+        try await repository.append(entries.map { e in
+            AuditEvent(id: random.identifier(), organizationID: e.organizationID, userID: e.userID, actor: e.actor, type: e.type,
+                       reason: e.reason, ipAddress: e.ip, detail: e.detail, createdAt: now)
+        })
+    }
 }

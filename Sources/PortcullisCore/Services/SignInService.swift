@@ -54,15 +54,27 @@ public struct SignInService: Sendable {
     // MARK: Password
 
     public func verifyPassword(organization: Organization, username: String, password: String, ip: String) async throws -> PasswordOutcome {
+        try await verifyPassword(organization: organization, password: password, ip: ip) {
+            let normalized = User.normalize(username: username)
+            return User.isValidUsername(normalized)
+                ? try await repositories.users.find(organizationID: organization.id, username: normalized) : nil
+        }
+    }
+
+    /// The same with the user already looked up (nil: unknown), so a caller that needed the user before saves a query.
+    public func verifyPassword(organization: Organization, user: User?, password: String, ip: String) async throws -> PasswordOutcome {
+        try await verifyPassword(organization: organization, password: password, ip: ip) { user }
+    }
+
+    private func verifyPassword(organization: Organization, password: String, ip: String,
+                                lookup: () async throws -> User?) async throws -> PasswordOutcome {
         let now = clock.now
         // The address's slot is taken before anything else and given back only when the password was right.
         guard try await repositories.rateLimits.reserve(key: Self.ipKey(ip), limit: policy.ipFailureLimit, window: policy.ipWindow, now: now) else {
             try await audit.record(.ipThrottled, organizationID: organization.id, userID: nil, actor: .anonymous, reason: "ip_failure_limit", ip: ip)
             return .throttled(until: now.addingTimeInterval(policy.ipWindow))
         }
-        let normalized = User.normalize(username: username)
-        let user = User.isValidUsername(normalized)
-            ? try await repositories.users.find(organizationID: organization.id, username: normalized) : nil
+        let user = try await lookup()
         // The attempt is reserved before the hash. An unknown user runs the same statement (matching no row), so the
         // time taken does not tell them apart.
         let reservation = try await repositories.users.reserveAttempt(
@@ -127,14 +139,35 @@ public struct SignInService: Sendable {
     /// refused with its own audit reason and given back. On success every counter is reset, re-checking the lock at
     /// that moment; `signsIn` also records the sign-in time.
     public func verifyFactor(userID: String, factorID: String, response: FactorResponse, ip: String, signsIn: Bool = true) async throws -> FactorOutcome {
-        let now = clock.now
-        guard let reservation = try await repositories.users.reserveAttempt(
-            userID: userID, kind: .factor, limit: policy.lockoutThreshold, cap: policy.lockoutFailureCap, now: now) else {
+        guard let reservation = try await reserveFactorAttempt(userID: userID) else {
             return try await refused(userID: userID, factorID: factorID, ip: ip)
         }
         guard let user = try await repositories.users.find(id: userID) else { return .rejected }
-        guard let factor = try await repositories.factors.find(id: factorID, userID: userID), factor.confirmed,
-              let method = methods[factor.type] else {
+        let factor = try await repositories.factors.find(id: factorID, userID: userID)
+        return try await check(response, user: user, factor: factor, reservation: reservation, ip: ip, signsIn: signsIn, alsoOnSuccess: [])
+    }
+
+    /// The same with the user and factor already read (the verification API reads them with its transaction in one
+    /// query): still the attempt reserved first, the code checked, the lock re-checked at success. `alsoOnSuccess`
+    /// is written with the factor's success event in one go.
+    public func verifyFactor(user: User, factor: Factor, response: FactorResponse, ip: String,
+                             alsoOnSuccess: [AuditLog.Entry]) async throws -> FactorOutcome {
+        guard factor.userID == user.id else { return .rejected }
+        guard let reservation = try await reserveFactorAttempt(userID: user.id) else {
+            return try await refused(userID: user.id, factorID: factor.id, ip: ip)
+        }
+        return try await check(response, user: user, factor: factor, reservation: reservation, ip: ip, signsIn: true, alsoOnSuccess: alsoOnSuccess)
+    }
+
+    private func reserveFactorAttempt(userID: String) async throws -> AttemptReservation? {
+        try await repositories.users.reserveAttempt(userID: userID, kind: .factor, limit: policy.lockoutThreshold, cap: policy.lockoutFailureCap,
+                                                    now: clock.now)
+    }
+
+    private func check(_ response: FactorResponse, user: User, factor: Factor?, reservation: AttemptReservation, ip: String, signsIn: Bool,
+                       alsoOnSuccess: [AuditLog.Entry]) async throws -> FactorOutcome {
+        let userID = user.id
+        guard let factor, factor.confirmed, let method = methods[factor.type] else {
             return try await failFactor(user: user, factor: nil, reason: "unknown_factor", reservation: reservation, ip: ip)
         }
         switch try await method.verify(response, factor: factor, context: factorContext) {
@@ -144,8 +177,9 @@ public struct SignInService: Sendable {
                                        detail: ["stage": "factor", "factor": factor.type.rawValue, "factor_id": factor.id])
                 return .locked(until: try await lockedUntil(userID: userID))
             }
-            try await audit.record(.factorSucceeded, organizationID: user.organizationID, userID: user.id, actor: .user(user.id), ip: ip,
-                                   detail: ["factor": factor.type.rawValue, "factor_id": factor.id])
+            let succeeded = AuditLog.Entry(.factorSucceeded, organizationID: user.organizationID, userID: user.id, actor: .user(user.id),
+                                           ip: ip, detail: ["factor": factor.type.rawValue, "factor_id": factor.id])
+            try await audit.record([succeeded] + alsoOnSuccess)
             return .accepted(factor)
         case .rejected(let reason) where reason == FactorCheck.replayed:
             try await repositories.users.releaseAttempt(userID: userID, kind: .factor)

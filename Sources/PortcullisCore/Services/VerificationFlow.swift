@@ -44,12 +44,13 @@ public struct VerificationFlow: Sendable {
         // An unknown user costs the same factor query.
         let codeFactor = try await trailingCode(in: pass, userID: user?.id ?? "unknown")
         let password = codeFactor.map { String(pass.dropLast($0.1.count)) } ?? pass
-        switch try await checks.verifyPassword(organization: organization, username: username, password: password, ip: ip) {
+        // The user found above is the one checked: looking them up again would be the same query.
+        switch try await checks.verifyPassword(organization: organization, user: user, password: password, ip: ip) {
         case .throttled: return .throttled
         case .failed: return .reject(nil)
         case .success(let user):
             if let (factor, code) = codeFactor {
-                return try await verify(user: user, factorID: factor.id, code: code, key: key, ip: ip)
+                return try await verify(user: user, factor: factor, code: code, key: key, ip: ip)
             }
             return try await challenge(user: user, key: key, ip: ip)
         }
@@ -111,31 +112,29 @@ public struct VerificationFlow: Sendable {
         return .challenge(transaction, factor, sent: sent)
     }
 
-    /// The second leg: the code for an open transaction of this user and key.
+    /// The second leg: the code for an open transaction of this user and key. The transaction, its user and factor
+    /// are read in one query; the transaction is taken (single use, one conditional DELETE) only once the code was right.
     private func answer(organization: Organization, username: String, code: String, transactionID: String, key: APIKey, ip: String) async throws -> Outcome {
-        guard transactionID.count == 20, let transaction = try await repositories.transactions.find(id: transactionID),
+        guard transactionID.count == 20, let (transaction, user, factor) = try await repositories.transactions.findWithParticipants(id: transactionID),
               transaction.expiresAt > clock.now, transaction.apiKeyID == key.id, transaction.organizationID == organization.id,
-              let user = try await findUser(organization, username), user.id == transaction.userID else { return .reject(nil) }
-        let outcome = try await verify(user: user, factorID: transaction.factorID, code: code, key: key, ip: ip)
-        let factor = try await repositories.factors.find(id: transaction.factorID, userID: user.id)
-        switch outcome {
-        case .accept where try await !repositories.transactions.take(id: transaction.id, at: clock.now):
-            return .reject(factor)  // used by a racing request meanwhile
+              user.organizationID == organization.id, user.username == User.normalize(username: username) else { return .reject(nil) }
+        switch try await verify(user: user, factor: factor, code: code, key: key, ip: ip) {
+        case .accept(let user, let factor):
+            guard try await repositories.transactions.take(id: transaction.id, at: clock.now) else { return .reject(factor) }  // used by a racing request meanwhile
+            return .accept(user, factor)
         case .reject: return .reject(factor)
-        default: return outcome
+        case let outcome: return outcome
         }
     }
 
-    private func verify(user: User, factorID: String, code: String, key: APIKey, ip: String) async throws -> Outcome {
+    private func verify(user: User, factor: Factor, code: String, key: APIKey, ip: String) async throws -> Outcome {
         guard code.count <= 64 else { return .reject(nil) }
-        switch try await checks.verifyFactor(userID: user.id, factorID: factorID, response: FactorResponse(code: code), ip: ip) {
-        case .accepted(let factor):
-            let amr = ["pwd", checks.methods[factor.type]?.amr ?? "otp", "mfa"]
-            try await checks.audit.record(.signInSucceeded, organizationID: user.organizationID, userID: user.id, actor: .apiClient(key.id), ip: ip,
-                                          detail: ["amr": amr.joined(separator: " "), "via": "verification_api", "api_key_id": key.id])
-            return .accept(user, factor)
-        case .rejected, .locked:
-            return .reject(nil)
+        let amr = ["pwd", checks.methods[factor.type]?.amr ?? "otp", "mfa"]
+        let signedIn = AuditLog.Entry(.signInSucceeded, organizationID: user.organizationID, userID: user.id, actor: .apiClient(key.id),
+                                      ip: ip, detail: ["amr": amr.joined(separator: " "), "via": "verification_api", "api_key_id": key.id])
+        switch try await checks.verifyFactor(user: user, factor: factor, response: FactorResponse(code: code), ip: ip, alsoOnSuccess: [signedIn]) {
+        case .accepted(let factor): return .accept(user, factor)
+        case .rejected, .locked: return .reject(nil)
         }
     }
 }

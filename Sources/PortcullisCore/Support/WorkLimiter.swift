@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Jobs beyond `maxConcurrent` wait in a FIFO queue of at most `maxQueued`; past that, `run` throws
 /// `WorkLimiterError.overloaded` at once, so a flood of sign-ins is answered with 503 instead of exhausting memory.
-/// Jobs run on Dispatch's global queue, never on the cooperative thread pool that serves requests.
+/// Jobs run on `BackgroundThreads`, at a lower priority than requests, never on the cooperative thread pool that
+/// serves them.
 public actor WorkLimiter {
     public let maxConcurrent: Int
     public let maxQueued: Int
@@ -22,7 +23,7 @@ public actor WorkLimiter {
         try await acquire()
         defer { release() }
         return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async {
+            BackgroundThreads.shared.submit {
                 continuation.resume(with: Result { try job() })
             }
         }

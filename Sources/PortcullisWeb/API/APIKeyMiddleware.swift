@@ -15,10 +15,11 @@ struct APIKeyMiddleware: RouterMiddleware {
         var context = context
         var request = request
         do {
-            guard let header = request.headers[.authorization], let key = try await keys.authenticate(header) else {
+            guard let header = request.headers[.authorization], let (key, organization) = try await keys.authenticateWithOrganization(header) else {
                 return VerificationResponse.error(code: 4033, message: "Authentication failure: a valid API key is required.", status: .unauthorized)
             }
             context.apiKey = key
+            context.organization = organization
             let body = try await request.collectBody(upTo: context.maxUploadSize)
             guard let parameters = Self.parameters(body: String(buffer: body), contentType: request.headers[.contentType]) else {
                 return VerificationResponse.error(code: 905, message: "The request body could not be read.", status: .badRequest)

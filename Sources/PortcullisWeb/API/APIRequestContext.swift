@@ -8,6 +8,8 @@ public struct APIRequestContext: ChildRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var clientIP: String
     public var apiKey: APIKey?
+    /// The key's organization, read with it.
+    public var organization: Organization?
     /// The request's parameters: an `application/x-www-form-urlencoded` or JSON object body, strings only.
     public var parameters: [String: String] = [:]
 

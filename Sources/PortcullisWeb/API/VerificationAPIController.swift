@@ -14,9 +14,9 @@ struct VerificationAPIController {
         group.post("triggerchallenge") { _, context in try await triggerChallenge(context: context) }
     }
 
-    /// The key's organization, which `realm` (its slug) must name when given.
+    /// The key's organization (read with the key), which `realm` (its slug) must name when given.
     private func organization(_ context: APIRequestContext) async throws -> Organization? {
-        guard let key = context.apiKey, let organization = try await app.directory.organization(id: key.organizationID) else { return nil }
+        guard let key = context.apiKey, let organization = context.organization, organization.id == key.organizationID else { return nil }
         let realm = context.parameters["realm"]?.trimmingCharacters(in: .whitespaces) ?? ""
         return realm.isEmpty || realm == organization.slug ? organization : nil
     }
@@ -54,7 +54,9 @@ struct VerificationAPIController {
     private func respond(_ outcome: VerificationFlow.Outcome, answeredTransaction: Bool = false) async throws -> Response {
         switch outcome {
         case .accept(_, let factor):
-            return VerificationResponse.accept(factor: factor, otpLength: try await otpLength(factor), answeredTransaction: answeredTransaction)
+            // The answer to a transaction does not name the code's length, so the token is not read for it.
+            let otpLength = answeredTransaction ? nil : try await otpLength(factor)
+            return VerificationResponse.accept(factor: factor, otpLength: otpLength, answeredTransaction: answeredTransaction)
         case .reject(let factor):
             return VerificationResponse.reject(factor: factor)
         case .throttled:

@@ -55,8 +55,7 @@ enum VerificationResponse {
         var body: [String: Any] = ["jsonrpc": "2.0", "id": 1, "version": version, "time": Date().timeIntervalSince1970,
                                    "result": result, "detail": detail]
         if result["error"] == nil { body["versionnumber"] = "3.14" }
-        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{}".utf8)
         return Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+                        body: .init(byteBuffer: ByteBuffer(string: CompactJSON.encode(body))))
     }
 }
