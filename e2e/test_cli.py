@@ -2,6 +2,7 @@
 migrations, organizations and users. Errors must be one clear line, never a crash."""
 
 import base64
+import re
 import os
 import signal
 import stat
@@ -219,3 +220,45 @@ def test_the_cli_reads_portcullis_conf_in_its_directory(tmp_path):
     assert "bob: administrator and operator." in ok(run("user", "set-role", "bob", "--admin", "--operator"))
     assert "bob" in ok(run("user", "list"))
     assert (tmp_path / "data" / "portcullis.sqlite").exists() and (tmp_path / "data" / "dev.key").exists()
+
+
+def _help(*path):
+    return subprocess.run([BINARY, *path, "--help"], capture_output=True, text=True, timeout=60).stdout
+
+
+def _commands(path=()):
+    """Every leaf command's path, from the help texts."""
+    text = _help(*path)
+    if "SUBCOMMANDS:" not in text:
+        return [path]
+    block = text.split("SUBCOMMANDS:", 1)[1].split("See '", 1)[0]
+    names = [m.group(1) for line in block.splitlines() if (m := re.match(r"  ([a-z][a-z-]*)(\s|$)", line))]
+    return [leaf for name in names for leaf in _commands(path + (name,))]
+
+
+def test_the_readme_lists_every_command_flag_and_setting():
+    """The README's command list names every command with all its flags, and its settings every PORTCULLIS_ variable
+    the sources read, so neither drifts from the code."""
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## Command line", 1)[1].split("```", 2)[1]
+    chunks = block.split("portcullis ")[1:]
+    for path in _commands():
+        usage = _help(*path).split("USAGE:", 1)[1].split("\n\n", 1)[0]
+        flags = set(re.findall(r"--[a-z][a-z-]*", usage)) - {"--help", "--version"}
+        name = " ".join(path)
+        listed = " ".join(chunk for chunk in chunks if chunk.startswith(name + " ") or chunk.strip() == name)
+        assert listed, f"the README does not list `portcullis {' '.join(path)}`"
+        missing = sorted(flag for flag in flags if flag not in listed)
+        assert not missing, f"`portcullis {' '.join(path)}` has {missing}, which the README does not list"
+    sources = " ".join(p.read_text() for p in (ROOT / "Sources").rglob("*.swift"))
+    variables = set(re.findall(r'"(PORTCULLIS_[A-Z0-9_]+)"', sources))
+
+    def mentioned(name):
+        # Families are listed as `PORTCULLIS_SMTP_HOST`, `_PORT`, …: the suffix on a line of its family counts.
+        if name in readme or name.count("_") < 2:
+            return name in readme
+        family, suffix = "_".join(name.split("_")[:2]) + "_", name.split("_", 2)[2]
+        return any(family in line and f"`_{suffix}`" in line for line in readme.splitlines())
+
+    missing = sorted(v for v in variables if not mentioned(v))
+    assert not missing, f"settings the README does not mention: {missing}"

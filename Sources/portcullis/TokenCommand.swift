@@ -89,7 +89,7 @@ struct TokenCommand: AsyncParsableCommand {
     struct Lend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Lend a token to a user until a time (default: the end of today in the organization's time zone).")
         @OptionGroup var handover: Handover
-        @Option(help: "Due back, ISO 8601 (e.g. 2026-11-23T18:00:00Z).") var until: String?
+        @Option(help: "Due back, ISO 8601 in UTC (e.g. tomorrow at 18:00: YYYY-MM-DDT18:00:00Z).") var until: String?
 
         func run() async throws {
             let (handover, until) = (handover, until)
@@ -100,7 +100,10 @@ struct TokenCommand: AsyncParsableCommand {
                     var due = TokenInventory.endOfDay(app.clock.now, in: organization.settings.zone)
                     if let until {
                         guard let parsed = ISO8601DateFormatter().date(from: until), parsed > app.clock.now else {
-                            throw ValidationError("--until must be a future ISO 8601 time such as 2026-11-23T18:00:00Z")
+                            // The example is tomorrow at 18:00 UTC, so it is never in the past.
+                            let example = ISO8601DateFormatter().string(from: TokenInventory.endOfDay(app.clock.now, in: .gmt)
+                                .addingTimeInterval(18 * 3600))
+                            throw CLIError("--until must be a future ISO 8601 time such as \(example)")
                         }
                         due = parsed
                     }
