@@ -1,0 +1,35 @@
+import SQLKit
+
+extension Migration {
+    static let sessionsAuditRateLimits = Migration(version: 3, name: "sessions_audit_rate_limits") { db in
+        try await db.create(table: "sessions")
+            .column("token_hash", type: .text, .primaryKey(autoIncrement: false))
+            .column("user_id", type: .text, .notNull, .references("users", "id", onDelete: .cascade))
+            .column("organization_id", type: .text, .notNull)
+            .column("stage", type: .text, .notNull)
+            .column("amr", type: .text, .notNull)
+            .column("created_at", type: .bigint, .notNull)
+            .column("last_seen_at", type: .bigint, .notNull)
+            .column("expires_at", type: .bigint, .notNull)
+            .run()
+        try await db.create(index: "sessions_user").on("sessions").column("user_id").run()
+        try await db.create(table: "audit_events")
+            .column("id", type: .text, .primaryKey(autoIncrement: false))
+            .column("organization_id", type: .text)
+            .column("user_id", type: .text)
+            .column("actor", type: .text)
+            .column("type", type: .text, .notNull)
+            .column("reason", type: .text)
+            .column("ip_address", type: .text)
+            .column("detail", type: .text, .notNull)
+            .column("created_at", type: .bigint, .notNull)
+            .run()
+        try await db.create(index: "audit_events_org_time").on("audit_events").column("organization_id").column("created_at").run()
+        try await db.create(index: "audit_events_user_time").on("audit_events").column("user_id").column("created_at").run()
+        try await db.create(table: "rate_limits")
+            .column("bucket", type: .text, .primaryKey(autoIncrement: false))
+            .column("window_start", type: .bigint, .notNull)
+            .column("hits", type: .int, .notNull)
+            .run()
+    }
+}

@@ -1,0 +1,38 @@
+import SQLKit
+
+extension Migration {
+    static let tokensMessageCodesSettings = Migration(version: 4, name: "tokens_message_codes_settings") { db in
+        try await db.alter(table: "organizations").column("settings", type: .text, .notNull, .default("{}")).run()
+        try await db.alter(table: "users").column("is_operator", type: .int, .notNull, .default(0)).run()
+        try await db.create(table: "hardware_tokens")
+            .column("id", type: .text, .primaryKey(autoIncrement: false))
+            .column("organization_id", type: .text, .references("organizations", "id", onDelete: .cascade))
+            .column("serial", type: .text, .notNull, .unique)
+            .column("sealed_seed", type: .blob, .notNull)
+            .column("algorithm", type: .text, .notNull)
+            .column("digits", type: .int, .notNull)
+            .column("counter", type: .bigint, .notNull)
+            .column("state", type: .text, .notNull)
+            .column("user_id", type: .text, .references("users", "id", onDelete: .setNull))
+            .column("lent_until", type: .bigint)
+            .column("created_at", type: .bigint, .notNull)
+            .column("last_used_at", type: .bigint)
+            .run()
+        try await db.create(index: "hardware_tokens_org").on("hardware_tokens").column("organization_id").run()
+        try await db.create(index: "hardware_tokens_user").on("hardware_tokens").column("user_id").run()
+        try await db.create(table: "message_challenges")
+            .column("id", type: .text, .primaryKey(autoIncrement: false))
+            .column("user_id", type: .text, .notNull, .references("users", "id", onDelete: .cascade))
+            .column("factor_id", type: .text, .notNull, .unique, .references("factors", "id", onDelete: .cascade))
+            .column("code_hash", type: .blob, .notNull)
+            .column("salt", type: .blob, .notNull)
+            .column("attempts", type: .int, .notNull, .default(0))
+            .column("created_at", type: .bigint, .notNull)
+            .column("expires_at", type: .bigint, .notNull)
+            .column("consumed_at", type: .bigint)
+            .column("inbound_code", type: .text)
+            .column("inbound_confirmed_at", type: .bigint)
+            .run()
+        try await db.create(index: "message_challenges_inbound").on("message_challenges").column("inbound_code").run()
+    }
+}
