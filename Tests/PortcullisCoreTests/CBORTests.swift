@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PortcullisCore
+import PortcullisTestSupport
 
 /// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator so every fuzz run sees the same inputs.
 struct SplitMix64: RandomNumberGenerator {

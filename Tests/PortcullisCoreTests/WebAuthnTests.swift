@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PortcullisCore
+import PortcullisTestSupport
 
 /// The WebAuthn fixtures under `Fixtures/webauthn/`, written by `make_webauthn.py` (soft-webauthn, fido2, cbor2 and
 /// cryptography, checked there with fido2's verifiers), never by our code. Regenerate with
