@@ -130,6 +130,8 @@ let package = Package(
             exclude: ["smtp_server.py"]
         ),
         .testTarget(name: "PortcullisStoreTests", dependencies: ["PortcullisStore", "PortcullisApp", "PortcullisCore", "PortcullisTestSupport"]),
+        // The domain's services through the composition root, without HTTP, on SQLite and PostgreSQL.
+        .testTarget(name: "PortcullisDomainTests", dependencies: ["PortcullisStore", "PortcullisApp", "PortcullisCore", "PortcullisTestSupport"]),
         .testTarget(
             name: "PortcullisWebTests",
             dependencies: [
