@@ -144,4 +144,31 @@ struct VerificationAPITests {
             }
         }
     }
+
+    @Test("50 parallel answers to one transaction with its valid code: one ACCEPT, the rest REJECT, none counted as a guess",
+          arguments: TestDatabase.engines)
+    func transactionBurst(engine: PortcullisDatabase.Engine) async throws {
+        try await TestDatabase.with(engine) { db async throws in
+            let test = try await TestApp.make(database: db) { $0.hashQueue = 100 }
+            let (user, _, secret, key) = try await setUp(test)
+            try await test.run { browser in
+                let challenge = try await Self.call(browser, "/validate/check", ["user": "alice", "pass": password], key: key)
+                let transaction = try #require(Self.detail(challenge.document)["transaction_id"] as? String)
+                test.clock.advance(by: 30)
+                let code = OneTimePassword.totp(secret: secret, at: test.clock.now)
+                let answers = try await withThrowingTaskGroup(of: String?.self) { group in
+                    for _ in 0..<50 {
+                        group.addTask {
+                            Self.authentication(try await Self.call(browser, "/validate/check",
+                                                                    ["user": "alice", "transaction_id": transaction, "pass": code], key: key).document)
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(answers.filter { $0 == "ACCEPT" }.count == 1 && answers.filter { $0 == "REJECT" }.count == 49)
+                let reloaded = try #require(try await test.app.repositories.users.find(id: user.id))
+                #expect(reloaded.failedFactorAttempts == 0 && !reloaded.isLocked(at: test.clock.now), "duplicates are not guesses")
+            }
+        }
+    }
 }
