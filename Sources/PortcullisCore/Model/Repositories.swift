@@ -47,6 +47,16 @@ public protocol UserRepository: Sendable {
     func unlock(userID: String) async throws
 }
 
+extension UserRepository {
+    /// A user by the name as typed at sign-in (trimmed and case-folded here); nil for a name that cannot be valid,
+    /// without asking the database.
+    public func find(organizationID: String, typedUsername: String) async throws -> User? {
+        let normalized = User.normalize(username: typedUsername)
+        guard User.isValidUsername(normalized) else { return nil }
+        return try await find(organizationID: organizationID, username: normalized)
+    }
+}
+
 /// What a reserved attempt found, counting itself.
 public struct AttemptReservation: Sendable, Equatable {
     /// Failures of this kind in the current lock period, this attempt included.

@@ -29,9 +29,7 @@ public struct Directory: Sendable {
 
     /// A user by the name they sign in with (normalized here); nil for a malformed name.
     public func user(organizationID: String, username: String) async throws -> User? {
-        let normalized = User.normalize(username: username)
-        guard User.isValidUsername(normalized) else { return nil }
-        return try await repositories.users.find(organizationID: organizationID, username: normalized)
+        try await repositories.users.find(organizationID: organizationID, typedUsername: username)
     }
 
     public func users(organizationID: String) async throws -> [User] {

@@ -55,9 +55,7 @@ public struct SignInService: Sendable {
 
     public func verifyPassword(organization: Organization, username: String, password: String, ip: String) async throws -> PasswordOutcome {
         try await verifyPassword(organization: organization, password: password, ip: ip) {
-            let normalized = User.normalize(username: username)
-            return User.isValidUsername(normalized)
-                ? try await repositories.users.find(organizationID: organization.id, username: normalized) : nil
+            try await repositories.users.find(organizationID: organization.id, typedUsername: username)
         }
     }
 

@@ -66,9 +66,7 @@ public struct VerificationFlow: Sendable {
     // MARK: Steps
 
     private func findUser(_ organization: Organization, _ username: String) async throws -> User? {
-        let normalized = User.normalize(username: username)
-        guard User.isValidUsername(normalized) else { return nil }
-        return try await repositories.users.find(organizationID: organization.id, username: normalized)
+        try await repositories.users.find(organizationID: organization.id, typedUsername: username)
     }
 
     private func trailingCode(in pass: String, userID: String) async throws -> (Factor, String)? {
