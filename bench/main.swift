@@ -42,13 +42,13 @@ for engine in engines {
             _ = try await s.sessions.current(token: session.token)
         }
         _ = try await measure("TOTP verify, wrong code (decrypt + 3 steps + DB)", iterations: 2_000) {
-            _ = try await TOTPFactor().verify(FactorResponse(code: "000000"), factor: factor, context: s.context)
+            _ = try await TOTPFactor().verify(FactorResponse.code("000000"), factor: factor, context: s.context)
         }
         var step = 0.0
         _ = try await measure("TOTP verify, right code (incl. replay-guard UPDATE)", iterations: 500) {
             step += 30
             s.clock.set(Date(timeIntervalSince1970: 1_900_000_000 + step))
-            _ = try await TOTPFactor().verify(FactorResponse(code: OneTimePassword.totp(secret: secret, at: s.clock.now)), factor: factor, context: s.context)
+            _ = try await TOTPFactor().verify(FactorResponse.code(OneTimePassword.totp(secret: secret, at: s.clock.now)), factor: factor, context: s.context)
         }
         // WebAuthn: an ES256 assertion, verified alone and as the factor check (credential lookup + counter UPDATE).
         let key = P256.Signing.PrivateKey()
@@ -85,7 +85,7 @@ for engine in engines {
         }.makeIterator()
         _ = try await measure("WebAuthn factor check (lookup + verify + counter UPDATE)", iterations: 500) {
             let json = answers.next()!
-            let check = try await WebAuthnFactor().verify(FactorResponse(fields: ["assertion": json, "expected_challenge": Base64URL.encode(challenge)]),
+            let check = try await WebAuthnFactor().verify(.assertion(WebAuthnAnswer(assertionJSON: json, challenge: challenge)),
                                                           factor: keyFactor, context: keyContext)
             precondition(check == .accepted, "\(check)")
         }

@@ -26,7 +26,7 @@ struct HardwareTokenTests {
     }
 
     func check(_ s: TestServices, _ user: User, _ factor: Factor, _ code: String) async throws -> SignInService.FactorOutcome {
-        try await s.signIn.verifyFactor(userID: user.id, factorID: factor.id, response: FactorResponse(code: code), ip: "192.0.2.1")
+        try await s.signIn.verifyFactor(userID: user.id, factorID: factor.id, response: FactorResponse.code(code), ip: "192.0.2.1")
     }
 
     @Test("RFC 4226 codes in order; each once; the look-ahead window is 10", arguments: TestDatabase.engines)
@@ -79,7 +79,7 @@ struct HardwareTokenTests {
             let hotp = HOTPFactor()
             let accepted = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for _ in 0..<8 {
-                    group.addTask { try await hotp.verify(FactorResponse(code: Self.rfcCodes[2]), factor: factor, context: s.context) == .accepted }
+                    group.addTask { try await hotp.verify(FactorResponse.code(Self.rfcCodes[2]), factor: factor, context: s.context) == .accepted }
                 }
                 var count = 0
                 for try await ok in group where ok { count += 1 }

@@ -17,7 +17,7 @@ struct MessageCodeTests {
         }
         let code = try #require(s.sent.last?.code)
         guard case .confirmed(let confirmed, _) = try await s.factors.confirm(userID: user.id, factorID: factor.id,
-                                                                            response: FactorResponse(code: code), label: nil, ip: ip) else {
+                                                                            response: FactorResponse.code(code), label: nil, ip: ip) else {
             throw TestError.notConfirmed
         }
         s.clock.advance(by: 60)
@@ -27,9 +27,7 @@ struct MessageCodeTests {
     enum TestError: Error { case notSent, notConfirmed }
 
     func check(_ s: TestServices, _ user: User, _ factor: Factor, _ code: String, inbound: Bool = false) async throws -> SignInService.FactorOutcome {
-        var fields = ["code": code]
-        if inbound { fields["inbound"] = "1" }
-        return try await s.signIn.verifyFactor(userID: user.id, factorID: factor.id, response: FactorResponse(fields: fields), ip: ip)
+        try await s.signIn.verifyFactor(userID: user.id, factorID: factor.id, response: inbound ? .inboundConfirmation : .code(code), ip: ip)
     }
 
     @Test("A code works once, for 5 minutes, with at most 5 tries", arguments: TestDatabase.engines)
@@ -59,9 +57,9 @@ struct MessageCodeTests {
             let bobCode = try #require(s.sent.last?.code)
             let wrong = bobCode == "000000" ? "111111" : "000000"
             for _ in 0..<5 {
-                #expect(try await SMSFactor().verify(FactorResponse(code: wrong), factor: bobFactor, context: s.context) == .rejected(reason: "bad_code"))
+                #expect(try await SMSFactor().verify(FactorResponse.code(wrong), factor: bobFactor, context: s.context) == .rejected(reason: "bad_code"))
             }
-            #expect(try await SMSFactor().verify(FactorResponse(code: bobCode), factor: bobFactor, context: s.context) == .rejected(reason: "too_many_tries"))
+            #expect(try await SMSFactor().verify(FactorResponse.code(bobCode), factor: bobFactor, context: s.context) == .rejected(reason: "too_many_tries"))
         }
     }
 

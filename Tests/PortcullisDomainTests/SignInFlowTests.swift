@@ -50,7 +50,7 @@ struct SignInFlowTests {
                 Issue.record("a user with a factor skipped the challenge"); return
             }
             let code = OneTimePassword.totp(secret: secret, at: s.clock.now)
-            guard case .signedIn(let signedIn, _) = try await s.flow.answer(session: pending, factorID: factor.id, response: FactorResponse(code: code), ip: ip) else {
+            guard case .signedIn(let signedIn, _) = try await s.flow.answer(session: pending, factorID: factor.id, response: FactorResponse.code(code), ip: ip) else {
                 Issue.record("TOTP refused"); return
             }
             #expect(signedIn.amr == ["pwd", "otp", "mfa"])
@@ -59,7 +59,7 @@ struct SignInFlowTests {
             guard case .proceed(let again, .challenge) = try await s.flow.password(
                 organization: organization, username: "alice", password: password, ip: ip, replacing: nil) else { Issue.record("no challenge"); return }
             let list = try #require(try await s.signIn.confirmedFactors(userID: user.id).first { $0.type == .backupCodes })
-            guard case .signedIn(let withCode, _) = try await s.flow.answer(session: again, factorID: list.id, response: FactorResponse(code: codes[0]), ip: ip) else {
+            guard case .signedIn(let withCode, _) = try await s.flow.answer(session: again, factorID: list.id, response: FactorResponse.code(codes[0]), ip: ip) else {
                 Issue.record("backup code refused"); return
             }
             #expect(withCode.amr == ["pwd", "otp"])
@@ -95,14 +95,14 @@ struct SignInFlowTests {
                 organization: organization, username: "alice", password: password, ip: ip, replacing: nil) else { Issue.record("no challenge"); return }
             let token = try #require(try await s.signIn.confirmedFactors(userID: user.id).first { $0.type == .hotp })
             guard case .signedIn(let withToken, _) = try await s.flow.answer(session: pending, factorID: token.id,
-                                                                             response: FactorResponse(code: OneTimePassword.hotp(secret: seed, counter: 0)), ip: ip) else {
+                                                                             response: FactorResponse.code(OneTimePassword.hotp(secret: seed, counter: 0)), ip: ip) else {
                 Issue.record("token code refused"); return
             }
             #expect(withToken.amr == ["pwd", "hwk", "mfa"])
             guard case .proceed(let again, .challenge) = try await s.flow.password(
                 organization: organization, username: "alice", password: password, ip: ip, replacing: nil) else { Issue.record("no challenge"); return }
             guard case .signedIn(let withPattern, _) = try await s.flow.answer(session: again, factorID: pattern.id,
-                                                                               response: FactorResponse(fields: ["pattern": "1-5-9-6"]), ip: ip) else {
+                                                                               response: .pattern("1-5-9-6"), ip: ip) else {
                 Issue.record("pattern refused"); return
             }
             #expect(withPattern.amr == ["pwd", "pin"], "password + pattern is not multi-factor")
@@ -141,12 +141,12 @@ struct SignInFlowTests {
                 organization: organization, username: "alice", password: password, ip: ip, replacing: nil) else { Issue.record("no challenge"); return }
             let wrong = wrongCode(secret, s)
             let results = try await burst(30) { _ in
-                try await s.flow.answer(session: pending, factorID: factor.id, response: FactorResponse(code: wrong), ip: ip)
+                try await s.flow.answer(session: pending, factorID: factor.id, response: FactorResponse.code(wrong), ip: ip)
             }
             #expect(!results.contains { if case .signedIn = $0 { true } else { false } })
             #expect(try await audit(s, user).filter { $0.reason == "bad_code" }.count == 5, "only five codes were checked")
             let right = OneTimePassword.totp(secret: secret, at: s.clock.now)
-            guard case .locked = try await s.flow.answer(session: pending, factorID: factor.id, response: FactorResponse(code: right), ip: ip) else {
+            guard case .locked = try await s.flow.answer(session: pending, factorID: factor.id, response: FactorResponse.code(right), ip: ip) else {
                 Issue.record("the right code passed on a locked account"); return
             }
             #expect(try await s.sessions.validate(token: pending.token) == nil, "the half-finished sign-in ended with the lock")
@@ -157,7 +157,7 @@ struct SignInFlowTests {
                 organization: organization, username: "alice", password: password, ip: ip, replacing: nil) else { Issue.record("no challenge"); return }
             let list = try #require(try await s.signIn.confirmedFactors(userID: user.id).first { $0.type == .backupCodes })
             let mixed = try await burst(21) { n in
-                try await s.flow.answer(session: next, factorID: list.id, response: FactorResponse(code: n == 20 ? codes[1] : "aaaaa-aaaa\(n % 10)"), ip: ip)
+                try await s.flow.answer(session: next, factorID: list.id, response: FactorResponse.code(n == 20 ? codes[1] : "aaaaa-aaaa\(n % 10)"), ip: ip)
             }
             let signedIn = mixed.filter { if case .signedIn = $0 { true } else { false } }.count
             #expect(signedIn <= 1)
@@ -182,7 +182,7 @@ struct SignInFlowTests {
             s.clock.advance(by: 30)
             let code = OneTimePassword.totp(secret: secret, at: s.clock.now)
             let results = try await burst(10) { _ in
-                try await s.signIn.verifyFactor(userID: user.id, factorID: factor.id, response: FactorResponse(code: code), ip: ip)
+                try await s.signIn.verifyFactor(userID: user.id, factorID: factor.id, response: FactorResponse.code(code), ip: ip)
             }
             #expect(results.filter(\.isAccepted).count == 1)
             #expect(!results.contains { if case .locked = $0 { true } else { false } })
@@ -266,9 +266,9 @@ struct SignInFlowTests {
             #expect(resends.filter { if case .sent = $0 { true } else { false } }.count == 1)
             // The code that was sent is the one stored.
             let code = try #require(s.sent.last?.code)
-            #expect(try await s.signIn.verifyFactor(userID: bob.id, factorID: factor.id, response: FactorResponse(code: code), ip: ip) == .rejected,
+            #expect(try await s.signIn.verifyFactor(userID: bob.id, factorID: factor.id, response: FactorResponse.code(code), ip: ip) == .rejected,
                     "unconfirmed factors are not sign-in factors")
-            guard case .confirmed = try await s.factors.confirm(userID: bob.id, factorID: factor.id, response: FactorResponse(code: code), label: nil, ip: ip) else {
+            guard case .confirmed = try await s.factors.confirm(userID: bob.id, factorID: factor.id, response: FactorResponse.code(code), label: nil, ip: ip) else {
                 Issue.record("the sent code does not confirm"); return
             }
         }

@@ -17,7 +17,7 @@ struct SignInServiceTests {
             let (factor, secret, _) = try await s.enrollTOTP(user)
             func code(_ steps: Double) -> String { OneTimePassword.totp(secret: secret, at: s.clock.now.addingTimeInterval(steps * 30)) }
             func check(_ code: String) async throws -> SignInService.FactorOutcome {
-                try await s.signIn.verifyFactor(userID: user.id, factorID: factor.id, response: FactorResponse(code: code), ip: ip)
+                try await s.signIn.verifyFactor(userID: user.id, factorID: factor.id, response: FactorResponse.code(code), ip: ip)
             }
             // The enrollment code (current step) is spent.
             #expect(try await check(code(0)) == .rejected)
@@ -61,7 +61,7 @@ struct SignInServiceTests {
             #expect(codes.count == 10 && Set(codes).count == 10)
             let list = try #require(try await s.signIn.confirmedFactors(userID: user.id).first { $0.type == .backupCodes })
             func check(_ code: String) async throws -> SignInService.FactorOutcome {
-                try await s.signIn.verifyFactor(userID: user.id, factorID: list.id, response: FactorResponse(code: code), ip: ip)
+                try await s.signIn.verifyFactor(userID: user.id, factorID: list.id, response: FactorResponse.code(code), ip: ip)
             }
             s.clock.advance(by: 5)
             #expect(try await check(codes[0].uppercased().replacingOccurrences(of: "-", with: " ")).isAccepted)
@@ -73,7 +73,7 @@ struct SignInServiceTests {
             let fresh = try #require(try await s.factors.regenerateBackupCodes(userID: user.id, ip: ip))
             #expect(try await check(codes[1]) == .rejected, "the old list's factor is gone")
             let newList = try #require(try await s.signIn.confirmedFactors(userID: user.id).first { $0.type == .backupCodes })
-            let outcome = try await s.signIn.verifyFactor(userID: user.id, factorID: newList.id, response: FactorResponse(code: fresh[3]), ip: ip)
+            let outcome = try await s.signIn.verifyFactor(userID: user.id, factorID: newList.id, response: FactorResponse.code(fresh[3]), ip: ip)
             #expect(outcome.isAccepted)
         }
     }
@@ -110,19 +110,19 @@ struct SignInServiceTests {
             func wrong() async throws -> SignInService.FactorOutcome {
                 let right = OneTimePassword.totp(secret: secret, at: s.clock.now)
                 let wrong = right == "000000" ? "111111" : "000000"
-                return try await s.signIn.verifyFactor(userID: user.id, factorID: factor.id, response: FactorResponse(code: wrong), ip: ip)
+                return try await s.signIn.verifyFactor(userID: user.id, factorID: factor.id, response: FactorResponse.code(wrong), ip: ip)
             }
             for _ in 0..<4 { #expect(try await wrong() == .rejected) }
             // A correct code resets the factor count.
             s.clock.advance(by: 30)
             #expect(try await s.signIn.verifyFactor(userID: user.id, factorID: factor.id,
-                                                   response: FactorResponse(code: OneTimePassword.totp(secret: secret, at: s.clock.now)), ip: ip).isAccepted)
+                                                   response: FactorResponse.code(OneTimePassword.totp(secret: secret, at: s.clock.now)), ip: ip).isAccepted)
             for _ in 0..<4 { #expect(try await wrong() == .rejected) }
             guard case .locked(let until) = try await wrong() else { Issue.record("not locked"); return }
             #expect(until == s.clock.now.addingTimeInterval(30 * 60))
             s.clock.advance(by: 30)
             let right = OneTimePassword.totp(secret: secret, at: s.clock.now)
-            #expect(try await s.signIn.verifyFactor(userID: user.id, factorID: factor.id, response: FactorResponse(code: right), ip: ip) == .locked(until: until),
+            #expect(try await s.signIn.verifyFactor(userID: user.id, factorID: factor.id, response: FactorResponse.code(right), ip: ip) == .locked(until: until),
                     "no code is checked while locked")
         }
     }

@@ -79,7 +79,7 @@ struct SettingsTests {
                 let other = try await test.createUser("eve", password: "eve's long password")
                 let enrollment = try await TOTPFactor().beginEnrollment(userID: other.id, label: "x", context: test.app.factorContext)
                 _ = try await test.app.factors.confirm(userID: other.id, factorID: enrollment.factor.id,
-                    response: FactorResponse(code: OneTimePassword.totp(secret: enrollment.secret, at: test.clock.now)), label: nil, ip: "x")
+                    response: FactorResponse.code(OneTimePassword.totp(secret: enrollment.secret, at: test.clock.now)), label: nil, ip: "x")
                 #expect(try await browser.post("/settings/factors/\(enrollment.factor.id)/remove", [:]).location == "/settings?notice=remove_failed")
                 #expect(try await test.app.repositories.factors.find(id: enrollment.factor.id, userID: other.id) != nil)
             }

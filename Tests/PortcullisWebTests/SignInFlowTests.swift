@@ -138,7 +138,7 @@ struct SignInFlowTests {
             let services = test.app
             let enrollment = try await TOTPFactor().beginEnrollment(userID: user.id, label: "Phone", context: services.factorContext)
             _ = try await services.factors.confirm(userID: user.id, factorID: enrollment.factor.id,
-                                                   response: FactorResponse(code: OneTimePassword.totp(secret: enrollment.secret, at: test.clock.now)),
+                                                   response: FactorResponse.code(OneTimePassword.totp(secret: enrollment.secret, at: test.clock.now)),
                                                    label: nil, ip: "x")
             try await test.run { browser in
                 _ = try await browser.get("/login")

@@ -41,7 +41,7 @@ struct VerificationAPITests {
         let enrollment = try await TOTPFactor().beginEnrollment(userID: user.id, label: "Phone", context: test.app.factorContext)
         let code = OneTimePassword.totp(secret: enrollment.secret, at: test.clock.now)
         guard case .confirmed(let factor, _) = try await test.app.factors.confirm(
-            userID: user.id, factorID: enrollment.factor.id, response: FactorResponse(code: code), label: nil, ip: "x") else {
+            userID: user.id, factorID: enrollment.factor.id, response: FactorResponse.code(code), label: nil, ip: "x") else {
             throw TestError.enrollment
         }
         test.clock.advance(by: 30)

@@ -56,7 +56,7 @@ public struct TestServices: Sendable {
         let enrollment = try await TOTPFactor().beginEnrollment(userID: user.id, label: "Phone", context: context)
         let code = OneTimePassword.totp(secret: enrollment.secret, at: clock.now)
         guard case .confirmed(let factor, let codes) = try await factors.confirm(
-            userID: user.id, factorID: enrollment.factor.id, response: FactorResponse(code: code), label: nil, ip: "192.0.2.1")
+            userID: user.id, factorID: enrollment.factor.id, response: FactorResponse.code(code), label: nil, ip: "192.0.2.1")
         else { throw TestServicesError.enrollmentFailed }
         return (factor, enrollment.secret, codes ?? [])
     }
@@ -68,7 +68,7 @@ public struct TestServices: Sendable {
 /// or mail server sits, which the delivery suite and the browser tests exercise for real.
 public final class SentCodes: CodeDelivery, @unchecked Sendable {
     public struct Sent: Sendable, Equatable {
-        public var channel: FactorType
+        public var channel: MessageChannel
         public var destination: String
         public var code: String
     }
@@ -84,7 +84,7 @@ public final class SentCodes: CodeDelivery, @unchecked Sendable {
 
     public func fail(_ on: Bool) { lock.withLock { failing = on } }
 
-    public func deliver(_ type: FactorType, to destination: String, code: String, purpose: CodePurpose, organization: Organization) async throws {
+    public func deliver(_ type: MessageChannel, to destination: String, code: String, purpose: CodePurpose, organization: Organization) async throws {
         let failing = lock.withLock { self.failing }
         if failing { throw CodeDeliveryFailure(userMessage: "The code could not be sent right now.", detail: "test outage") }
         lock.withLock { items.append(Sent(channel: type, destination: destination, code: code)) }

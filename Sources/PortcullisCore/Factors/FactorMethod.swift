@@ -1,18 +1,32 @@
 import Foundation
 
-/// What the user answered at a challenge: form fields by name (`code`, later a WebAuthn assertion or a pattern).
-public struct FactorResponse: Sendable {
-    public var fields: [String: String]
+/// What a factor type is, whatever the factor: the facts the sign-in flow, the settings and the audit log need.
+public struct FactorDescriptor: Sendable, Equatable {
+    public var type: FactorType
+    public var strength: FactorStrength
+    /// The RFC 8176 `amr` value recorded when it is used.
+    public var amr: String
+    /// What the user sees ("Authenticator app").
+    public var displayName: String
+    /// A backup (the pattern by default, backup codes always) may never be the user's default factor.
+    public var backupOnly: Bool
+    /// Whether the user removes it from settings; a lent or assigned hardware token goes back through the inventory.
+    public var userRemovable: Bool
 
-    public init(fields: [String: String]) {
-        self.fields = fields
+    public init(type: FactorType, strength: FactorStrength, amr: String, displayName: String, backupOnly: Bool = false,
+                userRemovable: Bool = true) {
+        self.type = type
+        self.strength = strength
+        self.amr = amr
+        self.displayName = displayName
+        self.backupOnly = backupOnly
+        self.userRemovable = userRemovable
     }
 
-    public init(code: String) {
-        self.fields = ["code": code]
-    }
-
-    public var code: String { fields["code"] ?? "" }
+    /// Possession factors (SPEC §3.1: TOTP, HOTP, WebAuthn, SMS, email) make MFA; knowledge factors (pattern, backup
+    /// codes) only stand beside one.
+    public var isPossession: Bool { strength != .knowledge }
+    public var canBeDefault: Bool { !backupOnly }
 }
 
 /// The outcome of checking a response.
@@ -24,6 +38,8 @@ public enum FactorCheck: Sendable, Equatable {
     /// The audit reason of a valid code that was already used (a double submit or a replay): refused, but not
     /// counted as a guess.
     public static let replayed = "replayed_code"
+    /// The audit reason of a response of the wrong shape for the factor (a code to a security key).
+    public static let wrongResponse = "wrong_response"
 }
 
 /// What a factor type may use to check a response.
@@ -50,54 +66,55 @@ public struct FactorContext: Sendable {
     public var challenges: any MessageChallengeRepository { repositories.challenges }
 }
 
-/// One kind of second factor. Each type lives in its own file (like privacyIDEA's token classes); enrollment is
-/// type-specific and lives beside `verify` in that file, with its own controller and template in PortcullisWeb.
-///
-/// Adding a type means: a `FactorType` case, a `FactorMethod` here, registering it in `FactorMethods.standard`, its
-/// storage migration if it needs more than the `factors` row, and its enrollment controller and templates.
+/// One kind of second factor: a plugin in its own folder (`Factors/<Type>/`) holding its descriptor, its typed
+/// parameters, `verify`, and its enrollment steps. Every enrollment ends in `EnrollmentCompletion`. The registry
+/// `FactorMethods` is the only place that lists the types; services ask a method, never switch over types.
 public protocol FactorMethod: Sendable {
-    var type: FactorType { get }
-    var strength: FactorStrength { get }
-    /// The RFC 8176 `amr` value recorded when it is used.
-    var amr: String { get }
-    /// What the user sees ("Authenticator app").
-    var displayName: String { get }
-    /// Whether a user may make it their default factor (backup-only methods may not).
-    var canBeDefault: Bool { get }
-    /// What kind of factor it is, in a few words ("Device you have", "Something you know").
-    var kind: String { get }
+    var descriptor: FactorDescriptor { get }
     /// Checks a response to a challenge. Must compare in constant time, consume single-use state atomically and, when
     /// it accepts, record the time of use (in the same statement where it can).
     func verify(_ response: FactorResponse, factor: Factor, context: FactorContext) async throws -> FactorCheck
+    /// What the settings page shows beside a confirmed factor of this type, beyond its name and dates.
+    func details(of factor: Factor, context: FactorContext) async throws -> FactorDetails
 }
 
 extension FactorMethod {
-    public var kind: String {
-        switch strength {
-        case .possession: "Device you have"
-        case .outOfBand: "Code sent to you"
-        case .knowledge: "Something you know"
-        }
+    public var type: FactorType { descriptor.type }
+    public var strength: FactorStrength { descriptor.strength }
+    public var amr: String { descriptor.amr }
+    public var displayName: String { descriptor.displayName }
+    public var canBeDefault: Bool { descriptor.canBeDefault }
+
+    public func details(of factor: Factor, context: FactorContext) async throws -> FactorDetails { FactorDetails() }
+}
+
+/// Type-specific facts about one factor for the settings page (each method fills what applies to it).
+public struct FactorDetails: Sendable, Equatable {
+    /// Backup codes not used yet.
+    public var remainingCodes: Int?
+    /// For a security key or passkey: whether its key is synced (backed up) or device-bound, as far as it says.
+    public var keyBackedUp: Bool?
+    public var keyBackupEligible: Bool?
+    /// A hardware token's serial number.
+    public var serial: String?
+
+    public init(remainingCodes: Int? = nil, keyBackedUp: Bool? = nil, keyBackupEligible: Bool? = nil, serial: String? = nil) {
+        self.remainingCodes = remainingCodes
+        self.keyBackedUp = keyBackedUp
+        self.keyBackupEligible = keyBackupEligible
+        self.serial = serial
     }
 }
 
-/// The factor types this server offers, by type.
-public struct FactorMethods: Sendable {
-    private let byType: [FactorType: any FactorMethod]
+/// A factor whose challenge is a typed code of a known length, so the verification API (and later RADIUS) can
+/// challenge it: authenticator apps, hardware tokens, SMS and email.
+public protocol CodeFactorMethod: FactorMethod {
+    /// The number of digits a code of this factor has; nil when the factor is not usable now.
+    func codeLength(of factor: Factor, context: FactorContext) async throws -> Int?
+}
 
-    public init(_ methods: [any FactorMethod]) {
-        self.byType = Dictionary(uniqueKeysWithValues: methods.map { ($0.type, $0) })
-    }
-
-    public static let standard = FactorMethods.forPolicy(SecurityPolicy())
-
-    /// Every factor type, with the policy's choices applied (whether the pattern may be a default).
-    public static func forPolicy(_ policy: SecurityPolicy) -> FactorMethods {
-        FactorMethods([TOTPFactor(), HOTPFactor(), SMSFactor(), EmailFactor(), WebAuthnFactor(), PatternFactor(canBeDefault: policy.patternCanBeDefault),
-                       BackupCodesFactor()])
-    }
-
-    public subscript(type: FactorType) -> (any FactorMethod)? { byType[type] }
-
-    public var types: [FactorType] { FactorType.allCases.filter { byType[$0] != nil } }
+/// A code factor whose current code can be recognized without using it up: the verification API finds a code typed
+/// at the end of the password this way (authenticator apps, hardware tokens).
+public protocol TrailingCodeFactorMethod: CodeFactorMethod {
+    func matchesNow(_ code: String, factor: Factor, context: FactorContext) async throws -> Bool
 }

@@ -27,7 +27,7 @@ public struct APIKeys: Sendable {
         try await repositories.atomically { [audit] r in
             try await r.apiKeys.insert(key)
             try await audit.record(.apiKeyCreated, organizationID: organization.id, userID: nil, actor: actor,
-                                   detail: ["api_key_id": id, "name": key.name], in: r)
+                                   detail: .apiKey(id: id, name: key.name), in: r)
         }
         return (key, Self.prefix + id + "_" + secret)
     }
@@ -42,7 +42,7 @@ public struct APIKeys: Sendable {
         return try await repositories.atomically { [audit] r in
             guard let key = try await r.apiKeys.find(id: id), key.organizationID == organization.id,
                   try await r.apiKeys.revoke(id: id, at: now) else { return false }
-            try await audit.record(.apiKeyRevoked, organizationID: organization.id, userID: nil, actor: actor, detail: ["api_key_id": id], in: r)
+            try await audit.record(.apiKeyRevoked, organizationID: organization.id, userID: nil, actor: actor, detail: .apiKey(id: id), in: r)
             return true
         }
     }

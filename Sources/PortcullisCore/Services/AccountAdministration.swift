@@ -49,7 +49,7 @@ public struct AccountAdministration: Sendable {
         try await repositories.atomically { [audit] r in
             if try await r.organizations.find(slug: slug) != nil { throw AdministrationError.exists("organization '\(slug)'") }
             try await r.organizations.insert(organization)
-            try await audit.record(.organizationCreated, organizationID: organization.id, userID: nil, actor: actor, detail: ["slug": slug], in: r)
+            try await audit.record(.organizationCreated, organizationID: organization.id, userID: nil, actor: actor, detail: .organizationCreated(slug: slug), in: r)
         }
         return organization
     }
@@ -59,7 +59,7 @@ public struct AccountAdministration: Sendable {
         try await repositories.atomically { [audit] r in
             try await r.organizations.updateSettings(id: organization.id, settings)
             try await audit.record(.organizationUpdated, organizationID: organization.id, userID: nil, actor: actor,
-                                   detail: ["changed": organization.settings.changedKeys(to: settings).joined(separator: ",")], in: r)
+                                   detail: .organizationUpdated(changed: organization.settings.changedKeys(to: settings)), in: r)
         }
     }
 
@@ -93,8 +93,7 @@ public struct AccountAdministration: Sendable {
             }
             if isOperator { try await r.users.setRoles(userID: created.id, isAdmin: isAdmin, isOperator: true) }
             try await audit.record(.userCreated, organizationID: organization.id, userID: created.id, actor: actor,
-                                   detail: ["username": normalized, "admin": String(isAdmin), "operator": String(isOperator),
-                                            "mfa_required": String(mfaRequired)], in: r)
+                                   detail: .userCreated(username: normalized, admin: isAdmin, operator: isOperator, mfaRequired: mfaRequired), in: r)
         }
         return created
     }
@@ -126,7 +125,7 @@ public struct AccountAdministration: Sendable {
         try await repositories.atomically { [audit] r in
             try await r.users.setMFARequired(userID: user.id, required)
             try await audit.record(.mfaRequirementChanged, organizationID: user.organizationID, userID: user.id, actor: actor,
-                                   detail: ["required": String(required)], in: r)
+                                   detail: .mfaRequirement(required: required), in: r)
         }
     }
 
@@ -135,7 +134,7 @@ public struct AccountAdministration: Sendable {
         try await repositories.atomically { [audit] r in
             try await r.users.setRoles(userID: user.id, isAdmin: isAdmin, isOperator: isOperator)
             try await audit.record(.rolesChanged, organizationID: user.organizationID, userID: user.id, actor: actor,
-                                   detail: ["admin": String(isAdmin), "operator": String(isOperator)], in: r)
+                                   detail: .roles(admin: isAdmin, operator: isOperator), in: r)
         }
     }
 

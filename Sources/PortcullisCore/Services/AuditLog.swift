@@ -16,11 +16,11 @@ public struct AuditLog: Sendable {
 
     /// Appends one event; with `transaction`, inside that transaction.
     public func record(_ type: AuditEventType, organizationID: String?, userID: String?, actor: AuditActor,
-                       reason: String? = nil, ip: String? = nil, detail: [String: String] = [:],
+                       reason: String? = nil, ip: String? = nil, detail: AuditDetail = .none,
                        in transaction: Repositories? = nil) async throws {
         try await (transaction?.audit ?? repository).append(AuditEvent(
             id: random.identifier(), organizationID: organizationID, userID: userID, actor: actor, type: type,
-            reason: reason, ipAddress: ip, detail: detail, createdAt: clock.now))
+            reason: reason, ipAddress: ip, detail: detail.fields, createdAt: clock.now))
     }
 
     /// An event to be written with others in one go by `record(_:)` (a sign-in step and the sign-in it completes).
@@ -31,10 +31,10 @@ public struct AuditLog: Sendable {
         public var actor: AuditActor
         public var reason: String?
         public var ip: String?
-        public var detail: [String: String]
+        public var detail: AuditDetail
 
         public init(_ type: AuditEventType, organizationID: String?, userID: String?, actor: AuditActor, reason: String? = nil,
-                    ip: String? = nil, detail: [String: String] = [:]) {
+                    ip: String? = nil, detail: AuditDetail = .none) {
             self.type = type
             self.organizationID = organizationID
             self.userID = userID
@@ -50,7 +50,7 @@ public struct AuditLog: Sendable {
         let now = clock.now
         try await repository.append(entries.map { e in
             AuditEvent(id: random.identifier(), organizationID: e.organizationID, userID: e.userID, actor: e.actor, type: e.type,
-                       reason: e.reason, ipAddress: e.ip, detail: e.detail, createdAt: now)
+                       reason: e.reason, ipAddress: e.ip, detail: e.detail.fields, createdAt: now)
         })
     }
 }

@@ -7,12 +7,14 @@ public struct FactorManagement: Sendable {
     let methods: FactorMethods
     let context: FactorContext
     let audit: AuditLog
+    let completion: EnrollmentCompletion
 
     public init(repositories: Repositories, methods: FactorMethods, context: FactorContext, audit: AuditLog) {
         self.repositories = repositories
         self.methods = methods
         self.context = context
         self.audit = audit
+        self.completion = EnrollmentCompletion(repositories: repositories, methods: methods, context: context, audit: audit)
     }
 
     public enum ConfirmOutcome: Sendable, Equatable {
@@ -33,36 +35,11 @@ public struct FactorManagement: Sendable {
         factor.label = label ?? factor.label
         factor.confirmed = true
         let id = factor.id
-        let (completed, codes) = try await completeEnrollment(factor, user: user, ip: ip) { r in
+        let (completed, codes) = try await completion.complete(factor, user: user, record: .init(actor: .user(userID), ip: ip)) { r in
             try await r.factors.confirm(id: id, userID: userID, at: now)
             if let label { try await r.factors.rename(id: id, userID: userID, label: label) }
         }
         return .confirmed(completed, backupCodes: codes)
-    }
-
-    /// What follows every enrollment once the new factor is stored confirmed (by a correct code, or a WebAuthn
-    /// registration, a pattern): it becomes the default when the user has none and its type may be one, the
-    /// enrollment is audited (with `detail` added), and a first possession factor comes with a new list of backup
-    /// codes, returned to show once. `storing` writes the factor itself, in the same transaction.
-    public func completeEnrollment(_ factor: Factor, user: User, ip: String, detail: [String: String] = [:],
-                                   storing: @escaping @Sendable (Repositories) async throws -> Void = { _ in }) async throws -> (Factor, backupCodes: [String]?) {
-        var factor = factor
-        let others = try await repositories.factors.list(userID: user.id).filter { $0.confirmed && $0.id != factor.id }
-        let makeDefault = methods[factor.type]?.canBeDefault == true && !others.contains(where: { $0.isDefault })
-        factor.isDefault = factor.isDefault || makeDefault
-        // A first possession factor comes with backup codes, hashed before the transaction.
-        let backups = isPossession(factor) && !others.contains(where: { $0.type == .backupCodes })
-            ? try await BackupCodesFactor().prepare(userID: user.id, context: context) : nil
-        let enrolled = factor
-        try await repositories.atomically { [audit] r in
-            try await storing(r)
-            if makeDefault { try await r.factors.setDefault(id: enrolled.id, userID: user.id) }
-            try await audit.record(.factorEnrolled, organizationID: user.organizationID, userID: user.id, actor: .user(user.id), ip: ip,
-                                   detail: detail.merging(["factor": enrolled.type.rawValue, "factor_id": enrolled.id]) { $1 }, in: r)
-            if let backups { try await store(backups, user: user, ip: ip, in: r) }
-        }
-        factor = try await repositories.factors.find(id: factor.id, userID: user.id) ?? factor
-        return (factor, backups?.codes)
     }
 
     public func rename(userID: String, factorID: String, label: String, ip: String) async throws -> Bool {
@@ -71,7 +48,7 @@ public struct FactorManagement: Sendable {
         try await repositories.atomically { [audit] r in
             try await r.factors.rename(id: factorID, userID: userID, label: label)
             try await audit.record(.factorRenamed, organizationID: user.organizationID, userID: userID, actor: .user(userID), ip: ip,
-                                   detail: ["factor": factor.type.rawValue, "factor_id": factor.id], in: r)
+                                   detail: .factor(.init(factor)), in: r)
         }
         return true
     }
@@ -93,22 +70,21 @@ public struct FactorManagement: Sendable {
                        keepingSession: String? = nil, ip: String) async throws -> RemoveOutcome {
         // A hardware token goes back through the inventory (an admin takes it back), never by deleting its factor.
         guard let user = try await repositories.users.find(id: userID),
-              let factor = try await repositories.factors.find(id: factorID, userID: userID), factor.type != .hotp else { return .notFound }
+              let factor = try await repositories.factors.find(id: factorID, userID: userID),
+              methods.descriptor(of: factor)?.userRemovable ?? true else { return .notFound }
         let confirmed = try await repositories.factors.list(userID: userID).filter(\.confirmed)
         var removing = [factor]
-        if factor.confirmed, isPossession(factor), !confirmed.contains(where: { $0.id != factor.id && isPossession($0) }) {
+        if factor.confirmed, methods.isPossession(factor), !confirmed.contains(where: { $0.id != factor.id && methods.isPossession($0) }) {
             if user.mfaRequired { return .lastFactorRequired }
             guard confirmLast else { return .needsConfirmation }
             removing += confirmed.filter { $0.id != factor.id }
         }
-        let remaining = confirmed.filter { kept in !removing.contains { $0.id == kept.id } }
-        let next = factor.isDefault ? remaining.first(where: { methods[$0.type]?.canBeDefault == true }) : nil
+        let next = methods.successor(afterRemoving: removing, from: confirmed)
         let removed = removing
         try await repositories.atomically { [audit] r in
             for gone in removed {
                 try await r.factors.delete(id: gone.id, userID: userID)
-                var detail = ["factor": gone.type.rawValue, "factor_id": gone.id]
-                if gone.id != factor.id { detail["why"] = "no_possession_factor" }
+                let detail = AuditDetail.factor(.init(gone, why: gone.id != factor.id ? "no_possession_factor" : nil))
                 try await audit.record(.factorRemoved, organizationID: user.organizationID, userID: userID, actor: actor ?? .user(userID),
                                        ip: ip, detail: detail, in: r)
             }
@@ -118,15 +94,9 @@ public struct FactorManagement: Sendable {
         return .removed
     }
 
-    /// Possession factors (SPEC §3.1: TOTP, HOTP, WebAuthn, SMS, email) make MFA; backups (pattern, backup codes)
-    /// only stand beside one.
-    public func isPossession(_ factor: Factor) -> Bool {
-        methods[factor.type].map { $0.strength != .knowledge } ?? false
-    }
-
     /// Where the user stands with MFA, counting only possession factors.
     public func mfaState(of user: User) async throws -> MFAState {
-        let factors = try await repositories.factors.list(userID: user.id).filter { $0.confirmed && isPossession($0) }
+        let factors = try await repositories.factors.list(userID: user.id).filter { $0.confirmed && methods.isPossession($0) }
         return MFAState(required: user.mfaRequired, confirmedFactorCount: factors.count)
     }
 
@@ -143,7 +113,10 @@ public struct FactorManagement: Sendable {
         switch try await PatternFactor(canBeDefault: context.policy.patternCanBeDefault).enroll(
             userID: user.id, pattern: pattern, confirmation: confirmation, gridSize: context.policy.patternGridSize, label: nil, context: context) {
         case .failure(let problem): return .invalid(problem)
-        case .success(let factor): return .enrolled(try await completeEnrollment(factor, user: user, ip: ip).0)
+        case .success(let factor):
+            return .enrolled(try await completion.complete(factor, user: user, record: .init(actor: .user(user.id), ip: ip)) { r in
+                try await r.factors.insert(factor)
+            }.0)
         }
     }
 
@@ -151,11 +124,11 @@ public struct FactorManagement: Sendable {
     public func makeDefault(userID: String, factorID: String, ip: String) async throws -> Bool {
         guard let user = try await repositories.users.find(id: userID),
               let factor = try await repositories.factors.find(id: factorID, userID: userID), factor.confirmed,
-              methods[factor.type]?.canBeDefault == true else { return false }
+              methods.canBeDefault(factor) else { return false }
         try await repositories.atomically { [audit] r in
             try await r.factors.setDefault(id: factorID, userID: userID)
             try await audit.record(.factorDefaultChanged, organizationID: user.organizationID, userID: userID, actor: .user(userID), ip: ip,
-                                   detail: ["factor": factor.type.rawValue, "factor_id": factor.id], in: r)
+                                   detail: .factor(.init(factor)), in: r)
         }
         return true
     }
@@ -166,16 +139,10 @@ public struct FactorManagement: Sendable {
         guard let user = try await repositories.users.find(id: userID), try await mfaState(of: user) == .enabled else { return nil }
         let backups = try await BackupCodesFactor().prepare(userID: user.id, context: context)
         try await repositories.atomically { r in
-            try await store(backups, user: user, ip: ip, in: r)
+            try await EnrollmentCompletion.store(backups, user: user, ip: ip, audit: audit, in: r)
             try await r.sessions.deleteAll(userID: userID, stage: nil, exceptToken: keepingSession)
         }
         return backups.codes
-    }
-
-    private func store(_ backups: IssuedBackupCodes, user: User, ip: String, in r: Repositories) async throws {
-        try await BackupCodesFactor().store(backups, in: r)
-        try await audit.record(.backupCodesIssued, organizationID: user.organizationID, userID: user.id, actor: .user(user.id), ip: ip,
-                               detail: ["factor_id": backups.factor.id, "count": String(backups.codes.count)], in: r)
     }
 
     // MARK: Reading
@@ -197,29 +164,18 @@ public struct FactorManagement: Sendable {
         try await repositories.factors.delete(id: factor.id, userID: factor.userID)
     }
 
-    /// One row of the settings page: a confirmed factor and what is shown beside it.
+    /// One row of the settings page: a confirmed factor and what its type shows beside it.
     public struct Summary: Sendable {
         public var factor: Factor
-        /// Backup codes not used yet.
-        public var remainingCodes: Int?
-        /// For a security key or passkey: whether its key is synced (backed up) or device-bound, as far as it says.
-        public var keyBackedUp: Bool?
-        public var keyBackupEligible: Bool?
+        public var details: FactorDetails
     }
 
     /// The user's confirmed factors with their details, for the settings page.
     public func summaries(userID: String) async throws -> [Summary] {
-        let factors = try await repositories.factors.list(userID: userID).filter(\.confirmed)
-        let credentials = factors.contains { $0.type == .webauthn } ? try await repositories.webAuthn.list(userID: userID) : []
         var rows: [Summary] = []
-        for factor in factors {
-            var row = Summary(factor: factor)
-            if factor.type == .backupCodes { row.remainingCodes = try await repositories.factors.unusedBackupCodes(factorID: factor.id).count }
-            if let credential = credentials.first(where: { $0.factorID == factor.id }) {
-                row.keyBackedUp = credential.backupState
-                row.keyBackupEligible = credential.backupEligible
-            }
-            rows.append(row)
+        for factor in try await repositories.factors.list(userID: userID) where factor.confirmed {
+            let details = try await methods[factor.type]?.details(of: factor, context: context) ?? FactorDetails()
+            rows.append(Summary(factor: factor, details: details))
         }
         return rows
     }

@@ -21,7 +21,7 @@ public enum CodePurpose: String, Sendable {
 /// Sends a code over a factor's channel. Implemented over the configured SMS and email providers; throws
 /// `CodeDeliveryFailure` when a provider fails or is not configured.
 public protocol CodeDelivery: Sendable {
-    func deliver(_ type: FactorType, to destination: String, code: String, purpose: CodePurpose, organization: Organization) async throws
+    func deliver(_ channel: MessageChannel, to destination: String, code: String, purpose: CodePurpose, organization: Organization) async throws
 }
 
 /// Sends SMS and email codes with the resend cooldown and the send limits per user, destination, IP and organization
@@ -31,11 +31,13 @@ public struct MessageCodeService: Sendable {
     let context: FactorContext
     let delivery: any CodeDelivery
     let audit: AuditLog
+    let methods: FactorMethods
 
-    public init(context: FactorContext, delivery: any CodeDelivery, audit: AuditLog) {
+    public init(context: FactorContext, delivery: any CodeDelivery, audit: AuditLog, methods: FactorMethods? = nil) {
         self.context = context
         self.delivery = delivery
         self.audit = audit
+        self.methods = methods ?? .forPolicy(context.policy)
     }
 
     public enum SendOutcome: Sendable, Equatable {
@@ -53,12 +55,11 @@ public struct MessageCodeService: Sendable {
     /// Sends a fresh code for `factor` (an SMS or email factor), replacing any earlier one. With `inbound`, the
     /// challenge also gets a code the user may text to the organization's number instead.
     public func send(factor: Factor, user: User, organization: Organization, purpose: CodePurpose, ip: String, inbound: Bool = false) async throws -> SendOutcome {
-        let methods: [FactorType: any MessageCodeFactor] = [.sms: SMSFactor(), .email: EmailFactor()]
-        guard let method = methods[factor.type], let destination = method.destination(of: factor) else {
+        guard let method = methods[factor.type] as? any MessageCodeFactor, let destination = try? method.destination(of: factor) else {
             return .failed(message: "This method cannot receive codes.")
         }
         let now = context.clock.now
-        let channel = factor.type.rawValue
+        let channel = method.channel.rawValue
         let buckets: [(key: String, limit: SendLimit, what: String)] = [
             ("send:\(channel):user:\(user.id)", settings.perUser, "user"),
             ("send:\(channel):to:\(destination)", settings.perDestination, "destination"),
@@ -72,7 +73,7 @@ public struct MessageCodeService: Sendable {
                 guard try await rateLimits.reserve(key: bucket.key + suffix, limit: limit, window: window, now: now) else {
                     try await release(reserved, at: now)
                     try await audit.record(.codeSendRefused, organizationID: organization.id, userID: user.id, actor: .user(user.id), reason: "\(bucket.what)_limit", ip: ip,
-                                           detail: ["factor": channel, "factor_id": factor.id])
+                                           detail: .code(channel: method.channel, factorID: factor.id))
                     return .limited(message: "Too many codes were sent recently. Try again later or use another method.")
                 }
                 reserved.append((bucket.key + suffix, window))
@@ -86,7 +87,7 @@ public struct MessageCodeService: Sendable {
             id: context.random.identifier(), userID: user.id, factorID: factor.id,
             codeHash: try await context.hasher.rawHash(code, salt: salt), salt: salt, createdAt: now,
             expiresAt: now.addingTimeInterval(settings.lifetime),
-            inboundCode: inbound && factor.type == .sms ? Self.digits(6, random: context.random) : nil)
+            inboundCode: inbound && method.acceptsInboundReplies ? Self.digits(6, random: context.random) : nil)
         let stored: Bool
         do {
             stored = try await context.challenges.reserve(challenge, cooldownSince: now.addingTimeInterval(-settings.resendCooldown))
@@ -104,16 +105,16 @@ public struct MessageCodeService: Sendable {
         }
         // 3. Only now the provider is called; nothing after it can fail the request but the audit record.
         do {
-            try await delivery.deliver(factor.type, to: destination, code: code, purpose: purpose, organization: organization)
+            try await delivery.deliver(method.channel, to: destination, code: code, purpose: purpose, organization: organization)
         } catch let failure as CodeDeliveryFailure {
             try await context.challenges.delete(id: challenge.id)
             try await release(reserved, at: now)
             try await audit.record(.codeSendFailed, organizationID: organization.id, userID: user.id, actor: .user(user.id), reason: failure.detail, ip: ip,
-                                   detail: ["factor": channel, "factor_id": factor.id])
+                                   detail: .code(channel: method.channel, factorID: factor.id))
             return .failed(message: failure.userMessage)
         }
         try await audit.record(.codeSent, organizationID: organization.id, userID: user.id, actor: .user(user.id), ip: ip,
-                               detail: ["factor": channel, "factor_id": factor.id, "purpose": purpose.rawValue])
+                               detail: .code(channel: method.channel, factorID: factor.id, purpose: purpose))
         return .sent(challenge)
     }
 
@@ -146,10 +147,11 @@ public struct MessageCodeService: Sendable {
         guard let challenge = try await context.challenges.findInbound(code: code, at: now),
               let user = try await context.repositories.users.find(id: challenge.userID),
               let factor = try await context.factors.find(id: challenge.factorID, userID: challenge.userID),
-              let phone = factor.parameters["phone"], constantTimeEquals(phone, from) else { return false }
+              let method = methods[factor.type] as? any MessageCodeFactor, method.acceptsInboundReplies,
+              let phone = try? method.destination(of: factor), constantTimeEquals(phone, from) else { return false }
         try await context.challenges.markInboundConfirmed(id: challenge.id, at: now)
         try await audit.record(.inboundSMSConfirmed, organizationID: user.organizationID, userID: user.id, actor: .user(user.id),
-                               detail: ["factor": factor.type.rawValue, "factor_id": factor.id])
+                               detail: .factor(.init(factor)))
         return true
     }
 

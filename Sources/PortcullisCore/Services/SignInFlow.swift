@@ -126,7 +126,7 @@ public struct SignInFlow: Sendable {
     public func needsStepUp(_ session: Session, user: User) async throws -> Bool {
         guard !sessions.isRecentlyVerified(session, within: checks.policy.stepUpWindow) else { return false }
         let factors = try await checks.confirmedFactors(userID: user.id)
-        return factors.contains { checks.methods[$0.type].map { $0.strength != .knowledge } ?? false }
+        return factors.contains { checks.methods.isPossession($0) }
     }
 
     /// Whether a session may enroll a factor now (SPEC §2.3, §3.1).
@@ -179,8 +179,8 @@ public struct SignInFlow: Sendable {
     /// The `amr` values a factor adds: its own, and `mfa` when it is a possession factor (SPEC §3.1: a pattern or a
     /// backup code after the password is not multi-factor).
     public func amr(of factor: Factor) -> [String] {
-        guard let method = checks.methods[factor.type] else { return [] }
-        return method.strength == .knowledge ? [method.amr] : [method.amr, "mfa"]
+        guard let descriptor = checks.methods.descriptor(of: factor) else { return [] }
+        return descriptor.isPossession ? [descriptor.amr, "mfa"] : [descriptor.amr]
     }
 
     /// Completes a sign-in that needs no further factor check: the lock is re-checked atomically first.
@@ -188,7 +188,7 @@ public struct SignInFlow: Sendable {
         guard try await repositories.users.succeed(userID: user.id, at: clock.now, signedIn: true) else {
             try await sessions.end(session.token)
             try await audit.record(.signInFailed, organizationID: user.organizationID, userID: user.id, actor: .user(user.id), reason: "locked", ip: ip,
-                                   detail: ["stage": "completion"])
+                                   detail: .signIn(.init(stage: .completion)))
             return nil
         }
         return try await signIn(session, addingAMR: amr, ip: ip)
@@ -203,6 +203,6 @@ public struct SignInFlow: Sendable {
 
     private func recordSignIn(_ session: Session, ip: String) async throws {
         try await audit.record(.signInSucceeded, organizationID: session.organizationID, userID: session.userID, actor: .user(session.userID), ip: ip,
-                               detail: ["amr": session.amr.joined(separator: " ")])
+                               detail: .signIn(.init(amr: session.amr)))
     }
 }

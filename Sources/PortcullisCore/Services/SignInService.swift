@@ -104,7 +104,7 @@ public struct SignInService: Sendable {
 
     private func failPassword(organization: Organization, user: User?, reason: String, ip: String) async throws -> PasswordOutcome {
         try await audit.record(.signInFailed, organizationID: organization.id, userID: user?.id, actor: user.map { .user($0.id) } ?? .anonymous, reason: reason, ip: ip,
-                               detail: user.map { ["stage": "password", "username": $0.username] } ?? ["stage": "password"])
+                               detail: .signIn(.init(stage: .password, username: user?.username)))
         return .failed
     }
 
@@ -113,14 +113,14 @@ public struct SignInService: Sendable {
     /// The user's confirmed factors, default first. Lent tokens that fell due are returned to the pool first, so
     /// they are never offered.
     public func confirmedFactors(userID: String) async throws -> [Factor] {
-        try await TokenInventory(context: factorContext, audit: audit).returnDueLoans(userID: userID)
+        try await TokenInventory(context: factorContext, audit: audit, methods: methods).returnDueLoans(userID: userID)
         let all = try await repositories.factors.list(userID: userID).filter { $0.confirmed && methods[$0.type] != nil }
         return all.sorted { a, b in a.isDefault && !b.isDefault }
     }
 
     /// The factor to challenge by default: the one marked default, else the first that may be a default, else any.
     public func defaultFactor(among factors: [Factor]) -> Factor? {
-        factors.first { $0.isDefault } ?? factors.first { methods[$0.type]?.canBeDefault == true } ?? factors.first
+        methods.defaultFactor(among: factors)
     }
 
     public func nextStep(for user: User) async throws -> NextStep {
@@ -168,21 +168,30 @@ public struct SignInService: Sendable {
         guard let factor, factor.confirmed, let method = methods[factor.type] else {
             return try await failFactor(user: user, factor: nil, reason: "unknown_factor", reservation: reservation, ip: ip)
         }
-        switch try await method.verify(response, factor: factor, context: factorContext) {
+        let check: FactorCheck
+        do {
+            check = try await method.verify(response, factor: factor, context: factorContext)
+        } catch let error as FactorParametersError {
+            // A stored factor that cannot be read is refused without counting against the user, and audited.
+            check = .rejected(reason: FactorCheck.replayed)
+            try await audit.record(.factorFailed, organizationID: user.organizationID, userID: userID, actor: .user(userID),
+                                   reason: "unreadable_factor", ip: ip, detail: .factor(.unreadable(factor, error)))
+        }
+        switch check {
         case .accepted:
             guard try await repositories.users.succeed(userID: userID, at: clock.now, signedIn: signsIn) else {
                 try await audit.record(.factorFailed, organizationID: user.organizationID, userID: userID, actor: .user(userID), reason: "locked", ip: ip,
-                                       detail: ["stage": "factor", "factor": factor.type.rawValue, "factor_id": factor.id])
+                                       detail: .factor(.init(factor, stage: .factor)))
                 return .locked(until: try await lockedUntil(userID: userID))
             }
             let succeeded = AuditLog.Entry(.factorSucceeded, organizationID: user.organizationID, userID: user.id, actor: .user(user.id),
-                                           ip: ip, detail: ["factor": factor.type.rawValue, "factor_id": factor.id])
+                                           ip: ip, detail: .factor(.init(factor)))
             try await audit.record([succeeded] + alsoOnSuccess)
             return .accepted(factor)
         case .rejected(let reason) where reason == FactorCheck.replayed:
             try await repositories.users.releaseAttempt(userID: userID, kind: .factor)
             try await audit.record(.factorFailed, organizationID: user.organizationID, userID: user.id, actor: .user(user.id), reason: reason, ip: ip,
-                                   detail: ["stage": "factor", "factor": factor.type.rawValue, "factor_id": factor.id])
+                                   detail: .factor(.init(factor, stage: .factor)))
             return .rejected
         case .rejected(let reason):
             return try await failFactor(user: user, factor: factor, reason: reason, reservation: reservation, ip: ip)
@@ -196,14 +205,13 @@ public struct SignInService: Sendable {
         let locked = user.isLocked(at: clock.now) || user.disabled
         try await audit.record(.factorFailed, organizationID: user.organizationID, userID: userID, actor: .user(userID),
                                reason: user.disabled ? "disabled" : (locked ? "locked" : "attempts_in_flight"), ip: ip,
-                               detail: ["stage": "factor", "factor_id": factorID])
+                               detail: .factor(.attempt(factorID: factorID)))
         return locked ? .locked(until: user.lockNeedsAdmin ? .distantFuture : user.lockedUntil ?? clock.now) : .rejected
     }
 
     private func failFactor(user: User, factor: Factor?, reason: String, reservation: AttemptReservation, ip: String) async throws -> FactorOutcome {
-        var detail = ["stage": "factor"]
-        if let factor { detail["factor"] = factor.type.rawValue; detail["factor_id"] = factor.id }
-        try await audit.record(.factorFailed, organizationID: user.organizationID, userID: user.id, actor: .user(user.id), reason: reason, ip: ip, detail: detail)
+        try await audit.record(.factorFailed, organizationID: user.organizationID, userID: user.id, actor: .user(user.id), reason: reason, ip: ip,
+                               detail: .factor(.init(factor, stage: .factor)))
         if try await lockIfDue(user, kind: .factor, reservation: reservation, ip: ip) {
             return .locked(until: try await lockedUntil(userID: user.id))
         }
@@ -227,8 +235,7 @@ public struct SignInService: Sendable {
             try await repositories.sessions.deleteAll(userID: user.id, stage: .secondFactor, exceptToken: nil)
             try await audit.record(.accountLocked, organizationID: user.organizationID, userID: user.id, actor: .system,
                                    reason: kind == .password ? "password_failures" : "factor_failures", ip: ip,
-                                   detail: ["until": capReached ? "admin" : ISO8601DateFormatter().string(from: until),
-                                            "level": String(reservation.lockLevel + 1)])
+                                   detail: .locked(until: capReached ? nil : until, level: reservation.lockLevel + 1))
             return true
         }
         return try await repositories.users.find(id: user.id)?.isLocked(at: now) ?? false

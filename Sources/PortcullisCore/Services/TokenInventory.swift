@@ -6,10 +6,12 @@ import Foundation
 public struct TokenInventory: Sendable {
     let context: FactorContext
     let audit: AuditLog
+    let methods: FactorMethods
 
-    public init(context: FactorContext, audit: AuditLog) {
+    public init(context: FactorContext, audit: AuditLog, methods: FactorMethods? = nil) {
         self.context = context
         self.audit = audit
+        self.methods = methods ?? .forPolicy(context.policy)
     }
 
     var repositories: Repositories { context.repositories }
@@ -60,7 +62,7 @@ public struct TokenInventory: Sendable {
                 throw InventoryError.duplicateSerial(serial)
             }
             try await audit.record(.tokensImported, organizationID: organizationID, userID: nil, actor: actor,
-                                   detail: ["count": String(tokens.count), "source": source], in: r)
+                                   detail: .tokensImported(count: tokens.count, source: source), in: r)
         }
         return tokens
     }
@@ -77,33 +79,27 @@ public struct TokenInventory: Sendable {
         if let organizationID = token.organizationID, organizationID != user.organizationID {
             throw InventoryError.wrongOrganization(token.serial)
         }
-        let (id, now) = (context.random.identifier(), context.clock.now)
-        return try await repositories.atomically { [audit] r in
+        let factor = try HOTPFactor.factor(for: token, user: user, context: context)
+        let record = EnrollmentCompletion.Record(event: until == nil ? .tokenAssigned : .tokenLent, actor: actor, ip: nil,
+                                                 detail: .token(serial: token.serial, factorID: factor.id, until: until))
+        let completion = EnrollmentCompletion(repositories: repositories, methods: methods, context: context, audit: audit)
+        return try await completion.complete(factor, user: user, record: record) { r in
             guard try await r.tokens.assign(id: token.id, userID: user.id, until: until) else {
                 throw InventoryError.notAvailable(token.serial)
             }
-            let hasDefault = try await r.factors.list(userID: user.id).contains { $0.confirmed && $0.isDefault }
-            let factor = Factor(id: id, userID: user.id, type: .hotp, label: "Token \(token.serial)",
-                                parameters: ["token_id": token.id, "serial": token.serial], confirmed: true,
-                                isDefault: !hasDefault, createdAt: now)
             try await r.factors.insert(factor)
-            var detail = ["serial": token.serial, "factor_id": factor.id]
-            if let until { detail["until"] = ISO8601DateFormatter().string(from: until) }
-            try await audit.record(until == nil ? .tokenAssigned : .tokenLent, organizationID: user.organizationID, userID: user.id,
-                                   actor: actor, detail: detail, in: r)
-            return factor
-        }
+        }.0
     }
 
     /// Takes a token back from its holder: their factor for it is removed and the token is unassigned.
     public func unassign(_ token: HardwareToken, actor: AuditActor, event: AuditEventType = .tokenUnassigned) async throws {
         guard let userID = token.userID, token.state == .assigned || token.state == .lent else { throw InventoryError.notHeld(token.serial) }
         try await repositories.atomically { [audit] r in
-            try await Self.removeFactors(of: token, userID: userID, in: r)
+            try await removeFactors(of: token, userID: userID, in: r)
             try await r.tokens.unassign(id: token.id)
             let user = try await r.users.find(id: userID)
             try await audit.record(event, organizationID: user?.organizationID ?? token.organizationID, userID: userID, actor: actor,
-                                   detail: ["serial": token.serial], in: r)
+                                   detail: .token(serial: token.serial), in: r)
         }
     }
 
@@ -120,7 +116,7 @@ public struct TokenInventory: Sendable {
         try await repositories.atomically { [audit] r in
             try await r.tokens.setDisabled(id: token.id, disabled)
             try await audit.record(disabled ? .tokenDisabled : .tokenEnabled, organizationID: token.organizationID, userID: nil,
-                                   actor: actor, detail: ["serial": token.serial], in: r)
+                                   actor: actor, detail: .token(serial: token.serial), in: r)
         }
     }
 
@@ -128,7 +124,7 @@ public struct TokenInventory: Sendable {
     public func resync(_ token: HardwareToken, first: String, second: String, actor: AuditActor) async throws -> Bool {
         let matched = try await HOTPFactor.resync(token: token, first: first, second: second, context: context)
         try await audit.record(matched ? .tokenResynced : .tokenResyncFailed, organizationID: token.organizationID,
-                               userID: token.userID, actor: actor, detail: ["serial": token.serial])
+                               userID: token.userID, actor: actor, detail: .token(serial: token.serial))
         return matched
     }
 
@@ -149,8 +145,8 @@ public struct TokenInventory: Sendable {
 
     /// The token behind one of a user's `hotp` factors, when the user still holds it.
     public func heldToken(factorID: String, userID: String) async throws -> HardwareToken? {
-        guard let factor = try await repositories.factors.find(id: factorID, userID: userID), factor.type == .hotp,
-              let tokenID = factor.parameters["token_id"], let token = try await repositories.tokens.find(id: tokenID),
+        guard let factor = try await repositories.factors.find(id: factorID, userID: userID), factor.type == HOTPFactor().type,
+              let tokenID = try? factor.parameters(as: HOTPParameters.self).tokenID, let token = try await repositories.tokens.find(id: tokenID),
               token.userID == userID else { return nil }
         return token
     }
@@ -163,13 +159,13 @@ public struct TokenInventory: Sendable {
         return calendar.date(byAdding: .day, value: 1, to: start) ?? date.addingTimeInterval(86400)
     }
 
-    private static func removeFactors(of token: HardwareToken, userID: String, in r: Repositories) async throws {
+    /// Removes the factor that stands for `token`; when it was the default, the default passes on by the one rule.
+    private func removeFactors(of token: HardwareToken, userID: String, in r: Repositories) async throws {
         let factors = try await r.factors.list(userID: userID)
-        for factor in factors where factor.type == .hotp && factor.parameters["token_id"] == token.id {
-            try await r.factors.delete(id: factor.id, userID: userID)
-            if factor.isDefault, let next = factors.first(where: { $0.id != factor.id && $0.confirmed && $0.type != .backupCodes }) {
-                try await r.factors.setDefault(id: next.id, userID: userID)
-            }
+        let removing = factors.filter { HOTPFactor.stands(for: token, $0) }
+        for factor in removing { try await r.factors.delete(id: factor.id, userID: userID) }
+        if let next = methods.successor(afterRemoving: removing, from: factors) {
+            try await r.factors.setDefault(id: next.id, userID: userID)
         }
     }
 }

@@ -29,9 +29,6 @@ public struct VerificationFlow: Sendable {
         case throttled
     }
 
-    /// Factor types the API can challenge: a code the user can type into any client.
-    static let challengeable: [FactorType] = [.totp, .hotp, .sms, .email]
-
     /// `/validate/check`.
     public func check(organization: Organization, username: String, pass: String, transactionID: String?, key: APIKey, ip: String) async throws -> Outcome {
         if let transactionID, !transactionID.isEmpty {
@@ -63,6 +60,12 @@ public struct VerificationFlow: Sendable {
         return try await challenge(user: user, key: key, ip: ip)
     }
 
+    /// The number of digits the factor's codes have (`otplen` in answers), when it is a code factor usable now.
+    public func codeLength(of factor: Factor) async throws -> Int? {
+        guard let method = checks.methods[factor.type] as? any CodeFactorMethod else { return nil }
+        return try await method.codeLength(of: factor, context: checks.factorContext)
+    }
+
     // MARK: Steps
 
     private func findUser(_ organization: Organization, _ username: String) async throws -> User? {
@@ -70,32 +73,31 @@ public struct VerificationFlow: Sendable {
     }
 
     private func trailingCode(in pass: String, userID: String) async throws -> (Factor, String)? {
-        let factors = try await repositories.factors.list(userID: userID).filter { $0.confirmed && ($0.type == .totp || $0.type == .hotp) }
+        let factors = try await repositories.factors.list(userID: userID).compactMap { factor in
+            (checks.methods[factor.type] as? any TrailingCodeFactorMethod).flatMap { factor.confirmed ? (factor, $0) : nil }
+        }
         for length in [8, 6] where pass.count > length {
             let code = String(pass.suffix(length))
             guard code.allSatisfy(\.isASCII), code.allSatisfy(\.isNumber) else { continue }
-            for factor in factors {
-                let matches = factor.type == .totp
-                    ? try await TOTPFactor().matchesNow(code, factor: factor, context: checks.factorContext)
-                    : try await HOTPFactor().matchesNow(code, factor: factor, context: checks.factorContext)
-                if matches { return (factor, code) }
+            for (factor, method) in factors {
+                if try await method.matchesNow(code, factor: factor, context: checks.factorContext) { return (factor, code) }
             }
         }
         return nil
     }
 
-    /// The password was right: a transaction for the user's default challengeable factor, with a code sent when it
+    /// The password was right: a transaction for the user's default code factor (one a user can type into any client), with a code sent when it
     /// is an SMS or email factor.
     private func challenge(user: User, key: APIKey, ip: String) async throws -> Outcome {
-        let factors = try await checks.confirmedFactors(userID: user.id).filter { Self.challengeable.contains($0.type) }
+        let factors = try await checks.confirmedFactors(userID: user.id).filter { checks.methods[$0.type] is any CodeFactorMethod }
         guard let factor = checks.defaultFactor(among: factors), let organization = try await repositories.organizations.find(id: user.organizationID) else {
             try await checks.audit.record(.signInFailed, organizationID: user.organizationID, userID: user.id, actor: .apiClient(key.id), reason: "no_usable_factor",
-                                          detail: ["stage": "verification_api", "api_key_id": key.id])
+                                          detail: .signIn(.init(stage: .verificationAPI, apiKeyID: key.id)))
             return .reject(nil)
         }
         var sent = false
-        if factor.type == .sms || factor.type == .email {
-            let inbound = factor.type == .sms && organization.settings.inboundSMSActive
+        if let method = checks.methods[factor.type] as? any MessageCodeFactor {
+            let inbound = method.acceptsInboundReplies && organization.settings.inboundSMSActive
             switch try await messageCodes.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: ip, inbound: inbound) {
             case .sent: sent = true
             case .coolingDown: break  // the code sent moments ago is still good
@@ -129,8 +131,8 @@ public struct VerificationFlow: Sendable {
         guard code.count <= 64 else { return .reject(nil) }
         let amr = ["pwd", checks.methods[factor.type]?.amr ?? "otp", "mfa"]
         let signedIn = AuditLog.Entry(.signInSucceeded, organizationID: user.organizationID, userID: user.id, actor: .apiClient(key.id),
-                                      ip: ip, detail: ["amr": amr.joined(separator: " "), "via": "verification_api", "api_key_id": key.id])
-        switch try await checks.verifyFactor(user: user, factor: factor, response: FactorResponse(code: code), ip: ip, alsoOnSuccess: [signedIn]) {
+                                      ip: ip, detail: .signIn(.init(amr: amr, apiKeyID: key.id)))
+        switch try await checks.verifyFactor(user: user, factor: factor, response: .code(code), ip: ip, alsoOnSuccess: [signedIn]) {
         case .accepted(let factor): return .accept(user, factor)
         case .rejected, .locked: return .reject(nil)
         }

@@ -55,7 +55,7 @@ struct VerificationAPIController {
         switch outcome {
         case .accept(_, let factor):
             // The answer to a transaction does not name the code's length, so the token is not read for it.
-            let otpLength = answeredTransaction ? nil : try await otpLength(factor)
+            let otpLength = answeredTransaction ? nil : try await app.verification.codeLength(of: factor)
             return VerificationResponse.accept(factor: factor, otpLength: otpLength, answeredTransaction: answeredTransaction)
         case .reject(let factor):
             return VerificationResponse.reject(factor: factor)
@@ -76,17 +76,6 @@ struct VerificationAPIController {
         case .email: sent ? "Enter the code we sent by email to \(factor.label)." : "Enter the code from the email we sent."
         case .hotp: "Press the button on your token and enter the code."
         default: "Enter the code from your authenticator app."
-        }
-    }
-
-    private func otpLength(_ factor: Factor) async throws -> Int? {
-        switch factor.type {
-        case .totp: return factor.parameters["digits"].flatMap(Int.init) ?? 6
-        case .hotp:
-            guard let tokenID = factor.parameters["token_id"] else { return nil }
-            return try await app.inventory.token(id: tokenID)?.digits
-        case .sms, .email: return app.configuration.policy.messageCodes.digits
-        default: return nil
         }
     }
 }

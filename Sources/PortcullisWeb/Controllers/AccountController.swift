@@ -102,10 +102,10 @@ struct AccountController {
         for summary in summaries {
             let factor = summary.factor
             var row = factor.view(methods: app.methods)
-            if let remaining = summary.remainingCodes { row["remaining"] = remaining }
-            if let backedUp = summary.keyBackedUp {
+            if let remaining = summary.details.remainingCodes { row["remaining"] = remaining }
+            if let backedUp = summary.details.keyBackedUp {
                 // What kind of authenticator it is, as far as the credential says (synced passkeys are backed up).
-                row["keyKind"] = backedUp ? "Synced passkey" : (summary.keyBackupEligible == true ? "Passkey" : "Device-bound key")
+                row["keyKind"] = backedUp ? "Synced passkey" : (summary.details.keyBackupEligible == true ? "Passkey" : "Device-bound key")
             }
             row["isCodes"] = factor.type == .backupCodes
             row["isToken"] = factor.type == .hotp
@@ -116,7 +116,7 @@ struct AccountController {
             "factors": rows,
             "hasFactors": !rows.isEmpty,
             "hasCodes": factors.contains { $0.type == .backupCodes },
-            "canHaveCodes": factors.contains { app.factors.isPossession($0) },
+            "canHaveCodes": factors.contains { app.methods.isPossession($0) },
             "mfaState": try await app.factors.mfaState(of: user).label,
         ]
         if let notice, let entry = Self.notices[notice] {

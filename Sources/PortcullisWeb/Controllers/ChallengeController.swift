@@ -125,28 +125,28 @@ struct ChallengeController<Context: SessionPageContext> {
         let pattern = context.form.text("pattern")
         let inbound = context.form["inbound"] == "1"
         let assertion = context.form["assertion"] ?? ""
-        var fields = ["code": code, "pattern": pattern]
+        let response: FactorResponse
         if !assertion.isEmpty {
             // A security key's answer: the challenge this session was given, used once.
             guard let taken = try await app.webAuthn.takeChallenge(id: context.form.text("challenge_id"), purpose: .authentication,
                                                                    binding: session.binding), taken.userID == user.id else {
                 return try await back(to: factorID, Flash(error: "That request expired. Try again."), context: context)
             }
-            fields = ["assertion": assertion, "expected_challenge": Base64URL.encode(taken.challenge)]
+            response = .assertion(WebAuthnAnswer(assertionJSON: assertion, challenge: taken.challenge))
         } else {
             guard inbound || (!(code.isEmpty && pattern.isEmpty) && code.count <= 64 && pattern.count <= 200) else {
                 return try await back(to: factorID, Flash(error: "Enter the code."), context: context)
             }
-            if inbound { fields["inbound"] = "1" }
+            response = inbound ? .inboundConfirmation : pattern.isEmpty ? .code(code) : .pattern(pattern)
         }
         if mode == .stepUp {
-            switch try await app.flow.stepUp(session: session, factorID: factorID, response: FactorResponse(fields: fields), ip: context.clientIP) {
+            switch try await app.flow.stepUp(session: session, factorID: factorID, response: response, ip: context.clientIP) {
             case .verified: return .seeOther(WebContext.returnPath(context.form["next"]))
             case .rejected: return try await back(to: factorID, Flash(error: "That didn't work. Check it and try again."), context: context)
             case .locked: return try await web.backToLogin(organizationID: user.organizationID, notice: "locked")
             }
         }
-        switch try await app.flow.answer(session: session, factorID: factorID, response: FactorResponse(fields: fields), ip: context.clientIP) {
+        switch try await app.flow.answer(session: session, factorID: factorID, response: response, ip: context.clientIP) {
         case .signedIn(let signedIn, _):
             return web.redirect("/portal", session: signedIn)
         case .rejected:

@@ -100,7 +100,7 @@ struct MessageEnrollmentController {
     private func confirm(_ type: FactorType, context: AppRequestContext) async throws -> Response {
         let (session, user) = try await web.requireEnrollingUser(context, next: "/enroll/\(type.rawValue)")
         let factor = try await pendingFactor(type, id: context.form.text("factor_id"), user: user)
-        let outcome = try await app.factors.confirm(userID: user.id, factorID: factor.id, response: FactorResponse(code: context.form.text("code")),
+        let outcome = try await app.factors.confirm(userID: user.id, factorID: factor.id, response: FactorResponse.code(context.form.text("code")),
                                                     label: nil, ip: context.clientIP)
         switch outcome {
         case .notFound:

@@ -40,11 +40,21 @@ struct PatternController {
         switch try await app.factors.enrollPattern(user: user, pattern: context.form.text("pattern"),
                                                    confirmation: context.form.text("confirmation"), ip: context.clientIP) {
         case .invalid(let problem):
-            return try await web.redirect("/enroll/pattern", flash: Flash(error: problem.description), context: context)
+            return try await web.redirect("/enroll/pattern", flash: Flash(error: Self.wording(of: problem)), context: context)
         case .needsPossessionFactor:
             return .seeOther("/settings?notice=pattern_needs_factor")
         case .enrolled:
             return .seeOther("/settings?notice=pattern_enrolled")
+        }
+    }
+
+    /// What the user is told about a pattern that cannot be used.
+    static func wording(of problem: PatternFactor.PatternProblem) -> String {
+        switch problem {
+        case .tooShort: "Join at least \(PatternFactor.minimumDots) dots."
+        case .repeatedDot: "Use each dot only once."
+        case .outOfGrid: "That pattern does not fit the grid."
+        case .mismatch: "The two patterns differ. Draw the same pattern twice."
         }
     }
 }

@@ -33,7 +33,7 @@ struct TOTPEnrollmentController {
         let (session, user) = try await web.requireEnrollingUser(context, next: "/enroll/totp")
         let label = context.form.text("label")
         let outcome = try await app.factors.confirm(userID: user.id, factorID: context.form.text("factor_id"),
-                                                    response: FactorResponse(code: context.form.text("code")), label: label, ip: context.clientIP)
+                                                    response: FactorResponse.code(context.form.text("code")), label: label, ip: context.clientIP)
         switch outcome {
         case .notFound:
             return .seeOther("/enroll/totp")
@@ -60,7 +60,7 @@ struct TOTPEnrollmentController {
             "secret": enrollment.groupedSecret,
             "factorID": factor.id,
             "label": context.flash?.values["label"] ?? factor.label,
-            "digits": enrollment.settings.digits,
+            "digits": enrollment.parameters.digits,
             "cancel": cancel,
         ], context: context)
     }

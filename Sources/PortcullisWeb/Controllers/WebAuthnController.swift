@@ -130,8 +130,7 @@ struct WebAuthnController {
               let json = context.form["assertion"], let assertion = WebAuthnAssertionResponse.decode(json),
               let (user, factor) = try await app.webAuthn.passkeyOwner(of: assertion),
               user.organizationID == organization.id else { return failed }
-        let response = FactorResponse(fields: ["assertion": json, "expected_challenge": Base64URL.encode(taken.challenge),
-                                               "user_verification": "required"])
+        let response = FactorResponse.assertion(WebAuthnAnswer(assertionJSON: json, challenge: taken.challenge, requireUserVerification: true))
         switch try await app.flow.passkey(user: user, factor: factor, response: response, ip: context.clientIP, replacing: context.session) {
         case .signedIn(let session):
             return web.redirect("/portal", session: session)

@@ -115,7 +115,7 @@ extension Factor {
         return ["id": id, "type": type.rawValue, "label": label, "typeName": method?.displayName ?? type.rawValue,
                 "isDefault": isDefault, "canBeDefault": method?.canBeDefault ?? false,
                 "createdAt": Self.format(createdAt), "lastUsedAt": lastUsedAt.map(Self.format) ?? "never",
-                "strength": method?.kind ?? ""]
+                "strength": method.map { $0.type == .backupCodes ? "Codes you keep" : $0.descriptor.kind } ?? ""]
     }
 
     /// The name shown on the pages around a challenge: an email address that is still the factor's name is masked,
@@ -130,5 +130,16 @@ extension Factor {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
         return formatter.string(from: date)
+    }
+}
+
+extension FactorDescriptor {
+    /// What kind of factor it is, in a few words ("Device you have", "Something you know").
+    var kind: String {
+        switch strength {
+        case .possession: "Device you have"
+        case .outOfBand: "Code sent to you"
+        case .knowledge: "Something you know"
+        }
     }
 }

@@ -116,25 +116,27 @@ public struct WebAuthnService: Sendable {
                                                            requireUserVerification: policy.webAuthnRequireUserVerification)
         } catch let error as WebAuthnError {
             try await audit.record(.factorFailed, organizationID: user.organizationID, userID: user.id, actor: .user(user.id), reason: "webauthn_registration", ip: ip,
-                                   detail: ["factor": "webauthn", "error": error.description])
+                                   detail: .factor(.registrationFailed(type: .webauthn, error.description)))
             return .refused("The security key could not be added: \(error.description).")
         }
         let credentialID = Base64URL.encode(registration.credentialID)
         guard try await repository.find(id: credentialID) == nil else { return .refused("That security key is already registered.") }
         let factor = Factor(id: context.random.identifier(), userID: user.id, type: .webauthn,
                             label: FactorManagement.cleanLabel(label) ?? "Security key", confirmed: true, createdAt: context.clock.now)
-        try await context.factors.insert(factor)
+        let credential = credentialRow(factor: factor, credentialID: credentialID, registration: registration, transports: response.response.transports ?? [])
+        let record = EnrollmentCompletion.Record(actor: .user(user.id), ip: ip,
+                                                 detail: .factor(.registered(factor, attestation: registration.attestationFormat, userVerified: registration.userVerified)))
+        let registered: Factor, codes: [String]?
         do {
-            try await repository.insert(credentialRow(factor: factor, credentialID: credentialID, registration: registration,
-                                                      transports: response.response.transports ?? []))
+            (registered, codes) = try await factors.completion.complete(factor, user: user, record: record) { r in
+                try await r.factors.insert(factor)
+                try await r.webAuthn.insert(credential)
+            }
         } catch {
-            // The same key registered by a racing request: take the factor back out.
-            try await context.factors.delete(id: factor.id, userID: user.id)
+            // The same key registered by a racing request: its credential row exists now, and nothing of ours was stored.
+            guard try await repository.find(id: credentialID) != nil else { throw error }
             return .refused("That security key is already registered.")
         }
-        let (registered, codes) = try await factors.completeEnrollment(
-            factor, user: user, ip: ip,
-            detail: ["attestation": registration.attestationFormat, "user_verified": String(registration.userVerified)])
         return .registered(registered, backupCodes: codes)
     }
 

@@ -1,23 +1,17 @@
 import Foundation
 
 /// Security keys, fingerprint readers, Windows Hello, Touch ID and passkeys (WebAuthn). Each credential is one factor;
-/// its public key and sign count live in `webauthn_credentials`.
-///
-/// Response fields, all set by the web layer: `assertion` (the browser's JSON), `expected_challenge` (base64url, from
-/// the single-use challenge issued to this session) and `user_verification` (`required` for passkey sign-in; otherwise
-/// the policy decides).
+/// its public key and sign count live in `webauthn_credentials`. It answers `.assertion` responses: the browser's JSON
+/// with the single-use challenge issued to the session; registration is `WebAuthnService`'s ceremony.
 public struct WebAuthnFactor: FactorMethod {
-    public let type = FactorType.webauthn
-    public let strength = FactorStrength.possession
-    public let amr = "hwk"
-    public let displayName = "Security key or fingerprint"
-    public let canBeDefault = true
+    public let descriptor = FactorDescriptor(type: .webauthn, strength: .possession, amr: "hwk", displayName: "Security key or fingerprint")
 
     public init() {}
 
     public func verify(_ response: FactorResponse, factor: Factor, context: FactorContext) async throws -> FactorCheck {
-        guard let assertion = response.fields["assertion"].flatMap(WebAuthnAssertionResponse.decode),
-              let expected = response.fields["expected_challenge"].flatMap(Base64URL.decode),
+        guard case .assertion(let answer) = response else { return .rejected(reason: FactorCheck.wrongResponse) }
+        let expected = answer.challenge
+        guard let assertion = WebAuthnAssertionResponse.decode(answer.assertionJSON),
               let clientData = Base64URL.decode(assertion.response.clientDataJSON),
               let authenticatorData = Base64URL.decode(assertion.response.authenticatorData),
               let signature = Base64URL.decode(assertion.response.signature) else {
@@ -28,7 +22,7 @@ public struct WebAuthnFactor: FactorMethod {
         guard let relyingParty = context.policy.relyingParty else {
             return .rejected(reason: "relying_party_not_configured")
         }
-        let requireUV = context.policy.webAuthnRequireUserVerification || response.fields["user_verification"] == "required"
+        let requireUV = context.policy.webAuthnRequireUserVerification || answer.requireUserVerification
         let result: WebAuthnAssertion
         do {
             result = try WebAuthn.verifyAssertion(
@@ -47,5 +41,10 @@ public struct WebAuthnFactor: FactorMethod {
         }
         try await context.factors.markUsed(id: factor.id, at: context.clock.now)
         return .accepted
+    }
+
+    public func details(of factor: Factor, context: FactorContext) async throws -> FactorDetails {
+        let credential = try await context.repositories.webAuthn.find(factorID: factor.id)
+        return FactorDetails(keyBackedUp: credential?.backupState, keyBackupEligible: credential?.backupEligible)
     }
 }

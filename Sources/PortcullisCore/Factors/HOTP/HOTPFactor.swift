@@ -1,23 +1,26 @@
 import Foundation
 
 /// Hardware tokens (RFC 4226): credit-card tokens from the inventory, assigned or lent to a user. The factor row points
-/// at the token (`parameters["token_id"]`); the token row holds the sealed seed and the counter, which advances only on
+/// at the token (`HOTPParameters`); the token row holds the sealed seed and the counter, which advances only on
 /// success and atomically, so two nodes can never both accept one code.
-public struct HOTPFactor: FactorMethod {
-    public let type = FactorType.hotp
-    public let strength = FactorStrength.possession
-    public let amr = "hwk"
-    public let displayName = "Hardware token"
-    public let canBeDefault = true
+public struct HOTPFactor: TrailingCodeFactorMethod {
+    public let descriptor = FactorDescriptor(type: .hotp, strength: .possession, amr: "hwk", displayName: "Hardware token",
+                                             userRemovable: false)
 
     public init() {}
 
+    /// The token behind a factor, while its holder may use it.
+    func usableToken(of factor: Factor, context: FactorContext) async throws -> HardwareToken? {
+        let parameters = try factor.parameters(as: HOTPParameters.self)
+        guard let token = try await context.tokens.find(id: parameters.tokenID), token.userID == factor.userID,
+              token.isUsable(at: context.clock.now) else { return nil }
+        return token
+    }
+
     public func verify(_ response: FactorResponse, factor: Factor, context: FactorContext) async throws -> FactorCheck {
-        guard let tokenID = factor.parameters["token_id"], let token = try await context.tokens.find(id: tokenID),
-              token.userID == factor.userID, token.isUsable(at: context.clock.now) else {
-            return .rejected(reason: "token_unavailable")
-        }
-        let code = OneTimePassword.normalize(response.code)
+        guard case .code(let typed) = response else { return .rejected(reason: FactorCheck.wrongResponse) }
+        guard let token = try await usableToken(of: factor, context: context) else { return .rejected(reason: "token_unavailable") }
+        let code = OneTimePassword.normalize(typed)
         guard code.count == token.digits else { return .rejected(reason: "bad_code") }
         let seed = try context.secrets.open(token.sealedSeed, context: token.seedContext)
         let window = max(1, context.policy.hotpLookAhead)
@@ -35,11 +38,31 @@ public struct HOTPFactor: FactorMethod {
 
     /// Whether `code` is within the look-ahead window now, or the last one accepted, without using it up.
     public func matchesNow(_ code: String, factor: Factor, context: FactorContext) async throws -> Bool {
-        guard let tokenID = factor.parameters["token_id"], let token = try await context.tokens.find(id: tokenID),
-              token.userID == factor.userID, token.isUsable(at: context.clock.now), code.count == token.digits else { return false }
+        guard let token = try await usableToken(of: factor, context: context), code.count == token.digits else { return false }
         let seed = try context.secrets.open(token.sealedSeed, context: token.seedContext)
         let from = max(0, token.counter - 1)
         return Self.search(seed: seed, token: token, from: from, count: max(1, context.policy.hotpLookAhead) + Int(token.counter - from), codes: [code]) != nil
+    }
+
+    public func codeLength(of factor: Factor, context: FactorContext) async throws -> Int? {
+        try await usableToken(of: factor, context: context)?.digits
+    }
+
+    public func details(of factor: Factor, context: FactorContext) async throws -> FactorDetails {
+        FactorDetails(serial: try factor.parameters(as: HOTPParameters.self).serial)
+    }
+
+    /// The confirmed factor that stands for `token` once it is given to `user` (not stored yet).
+    static func factor(for token: HardwareToken, user: User, context: FactorContext) throws -> Factor {
+        var factor = Factor(id: context.random.identifier(), userID: user.id, type: .hotp, label: "Token \(token.serial)",
+                            confirmed: true, createdAt: context.clock.now)
+        try factor.setParameters(HOTPParameters(tokenID: token.id, serial: token.serial))
+        return factor
+    }
+
+    /// Whether `factor` stands for `token`.
+    static func stands(for token: HardwareToken, _ factor: Factor) -> Bool {
+        factor.type == .hotp && (try? factor.parameters(as: HOTPParameters.self).tokenID) == token.id
     }
 
     /// Resynchronizes a token that was pressed many times unused: two consecutive codes are searched in the wider

@@ -3,13 +3,8 @@ import Foundation
 /// Printed single-use codes (SPEC §3). A list is one factor; each code is stored as an Argon2id hash under the list's
 /// salt, so checking a code costs one slow hash however many codes are left, and is consumed atomically.
 public struct BackupCodesFactor: FactorMethod {
-    public let type = FactorType.backupCodes
     /// A printed list is a secret the user keeps, not a device; SPEC §3.1 does not count it as possession.
-    public let strength = FactorStrength.knowledge
-    public let amr = "otp"
-    public let displayName = "Backup code"
-    public let kind = "Codes you keep"
-    public let canBeDefault = false
+    public let descriptor = FactorDescriptor(type: .backupCodes, strength: .knowledge, amr: "otp", displayName: "Backup code", backupOnly: true)
 
     /// No 0/o, 1/l/i: easy to read off paper.
     static let alphabet = Array("23456789abcdefghjkmnpqrstuvwxyz")
@@ -28,16 +23,15 @@ public struct BackupCodesFactor: FactorMethod {
         let salt = context.random.bytes(16)
         var hashes: [[UInt8]] = []
         for code in codes { hashes.append(try await context.hasher.rawHash(code, salt: salt)) }
-        let factor = Factor(
-            id: context.random.identifier(), userID: userID, type: .backupCodes, label: "Backup codes",
-            parameters: ["salt": Base64URL.encode(salt), "issued": String(count)],
-            confirmed: true, createdAt: context.clock.now)
+        var factor = Factor(id: context.random.identifier(), userID: userID, type: type, label: "Backup codes",
+                            confirmed: true, createdAt: context.clock.now)
+        try factor.setParameters(BackupCodesParameters(salt: salt, issued: count))
         return IssuedBackupCodes(factor: factor, hashes: hashes, codes: codes.map { "\($0.prefix(5))-\($0.suffix(5))" })
     }
 
     /// Stores a prepared list in place of the user's old one (which stops working).
     public func store(_ issued: IssuedBackupCodes, in repositories: Repositories) async throws {
-        for old in try await repositories.factors.list(userID: issued.factor.userID) where old.type == .backupCodes {
+        for old in try await repositories.factors.list(userID: issued.factor.userID) where old.type == type {
             try await repositories.factors.delete(id: old.id, userID: old.userID)
         }
         try await repositories.factors.insert(issued.factor)
@@ -45,10 +39,10 @@ public struct BackupCodesFactor: FactorMethod {
     }
 
     public func verify(_ response: FactorResponse, factor: Factor, context: FactorContext) async throws -> FactorCheck {
-        let code = Self.normalize(response.code)
-        guard code.count == Self.codeLength, let salt = factor.parameters["salt"].flatMap(Base64URL.decode) else {
-            return .rejected(reason: "bad_code")
-        }
+        guard case .code(let typed) = response else { return .rejected(reason: FactorCheck.wrongResponse) }
+        let code = Self.normalize(typed)
+        let salt = try factor.parameters(as: BackupCodesParameters.self).salt
+        guard code.count == Self.codeLength else { return .rejected(reason: "bad_code") }
         let hash = try await context.hasher.rawHash(code, salt: salt)
         var matched: (index: Int, used: Bool)?
         for entry in try await context.factors.backupCodes(factorID: factor.id) {
@@ -63,6 +57,10 @@ public struct BackupCodesFactor: FactorMethod {
         return .accepted
     }
 
+    public func details(of factor: Factor, context: FactorContext) async throws -> FactorDetails {
+        FactorDetails(remainingCodes: try await context.factors.unusedBackupCodes(factorID: factor.id).count)
+    }
+
     /// Lowercase, without spaces and hyphens.
     static func normalize(_ input: String) -> String {
         String(input.lowercased().filter { !$0.isWhitespace && $0 != "-" })
@@ -74,4 +72,30 @@ public struct IssuedBackupCodes: Sendable {
     public var factor: Factor
     public var hashes: [[UInt8]]
     public var codes: [String]
+}
+
+/// The salt a list's codes are hashed under, and how many were issued.
+public struct BackupCodesParameters: FactorParameters, Equatable {
+    public var salt: [UInt8]
+    public var issued: Int
+
+    public init(salt: [UInt8], issued: Int) {
+        self.salt = salt
+        self.issued = issued
+    }
+
+    enum CodingKeys: String, CodingKey { case salt, issued }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        guard let salt = Base64URL.decode(try c.decode(String.self, forKey: .salt)), salt.count >= 16 else { throw FactorParametersError("salt") }
+        self.salt = salt
+        issued = c.contains(.issued) ? try c.decode(Int.self, forKey: .issued, in: 1...100) : 10
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(Base64URL.encode(salt), forKey: .salt)
+        try c.encode(issued, forKey: .issued)
+    }
 }

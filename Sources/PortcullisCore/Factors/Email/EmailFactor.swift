@@ -1,12 +1,12 @@
 import Foundation
 
-/// Codes by email to a personal address (`parameters["email"]`), never one of the organization's own domains when
-/// it blocks them (SPEC §3).
+/// Codes by email to a personal address, never one of the organization's own domains when it blocks them (SPEC §3).
 public struct EmailFactor: MessageCodeFactor {
-    public let type = FactorType.email
-    public let amr = "otp"
-    public let displayName = "Email"
-    public let destinationKey = "email"
+    public let descriptor = FactorDescriptor(type: .email, strength: .outOfBand, amr: "otp", displayName: "Email")
+    public let channel = MessageChannel.email
+
+    public func parameters(destination: String) -> EmailParameters { EmailParameters(email: destination) }
+    public func destination(in parameters: EmailParameters) -> String { parameters.email }
 
     /// `j•••@example.com`: how an address is shown before the second factor is answered (like a phone's `+1•••42`).
     public static func mask(_ address: String) -> String {
@@ -42,4 +42,12 @@ public struct EmailFactor: MessageCodeFactor {
         }
         return .success(address)
     }
+}
+
+/// Where an email factor's codes go.
+public struct EmailParameters: FactorParameters, Equatable {
+    /// Lowercased, checked by `EmailFactor.validate`.
+    public var email: String
+
+    public init(email: String) { self.email = email }
 }

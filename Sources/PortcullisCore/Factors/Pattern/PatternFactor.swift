@@ -4,31 +4,22 @@ import Foundation
 /// twice. Stored as an Argon2id hash (itself sealed at rest); recorded as a knowledge factor, so password + pattern is
 /// not multi-factor (SPEC §3.1), and backup-only unless policy lets it be the default.
 public struct PatternFactor: FactorMethod {
-    public let type = FactorType.pattern
-    public let strength = FactorStrength.knowledge
     /// RFC 8176: "pin" covers a PIN or pattern the user enters.
-    public let amr = "pin"
-    public let displayName = "Grid pattern"
-    public let canBeDefault: Bool
+    public let descriptor: FactorDescriptor
 
     public init(canBeDefault: Bool = false) {
-        self.canBeDefault = canBeDefault
+        descriptor = FactorDescriptor(type: .pattern, strength: .knowledge, amr: "pin", displayName: "Grid pattern", backupOnly: !canBeDefault)
     }
 
     public static let minimumDots = 4
     public static let gridSizes = 3...5
 
-    public enum PatternProblem: Error, Equatable, CustomStringConvertible {
-        case tooShort, repeatedDot, outOfGrid, mismatch
-
-        public var description: String {
-            switch self {
-            case .tooShort: "Join at least \(PatternFactor.minimumDots) dots."
-            case .repeatedDot: "Use each dot only once."
-            case .outOfGrid: "That pattern does not fit the grid."
-            case .mismatch: "The two patterns differ. Draw the same pattern twice."
-            }
-        }
+    /// Why a drawn pattern cannot be used (the web front words it).
+    public enum PatternProblem: String, Error, Equatable {
+        case tooShort = "pattern_too_short"
+        case repeatedDot = "pattern_repeated_dot"
+        case outOfGrid = "pattern_out_of_grid"
+        case mismatch = "pattern_mismatch"
     }
 
     /// The dots of a pattern as typed or drawn: dot numbers 1…size², separated by anything that is not a digit
@@ -46,7 +37,8 @@ public struct PatternFactor: FactorMethod {
         "grid\(gridSize):" + dots.map(String.init).joined(separator: "-")
     }
 
-    /// Enrolls a pattern drawn twice: a confirmed factor holding its sealed hash.
+    /// Enrolls a pattern drawn twice: a confirmed factor holding its sealed hash, not stored yet (it is stored by
+    /// `EnrollmentCompletion`).
     public func enroll(userID: String, pattern: String, confirmation: String, gridSize: Int, label: String?,
                        context: FactorContext) async throws -> Result<Factor, PatternProblem> {
         guard Self.gridSizes.contains(gridSize) else { return .failure(.outOfGrid) }
@@ -57,25 +49,40 @@ public struct PatternFactor: FactorMethod {
         }
         guard case .success(let again) = Self.parse(confirmation, gridSize: gridSize), again == dots else { return .failure(.mismatch) }
         let phc = try await context.hasher.hash(Self.canonical(dots, gridSize: gridSize))
-        var factor = Factor(id: context.random.identifier(), userID: userID, type: .pattern, label: label ?? "Grid pattern",
-                            parameters: ["grid": String(gridSize)], confirmed: true, createdAt: context.clock.now)
+        var factor = Factor(id: context.random.identifier(), userID: userID, type: type, label: label ?? "Grid pattern",
+                            confirmed: true, createdAt: context.clock.now)
+        try factor.setParameters(PatternParameters(grid: gridSize))
         factor.sealedSecret = try context.secrets.seal(Array(phc.utf8), context: factor.secretContext)
-        try await context.factors.insert(factor)
         return .success(factor)
     }
 
     public func verify(_ response: FactorResponse, factor: Factor, context: FactorContext) async throws -> FactorCheck {
-        let gridSize = factor.parameters["grid"].flatMap(Int.init) ?? 3
+        guard let typed = response.typedText else { return .rejected(reason: FactorCheck.wrongResponse) }
+        let gridSize = try factor.parameters(as: PatternParameters.self).grid
         guard let sealed = factor.sealedSecret else { return .rejected(reason: "no_pattern") }
         let phc = String(decoding: try context.secrets.open(sealed, context: factor.secretContext), as: UTF8.self)
         // A malformed pattern still costs one hash, like a wrong one.
         let candidate: String
-        switch Self.parse(response.fields["pattern"] ?? response.code, gridSize: gridSize) {
+        switch Self.parse(typed, gridSize: gridSize) {
         case .success(let dots): candidate = Self.canonical(dots, gridSize: gridSize)
         case .failure: candidate = "invalid"
         }
         guard try await context.hasher.verify(candidate, against: phc) else { return .rejected(reason: "bad_pattern") }
         try await context.factors.markUsed(id: factor.id, at: context.clock.now)
         return .accepted
+    }
+}
+
+/// The grid a pattern was drawn on.
+public struct PatternParameters: FactorParameters, Equatable {
+    public var grid: Int
+
+    public init(grid: Int) { self.grid = grid }
+
+    enum CodingKeys: String, CodingKey { case grid }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        grid = c.contains(.grid) ? try c.decode(Int.self, forKey: .grid, in: PatternFactor.gridSizes) : 3
     }
 }
