@@ -17,30 +17,31 @@ struct AccountController {
         }
         router.post("/settings/factors/:id/rename") { _, context in
             try await factorAction(context: context) { user, id in
-                try await app.factors.rename(userID: user.id, factorID: id, label: context.form.text("label"), ip: context.clientIP) ? "renamed" : "rename_failed"
+                .notice(try await app.factors.rename(userID: user.id, factorID: id, label: context.form.text("label"), ip: context.clientIP)
+                    ? .renamed : .renameFailed)
             }
         }
         router.post("/settings/factors/:id/default") { _, context in
             try await factorAction(context: context, securityChange: true) { user, id in
-                try await app.factors.makeDefault(userID: user.id, factorID: id, ip: context.clientIP) ? "default" : "default_failed"
+                .notice(try await app.factors.makeDefault(userID: user.id, factorID: id, ip: context.clientIP) ? .defaultChanged : .defaultFailed)
             }
         }
         router.post("/settings/factors/:id/remove") { _, context in
             try await factorAction(context: context, securityChange: true) { user, id in
                 switch try await app.factors.remove(userID: user.id, factorID: id, confirmLast: context.form["confirm"] == "1",
                                                     keepingSession: context.session.token, ip: context.clientIP) {
-                case .removed: "removed"
-                case .lastFactorRequired: "remove_last_required"
-                case .needsConfirmation: "remove_confirm_\(id)"
-                case .notFound: "remove_failed"
+                case .removed: .notice(.removed)
+                case .lastFactorRequired: .notice(.lastFactorRequired)
+                case .needsConfirmation: .confirmRemoval(factorID: id)
+                case .notFound: .notice(.removeFailed)
                 }
             }
         }
         router.post("/settings/factors/:id/resync") { _, context in
             try await factorAction(context: context) { user, id in
-                guard let token = try await app.inventory.heldToken(factorID: id, userID: user.id) else { return "resync_failed" }
-                return try await app.inventory.resync(token, first: context.form.text("code1"), second: context.form.text("code2"),
-                                                      actor: .user(user.id)) ? "resynced" : "resync_failed"
+                guard let token = try await app.inventory.heldToken(factorID: id, userID: user.id) else { return .notice(.resyncFailed) }
+                return .notice(try await app.inventory.resync(token, first: context.form.text("code1"), second: context.form.text("code2"),
+                                                              actor: .user(user.id)) ? .resynced : .resyncFailed)
             }
         }
         // New backup codes, shown once: the page after the form that issued them.
@@ -50,90 +51,66 @@ struct AccountController {
         }
         router.post("/settings/sessions/end-others") { _, context in
             try await app.flow.endOtherSessions(context.session, ip: context.clientIP)
-            return Response.seeOther("/settings?notice=sessions_ended")
+            return Response.seeOther("/settings", notice: .sessionsEnded)
         }
         router.post("/settings/backup-codes") { _, context in
             try await web.requireRecentFactor(context)
             let user = context.user
             guard let codes = try await app.factors.regenerateBackupCodes(userID: user.id, keepingSession: context.session.token,
                                                                           ip: context.clientIP) else {
-                return Response.seeOther("/settings?notice=codes_need_factor")
+                return Response.seeOther("/settings", notice: .codesNeedFactor)
             }
-            return try await web.showBackupCodes(codes, next: "/settings?notice=codes_regenerated", context: context)
+            return try await web.showBackupCodes(codes, next: Notice.codesRegenerated.location("/settings"), context: context)
         }
     }
 
     private func portal(context: SignedInContext) async throws -> Response {
         let user = context.user
         let factors = try await app.signIn.confirmedFactors(userID: user.id).filter { $0.type != .backupCodes }
-        return web.pages.render("portal", [
-            "title": "Portal",
-            "displayName": user.displayName,
-            "applications": [[String: Any]](),
-            "factorCount": factors.count,
-            "recommendMore": factors.count < Self.recommendedFactorCount,
-            "recommended": Self.recommendedFactorCount,
-        ], context: context)
+        return web.pages.render(PortalPage(displayName: user.displayName, applications: [], factorCount: factors.count,
+                                           recommended: Self.recommendedFactorCount), context: context)
     }
 
-    static let notices: [String: (text: String, isError: Bool)] = [
-        "enrolled": ("Your new sign-in method is set up.", false),
-        "renamed": ("Renamed.", false),
-        "rename_failed": ("Give the method a name of 1 to 64 characters.", true),
-        "default": ("Default method changed.", false),
-        "default_failed": ("That method cannot be your default.", true),
-        "removed": ("Removed.", false),
-        "remove_failed": ("That method could not be removed.", true),
-        "remove_last_required": ("Your organization requires two-step verification: add another method before you remove your last one.", true),
-        "pattern_needs_factor": ("A grid pattern is a backup: set up an authenticator app, a security key or another method first.", true),
-        "codes_regenerated": ("New backup codes issued; the old ones no longer work.", false),
-        "codes_need_factor": ("Set up another method first; backup codes back it up.", true),
-        "resynced": ("Your token is back in step.", false),
-        "pattern_enrolled": ("Your grid pattern is set up.", false),
-        "sessions_ended": ("You are signed out everywhere else.", false),
-        "resync_failed": ("Those codes did not match your token. Press the button twice and enter both codes, in order.", true),
-    ]
+    /// The `?notice=` code that asks to confirm removing the last possession factor (`remove_confirm_{id}`).
+    private static let confirmRemovalPrefix = "remove_confirm_"
 
-    private func settings(notice: String?, context: SignedInContext) async throws -> Response {
+    private func settings(notice code: String?, context: SignedInContext) async throws -> Response {
         let user = context.user
         let summaries = try await app.factors.summaries(userID: user.id)
         let factors = summaries.map(\.factor)
-        var rows: [[String: Any]] = []
-        for summary in summaries {
-            let factor = summary.factor
-            var row = factor.view(methods: app.methods)
-            if let remaining = summary.details.remainingCodes { row["remaining"] = remaining }
-            if let backedUp = summary.details.keyBackedUp {
-                // What kind of authenticator it is, as far as the credential says (synced passkeys are backed up).
-                row["keyKind"] = backedUp ? "Synced passkey" : (summary.details.keyBackupEligible == true ? "Passkey" : "Device-bound key")
-            }
-            row["isCodes"] = factor.type == .backupCodes
-            row["isToken"] = factor.type == .hotp
-            rows.append(row)
-        }
-        var data: [String: Any] = [
-            "title": "Settings",
-            "factors": rows,
-            "hasFactors": !rows.isEmpty,
-            "hasCodes": factors.contains { $0.type == .backupCodes },
-            "canHaveCodes": factors.contains { app.methods.isPossession($0) },
-            "mfaState": try await app.factors.mfaState(of: user).label,
-        ]
-        if let notice, let entry = Self.notices[notice] {
-            data[entry.isError ? "error" : "notice"] = entry.text
-        } else if let notice, notice.hasPrefix("remove_confirm_"), let factor = factors.first(where: { "remove_confirm_" + $0.id == notice }) {
+        let rows = summaries.map { SettingsFactorRow($0, methods: app.methods) }
+        var page = SettingsPage(mfaState: try await app.factors.mfaState(of: user).label, factors: rows, hasFactors: !rows.isEmpty,
+                                hasCodes: factors.contains { $0.type == .backupCodes },
+                                canHaveCodes: factors.contains { app.methods.isPossession($0) })
+        if let notice = Notice.find(code, among: Notice.settingsPage) {
+            page.notice = notice
+        } else if let code, code.hasPrefix(Self.confirmRemovalPrefix),
+                  let factor = factors.first(where: { Self.confirmRemovalPrefix + $0.id == code }) {
             // The last possession factor: the user confirms, knowing the backups go with it.
-            data["confirmRemoval"] = ["id": factor.id, "label": factor.label]
+            page.confirmRemoval = RemovalConfirmationView(id: factor.id, label: factor.label)
         }
-        return web.pages.render("settings", data, context: context)
+        return web.pages.render(page, context: context)
+    }
+
+    /// Where a change to a factor leads: back to settings with its notice, or to the question before removing the
+    /// last possession factor.
+    enum FactorActionResult {
+        case notice(Notice)
+        case confirmRemoval(factorID: String)
+
+        var location: String {
+            switch self {
+            case .notice(let notice): notice.location("/settings")
+            case .confirmRemoval(let factorID): "/settings?notice=" + AccountController.confirmRemovalPrefix + factorID
+            }
+        }
     }
 
     /// A change to one of the user's factors; `securityChange` ones need a recent second factor (step-up first).
     private func factorAction(context: SignedInContext, securityChange: Bool = false,
-                              _ action: (User, String) async throws -> String) async throws -> Response {
+                              _ action: (User, String) async throws -> FactorActionResult) async throws -> Response {
         if securityChange { try await web.requireRecentFactor(context) }
         let user = context.user
-        let notice = try await action(user, try context.parameters.require("id"))
-        return .seeOther("/settings?notice=\(notice)")
+        return .seeOther(try await action(user, try context.parameters.require("id")).location)
     }
 }

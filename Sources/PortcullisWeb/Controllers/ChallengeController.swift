@@ -41,48 +41,40 @@ struct ChallengeController<Context: SessionPageContext> {
         guard let factor = factors.first(where: { $0.id == wanted }) ?? app.signIn.defaultFactor(among: factors) else {
             return .seeOther(mode == .signIn ? "/login/enroll" : "/settings")
         }
-        var data = factor.view(methods: app.methods)
-        data["label"] = factor.maskedLabel
-        data["title"] = "Verify it's you"
-        data["action"] = mode.path
-        data["methodsPath"] = mode.methodsPath
-        data["stepUp"] = mode == .stepUp
-        data["next"] = WebContext.returnPath(next ?? context.flash?.next)
-        data["factorID"] = factor.id
-        data["hasOtherMethods"] = factors.count > 1
-        data["inputMode"] = "numeric"
-        data["pattern"] = true
+        var page = ChallengePage(typeName: app.methods[factor.type]?.displayName ?? factor.type.rawValue,
+                                 action: mode.path, methodsPath: mode.methodsPath, stepUp: mode == .stepUp,
+                                 next: WebContext.returnPath(next ?? context.flash?.next), factorID: factor.id)
         switch factor.type {
         case .backupCodes:
-            data["prompt"] = "Enter one of your backup codes. Each code works once."
-            data["inputMode"] = "text"
-            data["pattern"] = false
+            page.prompt = "Enter one of your backup codes. Each code works once."
+            page.inputMode = "text"
+            page.pattern = false
         case .pattern:
             let size = factor.parameters["grid"].flatMap(Int.init) ?? app.configuration.policy.patternGridSize
-            data["grid"] = PatternController.grid(size: size, field: "pattern", label: "Your pattern")
-            data["prompt"] = "Draw your grid pattern, or type its dot numbers."
+            page.grid = PatternGridView(size: size, field: "pattern", label: "Your pattern")
+            page.prompt = "Draw your grid pattern, or type its dot numbers."
         case .webauthn:
-            data["isKey"] = true
-            data["prompt"] = "Use \(factor.label): when your browser asks, touch the key or confirm with your fingerprint or screen lock."
+            page.isKey = true
+            page.prompt = "Use \(factor.label): when your browser asks, touch the key or confirm with your fingerprint or screen lock."
         case .hotp:
-            data["prompt"] = "Press the button on your token (\(factor.parameters["serial"] ?? factor.label)) and enter the code it shows."
+            page.prompt = "Press the button on your token (\(factor.parameters["serial"] ?? factor.label)) and enter the code it shows."
         case .sms, .email:
             let organization = try await web.organization(of: user)
             let channel = factor.type == .sms ? "text message" : "email"
             var live = try await app.messageCodes.latest(factorID: factor.id)
             if live.map({ $0.consumedAt != nil || $0.expiresAt <= app.clock.now }) ?? true { live = nil }
-            data["canSend"] = true
-            data["hasCode"] = live != nil
-            data["prompt"] = live != nil ? "Enter the code we sent by \(channel) to \(factor.maskedLabel)."
-                                         : "Choose Send code to get a code by \(channel) at \(factor.maskedLabel), then enter it here."
+            page.canSend = true
+            page.hasCode = live != nil
+            page.prompt = live != nil ? "Enter the code we sent by \(channel) to \(factor.maskedLabel)."
+                                      : "Choose Send code to get a code by \(channel) at \(factor.maskedLabel), then enter it here."
             let inbound = factor.type == .sms && organization.settings.inboundSMSActive
             if inbound, let code = live?.inboundCode, let number = organization.settings.inboundSMSNumber {
-                data["inbound"] = ["code": code, "number": number]
+                page.inbound = InboundSMSView(code: code, number: number)
             }
         default:
-            data["prompt"] = "Enter the 6-digit code from your authenticator app (\(factor.label))."
+            page.prompt = "Enter the 6-digit code from your authenticator app (\(factor.label))."
         }
-        return web.pages.render("challenge", data, context: context)
+        return web.pages.render(page, context: context)
     }
 
     /// Back to this factor's challenge page with `flash` (Post/Redirect/Get).
@@ -103,11 +95,11 @@ struct ChallengeController<Context: SessionPageContext> {
         let inbound = factor.type == .sms && organization.settings.inboundSMSActive
         switch try await app.messageCodes.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: context.clientIP, inbound: inbound) {
         case .sent:
-            return try await back(to: factorID, Flash(notice: "We sent a code to \(factor.maskedLabel)."), context: context)
+            return try await back(to: factorID, Flash(.codeSent(to: factor.maskedLabel)), context: context)
         case .coolingDown(let seconds):
-            return try await back(to: factorID, Flash(error: "Wait \(seconds) seconds before asking for another code."), context: context)
+            return try await back(to: factorID, Flash(.waitBeforeResending(seconds: seconds)), context: context)
         case .limited(let message), .failed(let message):
-            return try await back(to: factorID, Flash(error: message + " You can also use another method."), context: context)
+            return try await back(to: factorID, Flash(.codeNotSent(reason: message, offerOtherMethods: true)), context: context)
         }
     }
 
@@ -115,7 +107,7 @@ struct ChallengeController<Context: SessionPageContext> {
     private func inboundStatus(request: Request, context: Context) async throws -> Response {
         let user = context.user
         let factorID = request.uri.queryParameters.get("factor").map { String($0) } ?? ""
-        return .json(["confirmed": try await app.messageCodes.inboundConfirmed(factorID: factorID, userID: user.id)])
+        return .json(InboundStatusJSON(confirmed: try await app.messageCodes.inboundConfirmed(factorID: factorID, userID: user.id)))
     }
 
     private func answerChallenge(context: Context) async throws -> Response {
@@ -130,29 +122,29 @@ struct ChallengeController<Context: SessionPageContext> {
             // A security key's answer: the challenge this session was given, used once.
             guard let taken = try await app.webAuthn.takeChallenge(id: context.form.text("challenge_id"), purpose: .authentication,
                                                                    binding: session.binding), taken.userID == user.id else {
-                return try await back(to: factorID, Flash(error: "That request expired. Try again."), context: context)
+                return try await back(to: factorID, Flash(.challengeExpired), context: context)
             }
             response = .assertion(WebAuthnAnswer(assertionJSON: assertion, challenge: taken.challenge))
         } else {
             guard inbound || (!(code.isEmpty && pattern.isEmpty) && code.count <= 64 && pattern.count <= 200) else {
-                return try await back(to: factorID, Flash(error: "Enter the code."), context: context)
+                return try await back(to: factorID, Flash(.enterTheCode), context: context)
             }
             response = inbound ? .inboundConfirmation : pattern.isEmpty ? .code(code) : .pattern(pattern)
         }
         if mode == .stepUp {
             switch try await app.flow.stepUp(session: session, factorID: factorID, response: response, ip: context.clientIP) {
             case .verified: return .seeOther(WebContext.returnPath(context.form["next"]))
-            case .rejected: return try await back(to: factorID, Flash(error: "That didn't work. Check it and try again."), context: context)
-            case .locked: return try await web.backToLogin(organizationID: user.organizationID, notice: "locked")
+            case .rejected: return try await back(to: factorID, Flash(.answerRejected), context: context)
+            case .locked: return try await web.backToLogin(organizationID: user.organizationID, notice: web.locked)
             }
         }
         switch try await app.flow.answer(session: session, factorID: factorID, response: response, ip: context.clientIP) {
         case .signedIn(let signedIn, _):
             return web.redirect("/portal", session: signedIn)
         case .rejected:
-            return try await back(to: factorID, Flash(error: "That didn't work. Check it and try again."), context: context)
+            return try await back(to: factorID, Flash(.answerRejected), context: context)
         case .locked:
-            return try await web.backToLogin(organizationID: user.organizationID, notice: "locked")
+            return try await web.backToLogin(organizationID: user.organizationID, notice: web.locked)
         }
     }
 
@@ -160,11 +152,7 @@ struct ChallengeController<Context: SessionPageContext> {
         let user = context.user
         let factors = try await app.signIn.confirmedFactors(userID: user.id)
         guard !factors.isEmpty else { return .seeOther(mode == .signIn ? "/login/enroll" : "/settings") }
-        return web.pages.render("methods", ["title": "Choose a method", "factors": factors.map { factor in
-            var view = factor.view(methods: app.methods)
-            view["label"] = factor.maskedLabel
-            return view
-        },
-                                            "action": mode.path], context: context)
+        return web.pages.render(MethodsPage(factors: factors.map { MethodChoiceView($0, methods: app.methods) }, action: mode.path),
+                                context: context)
     }
 }

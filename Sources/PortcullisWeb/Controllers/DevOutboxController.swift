@@ -11,12 +11,11 @@ struct DevOutboxController {
 
     func register(on router: some RouterMethods<AppRequestContext>) {
         router.get("/dev/outbox") { _, context in
-            let messages: [[String: Any]] = outbox.messages().map { message in
-                ["kind": message.kind.rawValue, "to": message.to, "subject": message.subject ?? "", "body": message.body,
-                 "time": Factor.format(message.time)]
+            let messages = outbox.messages().map { message in
+                OutboxMessageView(kind: message.kind.rawValue, to: message.to, subject: message.subject, body: message.body,
+                                  time: Factor.format(message.time))
             }
-            return web.pages.render("outbox", ["title": "Development outbox", "messages": messages, "empty": messages.isEmpty],
-                                    context: context)
+            return web.pages.render(OutboxPage(messages: messages, empty: messages.isEmpty), context: context)
         }
     }
 }

@@ -28,19 +28,24 @@ struct MessageEnrollmentController {
 
     private func startPage(_ type: FactorType, context: AppRequestContext) async throws -> Response {
         let (session, _) = try await web.requireEnrollingUser(context, next: "/enroll/\(type.rawValue)")
-        let country = context.flash?.values["country"]?.uppercased() ?? ""
-        return web.pages.render("enroll-destination", [
-            "title": type == .sms ? "Add a phone for text messages" : "Add an email address for codes",
-            "isSMS": type == .sms, "type": type.rawValue,
-            "countries": PhoneNumber.countries.map { ["code": $0.code, "name": $0.name, "callingCode": $0.callingCode, "selected": $0.code == country] },
-            "cancel": session.stage == .signedIn ? "/settings" : "/login/enroll",
-        ], context: context)
+        // What was entered before a refusal (the flash's), to fill in again.
+        let entered = context.flash?.values ?? [:]
+        let country = entered["country"]?.uppercased() ?? ""
+        let page = EnrollDestinationPage(
+            title: type == .sms ? "Add a phone for text messages" : "Add an email address for codes",
+            type: type.rawValue, isSMS: type == .sms,
+            countries: PhoneNumber.countries.map {
+                CountryOptionView(code: $0.code, name: $0.name, callingCode: $0.callingCode, selected: $0.code == country)
+            },
+            number: entered["number"] ?? "", email: entered["email"] ?? "", label: entered["label"] ?? "",
+            cancel: session.stage == .signedIn ? "/settings" : "/login/enroll")
+        return web.pages.render(page, context: context)
     }
 
     /// Back to the destination form with an error and what was entered.
-    private func refuse(_ type: FactorType, _ error: String, context: AppRequestContext) async throws -> Response {
+    private func refuse(_ type: FactorType, _ error: Notice, context: AppRequestContext) async throws -> Response {
         let values = ["country", "number", "email", "label"].reduce(into: [String: String]()) { $0[$1] = context.form.text($1) }
-        return try await web.redirect("/enroll/\(type.rawValue)", flash: Flash(error: error, values: values), context: context)
+        return try await web.redirect("/enroll/\(type.rawValue)", flash: Flash(error, values: values), context: context)
     }
 
     private func confirmPath(_ type: FactorType, _ factor: Factor) -> String { "/enroll/\(type.rawValue)/confirm?factor=\(factor.id)" }
@@ -52,7 +57,7 @@ struct MessageEnrollmentController {
         let label: String
         if type == .sms {
             guard let phone = PhoneNumber.parse(country: context.form.text("country"), number: context.form.text("number")) else {
-                return try await refuse(type, "That is not a valid phone number. Choose the country and enter the number.", context: context)
+                return try await refuse(type, .invalidPhoneNumber, context: context)
             }
             destination = phone.e164
             label = phone.masked
@@ -60,9 +65,9 @@ struct MessageEnrollmentController {
             switch EmailFactor.validate(context.form.text("email"), blockedDomains: organization.settings.blockedEmailDomains) {
             case .success(let address): destination = address
             case .failure(.invalid):
-                return try await refuse(type, "That is not a valid email address.", context: context)
+                return try await refuse(type, .invalidEmailAddress, context: context)
             case .failure(.blockedDomain(let domain)):
-                return try await refuse(type, "Use a personal address: your organization does not allow codes to \(domain) addresses.", context: context)
+                return try await refuse(type, .blockedEmailDomain(domain), context: context)
             }
             label = destination
         }
@@ -71,13 +76,12 @@ struct MessageEnrollmentController {
                                                              context: app.factorContext)
         switch try await app.messageCodes.send(factor: factor, user: user, organization: organization, purpose: .enrollment, ip: context.clientIP) {
         case .sent:
-            return try await web.redirect(confirmPath(type, factor), flash: Flash(notice: "We sent a code to \(label)."), context: context)
+            return try await web.redirect(confirmPath(type, factor), flash: Flash(.codeSent(to: label)), context: context)
         case .coolingDown(let seconds):
-            return try await web.redirect(confirmPath(type, factor), flash: Flash(error: "Wait \(seconds) seconds before asking for another code."),
-                                          context: context)
+            return try await web.redirect(confirmPath(type, factor), flash: Flash(.waitBeforeResending(seconds: seconds)), context: context)
         case .limited(let message), .failed(let message):
             try await app.factors.cancelEnrollment(factor)
-            return try await refuse(type, message, context: context)
+            return try await refuse(type, .codeNotSent(reason: message, offerOtherMethods: false), context: context)
         }
     }
 
@@ -91,10 +95,8 @@ struct MessageEnrollmentController {
     private func confirmPage(_ type: FactorType, factorID: String, context: AppRequestContext) async throws -> Response {
         let (session, user) = try await web.requireEnrollingUser(context, next: "/enroll/\(type.rawValue)")
         let factor = try await pendingFactor(type, id: factorID, user: user)
-        return web.pages.render("enroll-code", [
-            "title": "Enter the code", "type": type.rawValue, "factorID": factor.id, "destination": factor.label,
-            "isSMS": type == .sms, "cancel": session.stage == .signedIn ? "/settings" : "/login/enroll",
-        ], context: context)
+        return web.pages.render(EnrollCodePage(type: type.rawValue, isSMS: type == .sms, factorID: factor.id, destination: factor.label,
+                                               cancel: session.stage == .signedIn ? "/settings" : "/login/enroll"), context: context)
     }
 
     private func confirm(_ type: FactorType, context: AppRequestContext) async throws -> Response {
@@ -106,7 +108,7 @@ struct MessageEnrollmentController {
         case .notFound:
             return .seeOther("/enroll/\(type.rawValue)")
         case .badCode:
-            return try await web.redirect(confirmPath(type, factor), flash: Flash(error: "That code didn't match. Check it, or ask for a new one."),
+            return try await web.redirect(confirmPath(type, factor), flash: Flash(.enrollmentCodeMismatch),
                                           context: context)
         case .confirmed(let confirmed, let codes):
             return try await web.finishEnrollment(session: session, user: user, factor: confirmed, backupCodes: codes, context: context)
@@ -119,9 +121,9 @@ struct MessageEnrollmentController {
         let flash: Flash
         switch try await app.messageCodes.send(factor: factor, user: user, organization: try await web.organization(of: user),
                                                purpose: .enrollment, ip: context.clientIP) {
-        case .sent: flash = Flash(notice: "We sent a new code to \(factor.label).")
-        case .coolingDown(let seconds): flash = Flash(error: "Wait \(seconds) seconds before asking for another code.")
-        case .limited(let message), .failed(let message): flash = Flash(error: message)
+        case .sent: flash = Flash(.newCodeSent(to: factor.label))
+        case .coolingDown(let seconds): flash = Flash(.waitBeforeResending(seconds: seconds))
+        case .limited(let message), .failed(let message): flash = Flash(.codeNotSent(reason: message, offerOtherMethods: false))
         }
         return try await web.redirect(confirmPath(type, factor), flash: flash, context: context)
     }

@@ -14,24 +14,13 @@ struct PatternController {
         router.post("/enroll/pattern") { _, context in try await enroll(context: context) }
     }
 
-    /// Template values for a drawing grid of `size`×`size` dots.
-    static func grid(size: Int, field: String, label: String) -> [String: Any] {
-        let dots: [[String: Any]] = (1...(size * size)).map { n in
-            ["number": n, "row": (n - 1) / size + 1, "column": (n - 1) % size + 1]
-        }
-        return ["size": size, "dots": dots, "field": field, "label": label, "maxDots": size * size]
-    }
-
     private func page(context: SignedInContext) async throws -> Response {
         try await web.requireRecentFactor(context, next: "/enroll/pattern")
         let size = app.configuration.policy.patternGridSize
-        var data: [String: Any] = [
-            "title": "Set up a grid pattern",
-            "first": Self.grid(size: size, field: "pattern", label: "Draw your pattern"),
-            "second": Self.grid(size: size, field: "confirmation", label: "Draw it again"),
-            "minimum": PatternFactor.minimumDots,
-        ]
-        return web.pages.render("enroll-pattern", data, context: context)
+        return web.pages.render(EnrollPatternPage(minimum: PatternFactor.minimumDots,
+                                                  first: PatternGridView(size: size, field: "pattern", label: "Draw your pattern"),
+                                                  second: PatternGridView(size: size, field: "confirmation", label: "Draw it again")),
+                                context: context)
     }
 
     private func enroll(context: SignedInContext) async throws -> Response {
@@ -40,11 +29,11 @@ struct PatternController {
         switch try await app.factors.enrollPattern(user: user, pattern: context.form.text("pattern"),
                                                    confirmation: context.form.text("confirmation"), ip: context.clientIP) {
         case .invalid(let problem):
-            return try await web.redirect("/enroll/pattern", flash: Flash(error: Self.wording(of: problem)), context: context)
+            return try await web.redirect("/enroll/pattern", flash: Flash(.refused(Self.wording(of: problem))), context: context)
         case .needsPossessionFactor:
-            return .seeOther("/settings?notice=pattern_needs_factor")
+            return .seeOther("/settings", notice: .patternNeedsFactor)
         case .enrolled:
-            return .seeOther("/settings?notice=pattern_enrolled")
+            return .seeOther("/settings", notice: .patternEnrolled)
         }
     }
 

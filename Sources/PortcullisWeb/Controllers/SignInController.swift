@@ -10,17 +10,9 @@ struct SignInController {
     var app: Portcullis { web.app }
 
     /// The one answer to every failed password step, whatever the reason (SPEC §2.1–2.2).
-    var failedMessage: String {
-        let policy = app.configuration.policy
-        return "Sign-in failed. Check your username and password and try again. After \(policy.lockoutThreshold) failed attempts an "
-            + "account is locked for \(lockMinutes) minutes; it unlocks by itself, or an administrator can unlock it sooner."
+    var failed: Notice {
+        .signInFailed(lockoutThreshold: app.configuration.policy.lockoutThreshold, lockMinutes: web.lockMinutes)
     }
-
-    var lockedMessage: String {
-        "Too many failed attempts: your account is locked for \(lockMinutes) minutes. It unlocks by itself, or an administrator can unlock it sooner."
-    }
-
-    private var lockMinutes: Int { Int((app.configuration.policy.lockoutDuration / 60).rounded()) }
 
     func register(on router: some RouterMethods<AppRequestContext>) {
         router.get("/") { _, context in
@@ -55,26 +47,18 @@ struct SignInController {
     private func loginPage(slug: String, request: Request, context: AppRequestContext) async throws -> Response {
         let organization = try await organization(slug)
         if context.session?.stage == .signedIn { return .seeOther("/portal") }
-        var data: [String: Any] = [:]
-        switch request.uri.queryParameters.get("notice") {
-        case "locked": data["error"] = lockedMessage
-        case "signed_out": data["notice"] = "You have signed out."
-        case "expired": data["notice"] = "Your sign-in took too long. Please start again."
-        case "passkey_failed": data["error"] = "Sign-in with a passkey did not work. Try again, or sign in with your username and password."
-        default: break
-        }
-        return renderLogin(organization, data, context: context)
+        let notice = Notice.find(request.uri.queryParameters.get("notice").map { String($0) },
+                                 among: Notice.signInPage(lockMinutes: web.lockMinutes))
+        return renderLogin(organization, notice: notice, context: context)
     }
 
-    private func renderLogin(_ organization: Organization, _ extra: [String: Any], context: AppRequestContext,
+    private func renderLogin(_ organization: Organization, notice: Notice?, username: String = "", context: AppRequestContext,
                              status: HTTPResponse.Status = .ok) -> Response {
-        var data = extra
-        data["title"] = "Sign in"
-        data["organization"] = organization.name
-        data["slug"] = organization.slug
-        data["passkeys"] = WebAuthnController(web: web).offersPasskeys(organization)
-        data["action"] = organization.slug == Organization.defaultSlug ? "/login" : "/o/\(organization.slug)/login"
-        return web.pages.render("login", data, context: context, status: status)
+        let page = LoginPage(organization: organization.name, slug: organization.slug,
+                             action: organization.slug == Organization.defaultSlug ? "/login" : "/o/\(organization.slug)/login",
+                             passkeys: WebAuthnController(web: web).offersPasskeys(organization), username: username.isEmpty ? nil : username,
+                             notice: notice)
+        return web.pages.render(page, context: context, status: status)
     }
 
     private func login(slug: String, context: AppRequestContext) async throws -> Response {
@@ -82,21 +66,18 @@ struct SignInController {
         let username = context.form.text("username")
         let password = context.form["password"] ?? ""
         guard !username.isEmpty, !password.isEmpty, username.count <= 256, password.count <= 1024 else {
-            return renderLogin(organization, ["error": "Enter your username and password.", "username": username],
-                               context: context, status: .badRequest)
+            return renderLogin(organization, notice: .missingCredentials, username: username, context: context, status: .badRequest)
         }
         switch try await app.flow.password(organization: organization, username: username, password: password, ip: context.clientIP,
                                            replacing: context.session) {
         case .throttled(let until):
             let minutes = max(1, Int((until.timeIntervalSince(app.clock.now) / 60).rounded(.up)))
-            var response = renderLogin(organization, [
-                "error": "Too many failed sign-ins from your network. Try again in \(minutes) minute\(minutes == 1 ? "" : "s").",
-                "username": username,
-            ], context: context, status: .tooManyRequests)
+            var response = renderLogin(organization, notice: .throttled(minutes: minutes), username: username, context: context,
+                                       status: .tooManyRequests)
             response.headers[.retryAfter] = String(minutes * 60)
             return response
         case .failed:
-            return renderLogin(organization, ["error": failedMessage, "username": username], context: context, status: .unauthorized)
+            return renderLogin(organization, notice: failed, username: username, context: context, status: .unauthorized)
         case .proceed(let session, let step):
             switch step {
             case .challenge: return web.redirect("/login/challenge", session: session)
@@ -111,7 +92,7 @@ struct SignInController {
     private func enrollPage(context: SecondFactorContext) async throws -> Response {
         let user = context.user
         guard case .enroll(let required) = try await app.signIn.nextStep(for: user) else { return .seeOther("/login/challenge") }
-        return web.pages.render("enroll", ["title": "Set up two-step verification", "required": required], context: context)
+        return web.pages.render(EnrollmentChoicePage(required: required), context: context)
     }
 
     private func skipEnrollment(dismiss: Bool, context: SecondFactorContext) async throws -> Response {
@@ -119,7 +100,7 @@ struct SignInController {
         switch try await app.flow.skipEnrollment(session: session, user: user, dismiss: dismiss, ip: context.clientIP) {
         case .signedIn(let signedIn): return web.redirect("/portal", session: signedIn)
         case .notAllowed: throw PageError.page(.forbidden, title: "Not allowed", message: "Your organization requires two-step verification.")
-        case .locked: return try await web.backToLogin(organizationID: user.organizationID, notice: "locked")
+        case .locked: return try await web.backToLogin(organizationID: user.organizationID, notice: web.locked)
         }
     }
 
@@ -131,7 +112,7 @@ struct SignInController {
             try await app.flow.signOut(session, ip: context.clientIP)
             location = try await web.loginPath(organizationID: session.organizationID)
         }
-        var response = Response.seeOther(location + "?notice=signed_out")
+        var response = Response.seeOther(location, notice: .signedOut)
         response.setCookie(web.cookies.clearSession())
         return response
     }

@@ -38,8 +38,7 @@ struct TOTPEnrollmentController {
         case .notFound:
             return .seeOther("/enroll/totp")
         case .badCode:
-            return try await web.redirect("/enroll/totp", flash: Flash(error: "That code didn't match. Wait for a new code in your app and enter it.",
-                                                                       values: ["label": label]), context: context)
+            return try await web.redirect("/enroll/totp", flash: Flash(.authenticatorCodeMismatch, values: ["label": label]), context: context)
         case .confirmed(let confirmed, let codes):
             return try await web.finishEnrollment(session: session, user: user, factor: confirmed, backupCodes: codes, context: context)
         }
@@ -49,19 +48,13 @@ struct TOTPEnrollmentController {
         let (session, user) = try await web.requireEnrollingUser(context, next: "/enroll/totp")
         let cancel = session.stage == .signedIn ? "/settings" : "/login/enroll"
         guard let factor = try await pending(user) else {
-            return web.pages.render("enroll-totp", ["title": "Set up an authenticator app", "start": true, "cancel": cancel], context: context)
+            return web.pages.render(EnrollTOTPPage(setup: nil, cancel: cancel), context: context)
         }
         let enrollment = try totp.enrollment(for: factor, context: app.factorContext)
         let uri = enrollment.keyURI(issuer: app.configuration.policy.issuer, account: user.username)
-        return web.pages.render("enroll-totp", [
-            "title": "Set up an authenticator app",
-            "qr": QRCode.svg(uri, id: "totp-qr", label: "QR code to scan with your authenticator app") ?? "",
-            "uri": uri,
-            "secret": enrollment.groupedSecret,
-            "factorID": factor.id,
-            "label": context.flash?.values["label"] ?? factor.label,
-            "digits": enrollment.parameters.digits,
-            "cancel": cancel,
-        ], context: context)
+        let setup = TOTPSetupView(qr: QRCode.svg(uri, id: "totp-qr", label: "QR code to scan with your authenticator app") ?? "",
+                                  uri: uri, secret: enrollment.groupedSecret, digits: enrollment.parameters.digits, factorID: factor.id,
+                                  label: context.flash?.values["label"] ?? factor.label)
+        return web.pages.render(EnrollTOTPPage(setup: setup, cancel: cancel), context: context)
     }
 }

@@ -27,31 +27,19 @@ struct WebAuthnController {
 
     private func enrollPage(context: AppRequestContext) async throws -> Response {
         let (session, _) = try await web.requireEnrollingUser(context, next: "/enroll/webauthn")
-        return web.pages.render("enroll-webauthn", ["title": "Add a security key or fingerprint",
-                                                    "cancel": session.stage == .signedIn ? "/settings" : "/login/enroll"], context: context)
+        return web.pages.render(EnrollWebAuthnPage(label: context.flash?.values["label"] ?? "",
+                                                   cancel: session.stage == .signedIn ? "/settings" : "/login/enroll"), context: context)
     }
 
     private func registrationOptions(context: AppRequestContext) async throws -> Response {
         guard let (session, user) = try? await web.requireEnrollingUser(context, next: "/enroll/webauthn") else {
-            return .json(["error": "Your session has ended. Sign in again."], status: .unauthorized)
+            return .json(ScriptErrorJSON(error: "Your session has ended. Sign in again."), status: .unauthorized)
         }
         guard let rp = app.webAuthn.relyingParty else {
-            return .json(["error": "Security keys are not configured on this server."], status: .serviceUnavailable)
+            return .json(ScriptErrorJSON(error: "Security keys are not configured on this server."), status: .serviceUnavailable)
         }
         let options = try await app.webAuthn.creationOptions(user: user, binding: session.binding)
-        let publicKey: [String: Any] = [
-            "rp": ["id": rp.id, "name": rp.name],
-            "user": ["id": options.userHandle, "name": options.userName, "displayName": options.displayName],
-            "challenge": Base64URL.encode(options.challenge),
-            "pubKeyCredParams": WebAuthn.supportedAlgorithms.map { ["type": "public-key", "alg": $0] },
-            "timeout": WebAuthnService.ceremonyTimeout,
-            "excludeCredentials": options.exclude.map(Self.descriptor),
-            // A discoverable credential where the authenticator can make one, so the key can also be a passkey.
-            "authenticatorSelection": ["residentKey": "preferred", "requireResidentKey": false,
-                                       "userVerification": options.requireUserVerification ? "required" : "preferred"],
-            "attestation": "none",
-        ]
-        return .json(["challengeId": options.challengeID, "publicKey": publicKey])
+        return .json(CreationOptionsJSON(options, rpID: rp.id, rpName: rp.name))
     }
 
     private func finishRegistration(context: AppRequestContext) async throws -> Response {
@@ -61,7 +49,7 @@ struct WebAuthnController {
                                                       ip: context.clientIP)
         switch outcome {
         case .refused(let message):
-            return try await web.redirect("/enroll/webauthn", flash: Flash(error: message, values: ["label": context.form.text("label")]),
+            return try await web.redirect("/enroll/webauthn", flash: Flash(.refused(message), values: ["label": context.form.text("label")]),
                                           context: context)
         case .registered(let factor, let codes):
             return try await web.finishEnrollment(session: session, user: user, factor: factor, backupCodes: codes, context: context)
@@ -73,34 +61,21 @@ struct WebAuthnController {
     private func authenticationOptions(context: AppRequestContext) async throws -> Response {
         // At the sign-in challenge, or at a step-up of a signed-in session.
         guard let session = context.session, let user = context.user else {
-            return .json(["error": "Your sign-in has ended. Start again."], status: .unauthorized)
+            return .json(ScriptErrorJSON(error: "Your sign-in has ended. Start again."), status: .unauthorized)
         }
         guard let options = try await app.webAuthn.authenticationOptions(user: user, factorID: context.form.text("factor_id"),
                                                                          binding: session.binding) else {
-            return .json(["error": "That security key is not registered."], status: .notFound)
+            return .json(ScriptErrorJSON(error: "That security key is not registered."), status: .notFound)
         }
-        return .json(requestJSON(options))
+        return .json(RequestOptionsJSON(options, rpID: app.webAuthn.relyingParty?.id))
     }
 
     private func passkeyOptions(context: AppRequestContext) async throws -> Response {
         guard try await passkeysAllowed(slug: context.form.text("org")) != nil else {
-            return .json(["error": "Passkey sign-in is not available here."], status: .notFound)
+            return .json(ScriptErrorJSON(error: "Passkey sign-in is not available here."), status: .notFound)
         }
-        return .json(requestJSON(try await app.webAuthn.passkeyOptions(binding: Self.browserBinding(context))))
-    }
-
-    private func requestJSON(_ options: WebAuthnService.RequestOptions) -> [String: Any] {
-        var publicKey: [String: Any] = [
-            "challenge": Base64URL.encode(options.challenge), "timeout": WebAuthnService.ceremonyTimeout,
-            "userVerification": options.requireUserVerification ? "required" : "preferred",
-            "allowCredentials": options.allow.map(Self.descriptor),
-        ]
-        if let rp = app.webAuthn.relyingParty { publicKey["rpId"] = rp.id }
-        return ["challengeId": options.challengeID, "publicKey": publicKey]
-    }
-
-    private static func descriptor(_ credential: WebAuthnService.CredentialDescriptor) -> [String: Any] {
-        ["type": "public-key", "id": credential.id, "transports": credential.transports]
+        return .json(RequestOptionsJSON(try await app.webAuthn.passkeyOptions(binding: Self.browserBinding(context)),
+                                        rpID: app.webAuthn.relyingParty?.id))
     }
 
     // MARK: Passkey sign-in
@@ -123,7 +98,7 @@ struct WebAuthnController {
     private func passkeySignIn(context: AppRequestContext) async throws -> Response {
         let slug = context.form.text("org")
         let loginPath = slug.isEmpty || slug == Organization.defaultSlug || !Organization.isValidSlug(slug) ? "/login" : "/o/\(slug)/login"
-        let failed = Response.seeOther(loginPath + "?notice=passkey_failed")
+        let failed = Response.seeOther(loginPath, notice: .passkeyFailed)
         guard let organization = try await passkeysAllowed(slug: slug),
               let taken = try await app.webAuthn.takeChallenge(id: context.form.text("challenge_id"), purpose: .passkey,
                                                                binding: Self.browserBinding(context)),
@@ -137,7 +112,7 @@ struct WebAuthnController {
         case .rejected:
             return failed
         case .locked:
-            return .seeOther(loginPath + "?notice=locked")
+            return .seeOther(loginPath, notice: web.locked)
         }
     }
 }

@@ -32,11 +32,17 @@ struct WebContext: Sendable {
     }
 
     /// Back to the sign-in page with a notice, the session cookie cleared.
-    func backToLogin(organizationID: String, notice: String) async throws -> Response {
-        var response = Response.seeOther(try await loginPath(organizationID: organizationID) + "?notice=\(notice)")
+    func backToLogin(organizationID: String, notice: Notice) async throws -> Response {
+        var response = Response.seeOther(try await loginPath(organizationID: organizationID), notice: notice)
         response.setCookie(cookies.clearSession())
         return response
     }
+
+    /// How long a locked account stays locked, in whole minutes, as the sign-in page says.
+    var lockMinutes: Int { Int((app.configuration.policy.lockoutDuration / 60).rounded()) }
+
+    /// "Your account is locked": what the sign-in page shows after too many failed attempts.
+    var locked: Notice { .locked(minutes: lockMinutes) }
 
     /// Fit for a security change (`SignInFlow.needsStepUp`), else a redirect to the step-up challenge, which returns
     /// to `next`.
@@ -63,11 +69,11 @@ struct WebContext: Sendable {
     /// After a factor was confirmed: completes a sign-in in progress (the new factor proved itself), and shows the
     /// backup codes issued with a first factor (on the next page, once), or goes on.
     func finishEnrollment(session: Session, user: User, factor: Factor, backupCodes: [String]?, context: some PageContext) async throws -> Response {
-        let next = session.stage == .signedIn ? "/settings?notice=enrolled" : "/portal"
+        let next = session.stage == .signedIn ? Notice.enrolled.location("/settings") : "/portal"
         var target = session
         if session.stage == .secondFactor {
             guard let signedIn = try await app.flow.enrolled(session: session, user: user, factor: factor, ip: context.clientIP) else {
-                return try await backToLogin(organizationID: user.organizationID, notice: "locked")
+                return try await backToLogin(organizationID: user.organizationID, notice: locked)
             }
             target = signedIn
         } else {
@@ -99,37 +105,7 @@ struct WebContext: Sendable {
 
     /// Renders a page of backup codes, shown once, with print and download; `next` is where "Continue" goes.
     func backupCodesPage(_ codes: [String], next: String, context: some PageContext) -> Response {
-        let text = "Portcullis backup codes\nEach code works once.\n\n" + codes.joined(separator: "\n") + "\n"
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-")
-        let href = "data:text/plain;charset=utf-8," + (text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")
-        return pages.render("backup-codes", ["title": "Your backup codes", "codes": codes, "downloadHref": href, "next": next],
-                            context: context)
-    }
-}
-
-extension Factor {
-    /// Template values for one factor.
-    func view(methods: FactorMethods) -> [String: Any] {
-        let method = methods[type]
-        return ["id": id, "type": type.rawValue, "label": label, "typeName": method?.displayName ?? type.rawValue,
-                "isDefault": isDefault, "canBeDefault": method?.canBeDefault ?? false,
-                "createdAt": Self.format(createdAt), "lastUsedAt": lastUsedAt.map(Self.format) ?? "never",
-                "strength": method.map { $0.type == .backupCodes ? "Codes you keep" : $0.descriptor.kind } ?? ""]
-    }
-
-    /// The name shown on the pages around a challenge: an email address that is still the factor's name is masked,
-    /// as phone numbers are (whoever has only the password learns no address).
-    var maskedLabel: String {
-        type == .email && label.contains("@") ? EmailFactor.mask(label) : label
-    }
-
-    static func format(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
-        return formatter.string(from: date)
+        pages.render(BackupCodesPage(codes: codes, next: next), context: context)
     }
 }
 

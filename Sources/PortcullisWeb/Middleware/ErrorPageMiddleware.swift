@@ -68,6 +68,6 @@ struct ErrorPageMiddleware: RouterMiddleware {
     }
 
     private func page(_ status: HTTPResponse.Status, _ title: String, _ message: String, _ context: Context) -> Response {
-        pages.render("error", ["title": title, "message": message], context: context, status: status)
+        pages.render(ErrorPage(title: title, message: message), context: context, status: status)
     }
 }

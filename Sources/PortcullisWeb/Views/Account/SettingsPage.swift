@@ -1,0 +1,17 @@
+/// The user's settings (`settings`): their sign-in methods with rename, default, resync and remove; adding methods;
+/// backup codes; other sessions.
+struct SettingsPage: PageView {
+    static let template = "settings"
+    let title = "Settings"
+    /// Two-step verification's state, in words.
+    let mfaState: String
+    let factors: [SettingsFactorRow]
+    let hasFactors: Bool
+    /// Whether the user has backup codes ("Regenerate" rather than "Get").
+    let hasCodes: Bool
+    /// Whether the user has a possession factor, which backup codes and a grid pattern can back up.
+    let canHaveCodes: Bool
+    /// The confirmation asked before removing the last possession factor, with its backups.
+    var confirmRemoval: RemovalConfirmationView?
+    var notice: Notice?
+}

@@ -1,0 +1,19 @@
+/// One hardware token (`admin-token`): its state, assign or lend, take back, resynchronize, disable.
+struct AdminTokenPage: PageView {
+    static let template = "admin-token"
+    let title: String
+    let token: HardwareTokenView
+    /// Operators may assign or lend to another organization's users.
+    let isOperator: Bool
+    /// The admin's organization's time zone, in which a typed due time is read.
+    let zone: String
+    let notice: Notice?
+
+    init(token: HardwareTokenView, isOperator: Bool, zone: String, notice: Notice?) {
+        self.title = "Token \(token.serial)"
+        self.token = token
+        self.isOperator = isOperator
+        self.zone = zone
+        self.notice = notice
+    }
+}

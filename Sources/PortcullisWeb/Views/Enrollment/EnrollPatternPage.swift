@@ -1,0 +1,9 @@
+/// Enrolling a grid pattern (`enroll-pattern`): drawn twice.
+struct EnrollPatternPage: PageView {
+    static let template = "enroll-pattern"
+    let title = "Set up a grid pattern"
+    /// The fewest dots a pattern joins.
+    let minimum: Int
+    let first: PatternGridView
+    let second: PatternGridView
+}
