@@ -41,13 +41,15 @@ struct APIKeyMiddleware: RouterMiddleware {
     /// Form fields, or a JSON object's string, number and boolean members; nil for a body that is neither.
     static func parameters(body: String, contentType: String?) -> [String: String]? {
         if contentType?.lowercased().hasPrefix("application/json") == true {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else { return nil }
+            guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: Data(body.utf8)) else { return nil }
             var fields: [String: String] = [:]
             for (name, value) in object {
                 switch value {
-                case let text as String: fields[name] = text
-                case let number as NSNumber: fields[name] = number.stringValue
-                default: continue
+                case .string(let text): fields[name] = text
+                case .int(let number): fields[name] = String(number)
+                case .double(let number): fields[name] = String(number)
+                case .bool(let flag): fields[name] = flag ? "1" : "0"
+                case .null, .array, .object: continue
                 }
             }
             return fields
