@@ -13,9 +13,18 @@ struct CodeMessages: CodeDelivery {
     let templates: MustacheLibrary
     let logger: Logger
 
+    /// What the message templates show.
+    private struct MessageView {
+        let code: String
+        let organization: String
+        /// Confirming a new address or number, rather than signing in.
+        let enrollment: Bool
+        /// How long the code lasts.
+        let minutes: Int
+    }
+
     func deliver(_ channel: MessageChannel, to destination: String, code: String, purpose: CodePurpose, organization: Organization) async throws {
-        let values: [String: Any] = ["code": code, "organization": organization.name, "enrollment": purpose == .enrollment,
-                                     "minutes": 5]
+        let values = MessageView(code: code, organization: organization.name, enrollment: purpose == .enrollment, minutes: 5)
         do {
             switch channel {
             case .sms:
