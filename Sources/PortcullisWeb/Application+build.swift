@@ -55,10 +55,7 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     signIn.register(on: browser)
     signIn.register(secondFactor: secondFactor)
     // Enrollment serves both a sign-in that must enroll and a signed-in user adding a factor (`SignInFlow.mayEnroll`).
-    TOTPEnrollmentController(web: web).register(on: browser)
-    MessageEnrollmentController(web: web).register(on: browser)
-    WebAuthnController(web: web).register(on: browser)
-    PatternController(web: web).register(on: signedIn)
+    for presenter in web.presenters.all { presenter.registerEnrollment(web: web, browser: browser, signedIn: signedIn) }
     AccountController(web: web).register(on: signedIn)
     ChallengeController<SignedInContext>(web: web, mode: .stepUp).register(on: signedIn)
     AdminController(web: web).register(on: admin)

@@ -69,13 +69,8 @@ struct VerificationAPIController {
         }
     }
 
-    /// What the client shows the user at the challenge.
+    /// What the client shows the user at the challenge, in the factor type's words.
     private func message(_ factor: Factor, sent: Bool) -> String {
-        switch factor.type {
-        case .sms: sent ? "Enter the code we sent by text message to \(factor.label)." : "Enter the code from the text message we sent."
-        case .email: sent ? "Enter the code we sent by email to \(factor.label)." : "Enter the code from the email we sent."
-        case .hotp: "Press the button on your token and enter the code."
-        default: "Enter the code from your authenticator app."
-        }
+        FactorPresenters.standard[factor.type]?.apiPrompt(for: factor, sent: sent) ?? "Enter the code."
     }
 }

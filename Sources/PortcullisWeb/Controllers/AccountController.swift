@@ -66,7 +66,8 @@ struct AccountController {
 
     private func portal(context: SignedInContext) async throws -> Response {
         let user = context.user
-        let factors = try await app.signIn.confirmedFactors(userID: user.id).filter { $0.type != .backupCodes }
+        // The methods that count: possession factors (backups stand beside one).
+        let factors = try await app.signIn.confirmedFactors(userID: user.id).filter { app.methods.isPossession($0) }
         return web.pages.render(PortalPage(displayName: user.displayName, applications: [], factorCount: factors.count,
                                            recommended: Self.recommendedFactorCount), context: context)
     }
@@ -78,10 +79,12 @@ struct AccountController {
         let user = context.user
         let summaries = try await app.factors.summaries(userID: user.id)
         let factors = summaries.map(\.factor)
-        let rows = summaries.map { SettingsFactorRow($0, methods: app.methods) }
+        let canHaveCodes = factors.contains { app.methods.isPossession($0) }
+        let rows = summaries.map { SettingsFactorRow($0, methods: app.methods, presenters: web.presenters) }
         var page = SettingsPage(mfaState: try await app.factors.mfaState(of: user).label, factors: rows, hasFactors: !rows.isEmpty,
-                                hasCodes: factors.contains { $0.type == .backupCodes },
-                                canHaveCodes: factors.contains { app.methods.isPossession($0) })
+                                hasCodes: summaries.contains { $0.details.remainingCodes != nil },
+                                canHaveCodes: canHaveCodes,
+                                addOptions: web.presenters.addOptions.filter { $0.firstFactor || canHaveCodes })
         if let notice = Notice.find(code, among: Notice.settingsPage) {
             page.notice = notice
         } else if let code, code.hasPrefix(Self.confirmRemovalPrefix),

@@ -41,39 +41,11 @@ struct ChallengeController<Context: SessionPageContext> {
         guard let factor = factors.first(where: { $0.id == wanted }) ?? app.signIn.defaultFactor(among: factors) else {
             return .seeOther(mode == .signIn ? "/login/enroll" : "/settings")
         }
-        var page = ChallengePage(typeName: app.methods[factor.type]?.displayName ?? factor.type.rawValue,
+        guard let presenter = web.presenters[factor.type] else { return .seeOther(mode == .signIn ? "/login/enroll" : "/settings") }
+        let page = ChallengePage(typeName: app.methods[factor.type]?.displayName ?? factor.type.rawValue,
                                  action: mode.path, methodsPath: mode.methodsPath, stepUp: mode == .stepUp,
-                                 next: WebContext.returnPath(next ?? context.flash?.next), factorID: factor.id)
-        switch factor.type {
-        case .backupCodes:
-            page.prompt = "Enter one of your backup codes. Each code works once."
-            page.inputMode = "text"
-            page.pattern = false
-        case .pattern:
-            let size = factor.parameters["grid"].flatMap(Int.init) ?? app.configuration.policy.patternGridSize
-            page.grid = PatternGridView(size: size, field: "pattern", label: "Your pattern")
-            page.prompt = "Draw your grid pattern, or type its dot numbers."
-        case .webauthn:
-            page.isKey = true
-            page.prompt = "Use \(factor.label): when your browser asks, touch the key or confirm with your fingerprint or screen lock."
-        case .hotp:
-            page.prompt = "Press the button on your token (\(factor.parameters["serial"] ?? factor.label)) and enter the code it shows."
-        case .sms, .email:
-            let organization = try await web.organization(of: user)
-            let channel = factor.type == .sms ? "text message" : "email"
-            var live = try await app.messageCodes.latest(factorID: factor.id)
-            if live.map({ $0.consumedAt != nil || $0.expiresAt <= app.clock.now }) ?? true { live = nil }
-            page.canSend = true
-            page.hasCode = live != nil
-            page.prompt = live != nil ? "Enter the code we sent by \(channel) to \(factor.maskedLabel)."
-                                      : "Choose Send code to get a code by \(channel) at \(factor.maskedLabel), then enter it here."
-            let inbound = factor.type == .sms && organization.settings.inboundSMSActive
-            if inbound, let code = live?.inboundCode, let number = organization.settings.inboundSMSNumber {
-                page.inbound = InboundSMSView(code: code, number: number)
-            }
-        default:
-            page.prompt = "Enter the 6-digit code from your authenticator app (\(factor.label))."
-        }
+                                 next: WebContext.returnPath(next ?? context.flash?.next), factorID: factor.id,
+                                 part: try await presenter.challenge(for: factor, user: user, web: web))
         return web.pages.render(page, context: context)
     }
 
@@ -90,12 +62,12 @@ struct ChallengeController<Context: SessionPageContext> {
         let user = context.user
         let factorID = context.form.text("factor_id")
         guard let factor = try await app.signIn.confirmedFactors(userID: user.id).first(where: { $0.id == factorID }),
-              factor.type == .sms || factor.type == .email else { return .seeOther(mode.path) }
+              let method = app.methods[factor.type] as? any MessageCodeFactor else { return .seeOther(mode.path) }
         let organization = try await web.organization(of: user)
-        let inbound = factor.type == .sms && organization.settings.inboundSMSActive
+        let inbound = method.acceptsInboundReplies && organization.settings.inboundSMSActive
         switch try await app.messageCodes.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: context.clientIP, inbound: inbound) {
         case .sent:
-            return try await back(to: factorID, Flash(.codeSent(to: factor.maskedLabel)), context: context)
+            return try await back(to: factorID, Flash(.codeSent(to: web.presenters.maskedLabel(factor))), context: context)
         case .coolingDown(let seconds):
             return try await back(to: factorID, Flash(.waitBeforeResending(seconds: seconds)), context: context)
         case .limited(let message), .failed(let message):
@@ -113,23 +85,17 @@ struct ChallengeController<Context: SessionPageContext> {
     private func answerChallenge(context: Context) async throws -> Response {
         let (session, user) = (context.session, context.user)
         let factorID = context.form.text("factor_id")
-        let code = context.form.text("code")
-        let pattern = context.form.text("pattern")
-        let inbound = context.form["inbound"] == "1"
-        let assertion = context.form["assertion"] ?? ""
+        // The factor's presenter reads its answer (a code, a pattern, a security key's assertion for the challenge this
+        // session was given). An unknown factor still goes to the flow, which refuses and counts it.
+        let factor = try await app.factors.list(userID: user.id).first { $0.id == factorID && $0.confirmed }
         let response: FactorResponse
-        if !assertion.isEmpty {
-            // A security key's answer: the challenge this session was given, used once.
-            guard let taken = try await app.webAuthn.takeChallenge(id: context.form.text("challenge_id"), purpose: .authentication,
-                                                                   binding: session.binding), taken.userID == user.id else {
-                return try await back(to: factorID, Flash(.challengeExpired), context: context)
+        if let factor, let presenter = web.presenters[factor.type] {
+            guard let read = try await presenter.response(from: context.form, session: session, user: user, web: web) else {
+                return try await back(to: factorID, Flash(presenter.missingAnswer), context: context)
             }
-            response = .assertion(WebAuthnAnswer(assertionJSON: assertion, challenge: taken.challenge))
+            response = read
         } else {
-            guard inbound || (!(code.isEmpty && pattern.isEmpty) && code.count <= 64 && pattern.count <= 200) else {
-                return try await back(to: factorID, Flash(.enterTheCode), context: context)
-            }
-            response = inbound ? .inboundConfirmation : pattern.isEmpty ? .code(code) : .pattern(pattern)
+            response = .code(context.form.text("code"))
         }
         if mode == .stepUp {
             switch try await app.flow.stepUp(session: session, factorID: factorID, response: response, ip: context.clientIP) {
@@ -152,7 +118,7 @@ struct ChallengeController<Context: SessionPageContext> {
         let user = context.user
         let factors = try await app.signIn.confirmedFactors(userID: user.id)
         guard !factors.isEmpty else { return .seeOther(mode == .signIn ? "/login/enroll" : "/settings") }
-        return web.pages.render(MethodsPage(factors: factors.map { MethodChoiceView($0, methods: app.methods) }, action: mode.path),
+        return web.pages.render(MethodsPage(factors: factors.map { MethodChoiceView($0, methods: app.methods, presenters: web.presenters) }, action: mode.path),
                                 context: context)
     }
 }

@@ -8,6 +8,8 @@ struct WebContext: Sendable {
     let app: Portcullis
     let pages: Pages
     let cookies: CookieSettings
+    /// How each factor type appears on the pages.
+    let presenters = FactorPresenters.standard
 
     /// Where a step-up returns to: a local path only.
     static func returnPath(_ raw: String?) -> String {

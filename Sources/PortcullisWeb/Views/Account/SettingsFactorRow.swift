@@ -1,43 +1,35 @@
 import PortcullisCore
 
-/// One sign-in method in the settings table, with what its actions need.
+/// One sign-in method in the settings table, with what its actions need; the type-specific part (a note, whether it
+/// is renamed or removed here, its own actions) comes from its presenter.
 struct SettingsFactorRow: Sendable {
     let id: String
     let type: String
     let label: String
-    /// The kind of method ("Authenticator app") and how strong a kind it is.
+    /// The kind of method ("Authenticator app") and what kind of factor it is ("Device you have").
     let typeName: String
     let strength: String
     let isDefault: Bool
     let canBeDefault: Bool
     let createdAt: String
     let lastUsedAt: String
-    /// Backup codes: no rename, and how many are unused.
-    let isCodes: Bool
-    let remaining: Int?
-    /// A hardware token: resync instead of remove (an admin takes it back).
-    let isToken: Bool
-    /// A security key's kind, as far as the credential says ("Synced passkey", "Passkey", "Device-bound key").
-    let keyKind: String?
+    let part: SettingsRowPart
+    /// Whether a count of unused codes is shown (`part.remainingCodes`).
+    let hasRemaining: Bool
 
-    init(_ summary: FactorManagement.Summary, methods: FactorMethods) {
+    init(_ summary: FactorManagement.Summary, methods: FactorMethods, presenters: FactorPresenters) {
         let factor = summary.factor
-        let method = methods[factor.type]
+        let presenter = presenters[factor.type]
         self.id = factor.id
         self.type = factor.type.rawValue
         self.label = factor.label
-        self.typeName = method?.displayName ?? factor.type.rawValue
-        self.strength = method.map { $0.type == .backupCodes ? "Codes you keep" : $0.descriptor.kind } ?? ""
+        self.typeName = methods[factor.type]?.displayName ?? factor.type.rawValue
+        self.strength = presenter?.kind ?? ""
         self.isDefault = factor.isDefault
-        self.canBeDefault = method?.canBeDefault ?? false
+        self.canBeDefault = methods.canBeDefault(factor)
         self.createdAt = Factor.format(factor.createdAt)
         self.lastUsedAt = factor.lastUsedAt.map(Factor.format) ?? "never"
-        self.isCodes = factor.type == .backupCodes
-        self.remaining = summary.details.remainingCodes
-        self.isToken = factor.type == .hotp
-        // Synced passkeys are backed up.
-        self.keyKind = summary.details.keyBackedUp.map { backedUp in
-            backedUp ? "Synced passkey" : (summary.details.keyBackupEligible == true ? "Passkey" : "Device-bound key")
-        }
+        self.part = presenter?.settingsRow(summary) ?? SettingsRowPart()
+        self.hasRemaining = part.remainingCodes != nil
     }
 }

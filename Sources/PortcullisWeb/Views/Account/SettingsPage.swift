@@ -11,6 +11,8 @@ struct SettingsPage: PageView {
     let hasCodes: Bool
     /// Whether the user has a possession factor, which backup codes and a grid pattern can back up.
     let canHaveCodes: Bool
+    /// The methods the user may add now (backups only beside a possession factor), from the presenters.
+    let addOptions: [AddOption]
     /// The confirmation asked before removing the last possession factor, with its backups.
     var confirmRemoval: RemovalConfirmationView?
     var notice: Notice?

@@ -1,5 +1,5 @@
-/// The challenge for one of the user's factors (`challenge`), at sign-in or at a step-up: a code field, a security
-/// key button, or a drawing grid, with "Send code" for SMS and email.
+/// The challenge for one of the user's factors (`challenge`), at sign-in or at a step-up; what is asked comes from the
+/// factor type's presenter.
 struct ChallengePage: PageView {
     static let template = "challenge"
     let title = "Verify it's you"
@@ -13,18 +13,7 @@ struct ChallengePage: PageView {
     /// Where a step-up returns to.
     let next: String
     let factorID: String
-    /// What to do, said above the field (or the key button, or the grid).
-    var prompt = ""
-    /// The code field's `inputmode` and whether it only takes digits and spaces (`pattern`).
-    var inputMode = "numeric"
-    var pattern = true
-    /// A security key or passkey: the button that runs the browser's ceremony instead of a code field.
-    var isKey = false
-    /// A grid pattern: the drawing grid instead of a code field.
-    var grid: PatternGridView?
-    /// An SMS or email factor: the "Send code" form; `hasCode` when a code is out ("Send a new code").
-    var canSend = false
-    var hasCode = false
-    /// The code the user may text in instead (inbound SMS), and where to.
-    var inbound: InboundSMSView?
+    /// The factor type's part (`FactorPresenter.challenge`): its prompt, its partial inside the form, "Send code",
+    /// an inbound SMS code, its script.
+    let part: ChallengePart
 }

@@ -5,4 +5,6 @@ struct EnrollmentChoicePage: PageView {
     let title = "Set up two-step verification"
     /// Whether the organization requires a second factor (no skipping).
     let required: Bool
+    /// The methods that may be a first factor, from the presenters.
+    let options: [AddOption]
 }

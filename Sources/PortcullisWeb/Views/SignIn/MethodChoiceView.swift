@@ -7,10 +7,10 @@ struct MethodChoiceView: Sendable {
     let typeName: String
     let label: String
 
-    init(_ factor: Factor, methods: FactorMethods) {
+    init(_ factor: Factor, methods: FactorMethods, presenters: FactorPresenters) {
         self.id = factor.id
         self.type = factor.type.rawValue
         self.typeName = methods[factor.type]?.displayName ?? factor.type.rawValue
-        self.label = factor.maskedLabel
+        self.label = presenters.maskedLabel(factor)
     }
 }

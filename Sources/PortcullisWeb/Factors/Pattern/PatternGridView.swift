@@ -1,4 +1,4 @@
-/// A drawing grid of `size`×`size` dots (the `pattern-grid` partial), whose dot numbers go into the form field `field`.
+/// A drawing grid of `size`×`size` dots (the `factors/pattern/grid` partial), whose dot numbers go into the form field `field`.
 struct PatternGridView: Sendable {
     let size: Int
     let field: String

@@ -1,6 +1,6 @@
 /// The second step of enrolling a phone or an email address (`enroll-code`): the code sent there.
 struct EnrollCodePage: PageView {
-    static let template = "enroll-code"
+    static let template = "factors/message/confirm"
     let title = "Enter the code"
     /// `sms` or `email`: where the forms post (`/enroll/{type}/confirm`, `/enroll/{type}/resend`).
     let type: String

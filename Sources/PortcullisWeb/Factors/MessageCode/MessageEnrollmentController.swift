@@ -4,14 +4,17 @@ import PortcullisApp
 import PortcullisCore
 
 /// Enrolling a phone number (SMS) or an external email address: the destination, then a code sent to it.
-/// `/enroll/sms` and `/enroll/email` share this controller; the differences are the destination field and its checks.
-/// Every form answers with a redirect (Post/Redirect/Get); what it has to say travels in the session's flash.
+/// The SMS and email presenters each register one (`/enroll/sms`, `/enroll/email`); the differences are the
+/// destination field and its checks. Every form answers with a redirect (Post/Redirect/Get); what it has to say
+/// travels in the session's flash.
 struct MessageEnrollmentController {
     let web: WebContext
+    let presenter: any MessageCodePresenter
     var app: Portcullis { web.app }
 
     func register(on router: some RouterMethods<AppRequestContext>) {
-        for type in [FactorType.sms, .email] {
+        do {
+            let type = presenter.type
             router.get("/enroll/\(type.rawValue)") { _, context in try await startPage(type, context: context) }
             router.post("/enroll/\(type.rawValue)") { _, context in try await submitDestination(type, context: context) }
             router.get("/enroll/\(type.rawValue)/confirm") { request, context in
@@ -23,7 +26,7 @@ struct MessageEnrollmentController {
     }
 
     private func method(_ type: FactorType) -> any MessageCodeFactor {
-        type == .sms ? SMSFactor() : EmailFactor()
+        app.methods[type] as? any MessageCodeFactor ?? SMSFactor()
     }
 
     private func startPage(_ type: FactorType, context: AppRequestContext) async throws -> Response {

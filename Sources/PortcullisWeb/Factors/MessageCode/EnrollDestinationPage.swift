@@ -1,6 +1,6 @@
 /// The first step of enrolling a phone (SMS) or an email address (`enroll-destination`): where codes go.
 struct EnrollDestinationPage: PageView {
-    static let template = "enroll-destination"
+    static let template = "factors/message/destination"
     let title: String
     /// `sms` or `email`: which field, and where the form posts (`/enroll/{type}`).
     let type: String

@@ -1,6 +1,6 @@
 /// Enrolling a grid pattern (`enroll-pattern`): drawn twice.
 struct EnrollPatternPage: PageView {
-    static let template = "enroll-pattern"
+    static let template = "factors/pattern/enroll"
     let title = "Set up a grid pattern"
     /// The fewest dots a pattern joins.
     let minimum: Int

@@ -1,0 +1,24 @@
+import Foundation
+import Hummingbird
+import PortcullisCore
+
+/// Backup codes on the web: typed at the challenge; in settings the list shows how many are left and is not renamed.
+/// A new list comes from its own settings button (`AccountController`), not from "add a method".
+struct BackupCodesPresenter: FactorPresenter {
+    let type = BackupCodesFactor().type
+    let kind = "Codes you keep"
+    let addOption: AddOption? = nil
+
+    func challenge(for factor: Factor, user: User, web: WebContext) async throws -> ChallengePart {
+        ChallengePart(prompt: "Enter one of your backup codes. Each code works once.", partial: "factors/backupCodes/challenge",
+                      inputMode: "text", digitsOnly: false)
+    }
+
+    func response(from form: FormData, session: Session, user: User, web: WebContext) async throws -> FactorResponse? {
+        typedCode(from: form)
+    }
+
+    func settingsRow(_ summary: FactorManagement.Summary) -> SettingsRowPart {
+        SettingsRowPart(remainingCodes: summary.details.remainingCodes, renamable: false)
+    }
+}
