@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// What the user answered at a challenge: form fields by name (`code`, later a WebAuthn assertion or a pattern).
 public struct FactorResponse: Sendable {

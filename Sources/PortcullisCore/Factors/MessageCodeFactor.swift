@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// What SMS and email factors share: a code sent to a destination kept in `parameters`, checked against the latest
 /// challenge (hash, expiry, tries of this code, single use), or an inbound SMS confirmation.

@@ -1,4 +1,5 @@
 import Crypto
+import PortcullisCrypto
 import _CryptoExtras
 import Foundation
 #if canImport(FoundationXML)

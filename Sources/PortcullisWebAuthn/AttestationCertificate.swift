@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// A minimal DER reader: single-byte tags, definite lengths, every read bounds-checked.
 struct DERReader {

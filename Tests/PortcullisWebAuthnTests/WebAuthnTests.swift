@@ -1,11 +1,12 @@
 import Foundation
+import PortcullisCrypto
 import Testing
-@testable import PortcullisCore
+@testable import PortcullisWebAuthn
 import PortcullisTestSupport
 
 /// The WebAuthn fixtures under `Fixtures/webauthn/`, written by `make_webauthn.py` (soft-webauthn, fido2, cbor2 and
 /// cryptography, checked there with fido2's verifiers), never by our code. Regenerate with
-/// `.venv/bin/python Tests/PortcullisCoreTests/Fixtures/webauthn/make_webauthn.py`; the tests only read them.
+/// `.venv/bin/python Tests/PortcullisWebAuthnTests/Fixtures/webauthn/make_webauthn.py`; the tests only read them.
 enum WebAuthnFixtures {
     struct RelyingParty: Decodable {
         let id: String

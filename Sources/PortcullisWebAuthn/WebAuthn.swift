@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PortcullisCrypto
 
 /// The relying party: Portcullis as seen by browsers and authenticators.
 public struct WebAuthnRelyingParty: Sendable, Equatable {

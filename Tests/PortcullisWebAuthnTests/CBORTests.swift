@@ -1,6 +1,7 @@
 import Foundation
+import PortcullisCrypto
 import Testing
-@testable import PortcullisCore
+@testable import PortcullisWebAuthn
 import PortcullisTestSupport
 
 /// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator so every fuzz run sees the same inputs.
