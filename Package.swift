@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
@@ -35,13 +37,15 @@ let package = Package(
             ]
         ),
         // WebAuthn ceremony checks on bytes and the browser's JSON: CBOR, COSE keys, authenticator data, attestation
-        // certificates. Knows nothing of users or factors.
+        // certificates (swift-certificates). Knows nothing of users or factors.
         .target(
             name: "PortcullisWebAuthn",
             dependencies: [
                 "PortcullisCrypto",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
         // Hardware-token seed files (CSV, PSKC): bytes in, plain `ImportedToken` values or every problem out.
