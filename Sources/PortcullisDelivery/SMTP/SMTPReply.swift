@@ -6,9 +6,6 @@ struct SMTPReply: Sendable, Equatable {
     /// The text after the code on each line, in order.
     var lines: [String]
 
-    var isPositiveCompletion: Bool { (200..<300).contains(code) }
-    var isIntermediate: Bool { (300..<400).contains(code) }
-    var isTransientFailure: Bool { (400..<500).contains(code) }
     var isPermanentFailure: Bool { (500..<600).contains(code) }
 
     /// EHLO keywords (upper-cased) and their parameters, from every line after the first.
