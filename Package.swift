@@ -21,23 +21,55 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // Crypto primitives (HOTP/TOTP, Argon2id, AES-GCM at rest, constant-time comparison, encodings): the only
+        // target that links libargon2.
         .target(
-            name: "PortcullisCore",
+            name: "PortcullisCrypto",
             dependencies: [
                 "CArgon2",
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // WebAuthn ceremony checks on bytes and the browser's JSON: CBOR, COSE keys, authenticator data, attestation
+        // certificates (swift-certificates). Knows nothing of users or factors.
+        .target(
+            name: "PortcullisWebAuthn",
+            dependencies: [
+                "PortcullisCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        // Hardware-token seed files (CSV, PSKC): bytes in, plain `ImportedToken` values or every problem out.
+        .target(
+            name: "PortcullisTokenImport",
+            dependencies: [
+                "PortcullisCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "PortcullisCore",
+            dependencies: [
+                "PortcullisCrypto",
+                "PortcullisWebAuthn",
+                "PortcullisTokenImport",
             ]
         ),
         .target(
             name: "PortcullisStore",
             dependencies: [
                 "PortcullisCore",
+                "PortcullisCrypto",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -49,6 +81,7 @@ let package = Package(
             name: "PortcullisDelivery",
             dependencies: [
                 "PortcullisCore",
+                "PortcullisCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -63,6 +96,7 @@ let package = Package(
             name: "PortcullisApp",
             dependencies: [
                 "PortcullisCore",
+                "PortcullisCrypto",
                 "PortcullisStore",
                 "PortcullisDelivery",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -76,6 +110,9 @@ let package = Package(
             name: "PortcullisWeb",
             dependencies: [
                 "PortcullisCore",
+                "PortcullisCrypto",
+                "PortcullisWebAuthn",
+                "PortcullisTokenImport",
                 "PortcullisApp",
                 "PortcullisDelivery",
                 "CQREncode",
@@ -96,6 +133,8 @@ let package = Package(
             name: "portcullis",
             dependencies: [
                 "PortcullisCore",
+                "PortcullisCrypto",
+                "PortcullisTokenImport",
                 "PortcullisApp",
                 "PortcullisWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -105,17 +144,25 @@ let package = Package(
         ),
         .executableTarget(
             name: "portcullis-bench",
-            dependencies: ["PortcullisCore", "PortcullisStore", "PortcullisTestSupport",
+            dependencies: ["PortcullisCore", "PortcullisCrypto", "PortcullisWebAuthn", "PortcullisStore", "PortcullisTestSupport",
                            .product(name: "Crypto", package: "swift-crypto")],
             path: "bench"
         ),
         .target(
             name: "PortcullisTestSupport",
-            dependencies: ["PortcullisCore", "PortcullisStore", "PortcullisApp", .product(name: "SQLKit", package: "sql-kit"),
+            dependencies: ["PortcullisCore", "PortcullisCrypto", "PortcullisWebAuthn", "PortcullisStore", "PortcullisApp",
+                           .product(name: "SQLKit", package: "sql-kit"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/Support"
         ),
-        .testTarget(name: "PortcullisCoreTests", dependencies: ["PortcullisCore", "PortcullisTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PortcullisCryptoTests", dependencies: ["PortcullisCrypto", "PortcullisTestSupport"]),
+        .testTarget(
+            name: "PortcullisWebAuthnTests",
+            dependencies: ["PortcullisWebAuthn", "PortcullisCrypto", "PortcullisTestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "PortcullisTokenImportTests", dependencies: ["PortcullisTokenImport", "PortcullisCrypto"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PortcullisCoreTests", dependencies: ["PortcullisCore", "PortcullisTestSupport"]),
         .testTarget(
             name: "PortcullisDeliveryTests",
             dependencies: [
@@ -131,11 +178,15 @@ let package = Package(
         ),
         .testTarget(name: "PortcullisStoreTests", dependencies: ["PortcullisStore", "PortcullisApp", "PortcullisCore", "PortcullisTestSupport"]),
         // The domain's services through the composition root, without HTTP, on SQLite and PostgreSQL.
-        .testTarget(name: "PortcullisDomainTests", dependencies: ["PortcullisStore", "PortcullisApp", "PortcullisCore", "PortcullisTestSupport"]),
+        .testTarget(
+            name: "PortcullisDomainTests",
+            dependencies: ["PortcullisStore", "PortcullisApp", "PortcullisCore", "PortcullisCrypto", "PortcullisTokenImport", "PortcullisTestSupport"]
+        ),
         .testTarget(
             name: "PortcullisWebTests",
             dependencies: [
-                "PortcullisWeb", "PortcullisApp", "PortcullisStore", "PortcullisCore", "PortcullisTestSupport", "PortcullisDelivery",
+                "PortcullisWeb", "PortcullisApp", "PortcullisStore", "PortcullisCore", "PortcullisCrypto", "PortcullisTestSupport",
+                "PortcullisDelivery",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -4,8 +4,10 @@
 import Crypto
 import Foundation
 import PortcullisCore
+import PortcullisCrypto
 import PortcullisStore
 import PortcullisTestSupport
+import PortcullisWebAuthn
 
 @MainActor func measure(_ name: String, iterations: Int, _ body: () async throws -> Void) async rethrows -> [Double] {
     var samples: [Double] = []

@@ -150,7 +150,7 @@ def test_token_commands(cli, tmp_path):
     assert "nothex" not in err or "seed" in err
 
     # An encrypted PSKC file (written by an independent implementation) into the spare pool.
-    fixtures = ROOT / "Tests" / "PortcullisCoreTests" / "Fixtures"
+    fixtures = ROOT / "Tests" / "PortcullisTokenImportTests" / "Fixtures"
     expected = __import__("json").loads((fixtures / "pskc-encrypted-expected.json").read_text())
     pskc = str(fixtures / "pskc-encrypted.xml")
     refused(cli("token", "import", pskc, "--pool"), "encrypted")

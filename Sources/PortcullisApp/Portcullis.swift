@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Mustache
 import PortcullisCore
+import PortcullisCrypto
 import PortcullisDelivery
 import PortcullisStore
 

@@ -1,5 +1,6 @@
 import Foundation
 import PortcullisCore
+import PortcullisCrypto
 import SQLKit
 
 /// Sessions keyed by SHA-256 of the token: a leaked table does not hand out live sessions.

@@ -1,5 +1,6 @@
 import Foundation
 import PortcullisCore
+import PortcullisCrypto
 import SQLKit
 
 struct SQLTokenRepository: TokenRepository {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PortcullisApp
 import PortcullisCore
+import PortcullisCrypto
 
 /// The `portcullis` command: serve, migrate, and administer organizations, users and keys.
 @main

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import PortcullisApp
 import PortcullisCore
+import PortcullisCrypto
+import PortcullisTokenImport
 
 /// `portcullis token`: the hardware token inventory.
 struct TokenCommand: AsyncParsableCommand {

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// The layering the package promises, checked on the sources: fronts (web pages and APIs, the command line) reach
-/// services through the composition root only, never a repository or the database.
+/// services through the composition root only, never a repository or the database; the crypto, WebAuthn and token
+/// import targets stand below the domain and know nothing of it; only the crypto target links libargon2.
 @Suite("Architecture")
 struct ArchitectureTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -11,6 +12,42 @@ struct ArchitectureTests {
         let folder = Self.root.appendingPathComponent("Sources/\(target)")
         let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
         return try files.filter { $0.pathExtension == "swift" }.map { ($0.lastPathComponent, try String(contentsOf: $0, encoding: .utf8)) }
+    }
+
+    /// Every `.swift` file under `folder` (relative to the package root), with its path from there.
+    func swiftFiles(under folder: String) throws -> [(path: String, text: String)] {
+        let base = Self.root.appendingPathComponent(folder)
+        let files = FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        return try files.filter { $0.pathExtension == "swift" && !$0.path.contains("/.build") }.map {
+            (folder + $0.path.dropFirst(base.path.count), try String(contentsOf: $0, encoding: .utf8))
+        }
+    }
+
+    /// The modules a file imports: `import X`, `@testable import X`, `import struct X.Y`, one a line.
+    func imports(_ text: String) -> Set<String> {
+        var modules: Set<String> = []
+        for line in text.split(separator: "\n") {
+            var words = line.split(separator: " ").drop { $0.hasPrefix("@") }
+            guard words.first == "import" else { continue }
+            words = words.dropFirst()
+            if let kind = words.first, ["struct", "class", "enum", "protocol", "func", "var", "let", "typealias"].contains(kind) {
+                words = words.dropFirst()
+            }
+            if let name = words.first?.split(separator: ".").first { modules.insert(String(name)) }
+        }
+        return modules
+    }
+
+    /// Each target's declaration in Package.swift, by name: its text up to the next declaration.
+    func packageTargets() throws -> [String: Substring] {
+        let package = try String(contentsOf: Self.root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let matches = package.matches(of: /\.(?:target|executableTarget|testTarget|systemLibrary)\(\s*name:\s*"([^"]+)"/)
+        var targets: [String: Substring] = [:]
+        for (index, match) in matches.enumerated() {
+            let end = index + 1 < matches.count ? matches[index + 1].range.lowerBound : package.endIndex
+            targets[String(match.output.1)] = package[match.range.lowerBound..<end]
+        }
+        return targets
     }
 
     @Test("No front imports the store or touches repositories; the CLI does not import Hummingbird")
@@ -39,6 +76,58 @@ struct ArchitectureTests {
             for module in ["Hummingbird", "SQLKit", "PostgresKit", "SQLiteKit", "PortcullisStore"] {
                 #expect(!text.contains("import \(module)"), "PortcullisCore/\(name) imports \(module)")
             }
+        }
+    }
+
+    @Test("Only PortcullisCrypto imports or depends on CArgon2 (libargon2)")
+    func argon2OnlyInCrypto() throws {
+        let sources = try swiftFiles(under: "Sources") + swiftFiles(under: "Tests") + swiftFiles(under: "bench")
+        #expect(sources.contains { $0.path.hasPrefix("Sources/PortcullisCrypto/") && imports($0.text).contains("CArgon2") })
+        for (path, text) in sources where !path.hasPrefix("Sources/PortcullisCrypto/") {
+            #expect(!imports(text).contains("CArgon2"), "\(path) imports CArgon2")
+        }
+        let targets = try packageTargets()
+        #expect(targets["PortcullisCrypto"]?.contains("\"CArgon2\"") == true)
+        for (name, declaration) in targets where name != "CArgon2" && name != "PortcullisCrypto" {
+            #expect(!declaration.contains("\"CArgon2\""), "\(name) depends on CArgon2")
+        }
+    }
+
+    @Test("The crypto, WebAuthn and token import targets do not import the domain or anything above it")
+    func primitivesBelowTheDomain() throws {
+        let targets = try packageTargets()
+        let above = ["PortcullisCore", "PortcullisStore", "PortcullisDelivery", "PortcullisApp", "PortcullisWeb"]
+        for target in ["PortcullisCrypto", "PortcullisWebAuthn", "PortcullisTokenImport"] {
+            let files = try sources(target)
+            #expect(!files.isEmpty, "no sources in \(target)")
+            for (name, text) in files {
+                let imported = imports(text)
+                for module in above {
+                    #expect(!imported.contains(module), "\(target)/\(name) imports \(module)")
+                }
+            }
+            let declaration = try #require(targets[target], "\(target) is not in Package.swift")
+            for module in above {
+                #expect(!declaration.contains("\"\(module)\""), "\(target) depends on \(module)")
+            }
+        }
+        // The crypto primitives stand below the other two as well.
+        for (name, text) in try sources("PortcullisCrypto") {
+            #expect(imports(text).isDisjoint(with: ["PortcullisWebAuthn", "PortcullisTokenImport"]), "PortcullisCrypto/\(name)")
+        }
+        // Every dependant says what it uses: no module re-exports another.
+        for (path, text) in try swiftFiles(under: "Sources") {
+            #expect(!text.contains("@_exported"), "\(path) re-exports a module")
+        }
+    }
+
+    @Test("No Swift file under Sources/, Tests/ or bench/ is over 400 lines")
+    func shortFiles() throws {
+        let files = try swiftFiles(under: "Sources") + swiftFiles(under: "Tests") + swiftFiles(under: "bench")
+        #expect(files.count > 50)
+        for (path, text) in files {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count - (text.hasSuffix("\n") ? 1 : 0)
+            #expect(lines <= 400, "\(path) has \(lines) lines")
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import PortcullisCore
 import PortcullisStore
 import PortcullisTestSupport
+import PortcullisTokenImport
 import Testing
 
 @Suite("Administration through the services: typed actors, each change with its audit event in one transaction")

@@ -1,5 +1,7 @@
 import Foundation
 import PortcullisCore
+import PortcullisCrypto
+import PortcullisTokenImport
 import PortcullisStore
 import PortcullisTestSupport
 import SQLKit

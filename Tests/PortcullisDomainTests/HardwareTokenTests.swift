@@ -1,7 +1,9 @@
 import Foundation
 import PortcullisCore
+import PortcullisCrypto
 import PortcullisStore
 import PortcullisTestSupport
+import PortcullisTokenImport
 import SQLKit
 import Testing
 

@@ -1,7 +1,9 @@
 import Foundation
 import PortcullisCore
+import PortcullisCrypto
 import PortcullisStore
 import PortcullisTestSupport
+import PortcullisTokenImport
 import Testing
 
 /// The sign-in flow driven without HTTP, one request at a time and in bursts of parallel requests, on both engines.

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import PortcullisCore
+import PortcullisCrypto
 import PortcullisStore
 @testable import PortcullisApp
 @testable import PortcullisWeb

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import NIOCore
 import NIOPosix
 import PortcullisCore
+import PortcullisCrypto
 import PortcullisStore
 import PortcullisTestSupport
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import PortcullisCore
+import PortcullisCrypto
 import PortcullisStore
 import PortcullisTestSupport
 import Testing

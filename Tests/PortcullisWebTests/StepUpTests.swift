@@ -1,5 +1,6 @@
 import Foundation
 import PortcullisCore
+import PortcullisCrypto
 import PortcullisStore
 @testable import PortcullisApp
 @testable import PortcullisWeb

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import PortcullisCore
+import PortcullisCrypto
 import PortcullisStore
 @testable import PortcullisApp
 @testable import PortcullisWeb

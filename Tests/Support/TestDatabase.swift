@@ -56,6 +56,3 @@ public enum TestDatabase {
 
     public enum TestDatabaseError: Error { case noPostgres }
 }
-
-/// A random source that is the system's, for tests that only need determinism of time.
-public let testRandom: any RandomSource = SystemRandomSource()

@@ -1,6 +1,7 @@
 import Foundation
 import PortcullisApp
 import PortcullisCore
+import PortcullisCrypto
 import PortcullisStore
 
 /// The composition root (`Portcullis`) over a test database with a manual clock and a recording code delivery: what

@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// What a factor type is, whatever the factor: the facts the sign-in flow, the settings and the audit log need.
 public struct FactorDescriptor: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// Where a hardware token is in its life (SPEC §4.3).
 public enum TokenState: String, Sendable, Codable, CaseIterable {

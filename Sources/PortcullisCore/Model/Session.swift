@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// How far a browser session has come through sign-in.
 public enum SessionStage: String, Sendable, Codable {

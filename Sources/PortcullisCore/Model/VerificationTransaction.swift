@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// A challenge the verification API issued (SPEC §7): the password was right and a second factor is owed. Its id is
 /// the 20-digit `transaction_id` the caller sends back with the code: single use, valid two minutes, for one user,

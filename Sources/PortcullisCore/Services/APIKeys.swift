@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// Application keys for the verification API (SPEC §7): created, listed and revoked by an administrator, one
 /// organization each. A key is `pck_<id>_<secret>`; the id finds the row, the secret is compared by its SHA-256 in

@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// Creating organizations and users, setting passwords, roles, the MFA requirement and organization settings: what
 /// the command line (and later the admin pages and API) do. Each change and its audit event commit in one transaction.

@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// Writes audit events with the injected clock and ids, each with its actor. A change and its event go into one
 /// transaction (`in:` the repositories bound to it); sign-in attempts, which are events rather than changes, are

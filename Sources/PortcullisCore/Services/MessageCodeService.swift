@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// Why a code could not be delivered, in words for the user (the provider's detail goes to the audit log).
 public struct CodeDeliveryFailure: Error, Sendable, Equatable {

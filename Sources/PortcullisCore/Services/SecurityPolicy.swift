@@ -1,4 +1,6 @@
 import Foundation
+import PortcullisCrypto
+import PortcullisWebAuthn
 
 /// The rules sign-in follows. Until the organization policy pages exist (SPEC §4.1) these come from configuration.
 public struct SecurityPolicy: Sendable, Equatable {

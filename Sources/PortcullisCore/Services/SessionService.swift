@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// Creates, checks and ends server-side sessions (stored in the database, so any node serves any request).
 ///

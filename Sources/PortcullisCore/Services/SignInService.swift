@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// The checks every sign-in front shares (SPEC §2): password, second factor, lockout with escalation, per-IP throttle.
 ///

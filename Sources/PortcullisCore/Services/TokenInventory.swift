@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisTokenImport
 
 /// The hardware token inventory (SPEC §4.3): import, assign, lend, unassign, resync, disable, and the return of lent
 /// tokens when they fall due. Assigning a token gives its holder an `hotp` factor pointing at it. Each change commits

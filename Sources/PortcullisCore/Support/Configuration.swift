@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// Everything an operator can set, read from environment variables and an optional file (SPEC §8).
 ///

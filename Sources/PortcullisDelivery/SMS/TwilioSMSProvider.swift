@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import PortcullisCore
+import PortcullisCrypto
 
 /// Sends text messages through a Twilio-compatible Messages API
 /// (`POST {baseURL}/2010-04-01/Accounts/{AccountSid}/Messages.json`, form-encoded, HTTP basic auth).

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import PortcullisCore
+import PortcullisCrypto
 
 /// Sends text messages by POSTing signed JSON to a gateway of your own:
 /// `{"body": "...", "timestamp": 1700000000, "to": "+..."}` with `X-Portcullis-Timestamp` and

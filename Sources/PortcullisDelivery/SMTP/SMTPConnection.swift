@@ -20,18 +20,15 @@ enum SMTPConnectionError: Error, Sendable {
 final class SMTPClientHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
 
-    /// A reply line longer than this (without a line break) is a protocol violation.
-    static let maximumLineLength = 4096
-
     private var buffer = ByteBuffer()
-    private var parser = SMTPReplyParser()
+    private var reader = SMTPReplyReader()
     private var replies = CircularBuffer<SMTPReply>()
     private var waiter: (promise: EventLoopPromise<SMTPReply>, timeout: Scheduled<Void>)?
     private var failure: SMTPConnectionError?
     private var context: ChannelHandlerContext?
 
     /// Bytes or replies received but not yet asked for (must be none when TLS starts: RFC 3207 §4.2 / CVE-2011-0411).
-    var hasUnconsumedInput: Bool { buffer.readableBytes > 0 || !replies.isEmpty || parser.isInsideReply }
+    var hasUnconsumedInput: Bool { buffer.readableBytes > 0 || !replies.isEmpty || reader.isInsideReply }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
@@ -79,23 +76,14 @@ final class SMTPClientHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func parseLines() {
         while failure == nil {
-            guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
-                if buffer.readableBytes > Self.maximumLineLength { fail(.protocolViolation("reply line too long")) }
-                break
-            }
-            var length = newline - buffer.readerIndex
-            if length > Self.maximumLineLength {
-                fail(.protocolViolation("reply line too long"))
-                break
-            }
-            let hasCR = length > 0 && buffer.getInteger(at: newline - 1, as: UInt8.self) == UInt8(ascii: "\r")
-            if hasCR { length -= 1 }
-            let line = buffer.readString(length: length) ?? ""
-            buffer.moveReaderIndex(forwardBy: hasCR ? 2 : 1)
-            do {
-                if let reply = try parser.feed(line) { deliver(reply) }
+            do throws(SMTPReplyReader.ReadError) {
+                guard let reply = try reader.nextReply(from: &buffer) else { break }
+                deliver(reply)
             } catch {
-                fail(.protocolViolation("malformed reply (\(error))"))
+                switch error {
+                case .lineTooLong: fail(.protocolViolation("reply line too long"))
+                case .malformed(let error): fail(.protocolViolation("malformed reply (\(error))"))
+                }
             }
         }
         buffer.discardReadBytes()

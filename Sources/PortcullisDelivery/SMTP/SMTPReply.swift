@@ -1,12 +1,11 @@
+import NIOCore
+
 /// One SMTP reply: a three-digit code and its text lines (several for `250-…` / `250 …` multi-line replies).
 struct SMTPReply: Sendable, Equatable {
     var code: Int
     /// The text after the code on each line, in order.
     var lines: [String]
 
-    var isPositiveCompletion: Bool { (200..<300).contains(code) }
-    var isIntermediate: Bool { (300..<400).contains(code) }
-    var isTransientFailure: Bool { (400..<500).contains(code) }
     var isPermanentFailure: Bool { (500..<600).contains(code) }
 
     /// EHLO keywords (upper-cased) and their parameters, from every line after the first.
@@ -73,5 +72,45 @@ struct SMTPReplyParser: Sendable {
         code = nil
         lines = []
         return reply
+    }
+}
+
+/// The reply side of an SMTP conversation as a function of the bytes received, apart from the channel: splits them into
+/// lines (CRLF, or a bare LF), refuses an overlong line, and assembles lines into replies (`SMTPReplyParser`). Never
+/// traps: every input ends in replies, a wait for more bytes, or a `ReadError`, after which the connection is given up.
+struct SMTPReplyReader: Sendable {
+    enum ReadError: Error, Equatable {
+        /// A reply line longer than `maximumLineLength` (without a line break).
+        case lineTooLong
+        case malformed(SMTPReplyParser.ParseError)
+    }
+
+    /// A reply line longer than this (without a line break) is a protocol violation.
+    static let maximumLineLength = 4096
+    private var parser = SMTPReplyParser()
+
+    /// True while a multi-line reply has started but not finished.
+    var isInsideReply: Bool { parser.isInsideReply }
+
+    /// The next complete reply in `buffer`, its lines consumed; nil when `buffer` ends before one is complete (the lines
+    /// read so far are kept, and a partial line stays in `buffer` for the next call).
+    mutating func nextReply(from buffer: inout ByteBuffer) throws(ReadError) -> SMTPReply? {
+        while true {
+            guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+                if buffer.readableBytes > Self.maximumLineLength { throw .lineTooLong }
+                return nil
+            }
+            var length = newline - buffer.readerIndex
+            if length > Self.maximumLineLength { throw .lineTooLong }
+            let hasCR = length > 0 && buffer.getInteger(at: newline - 1, as: UInt8.self) == UInt8(ascii: "\r")
+            if hasCR { length -= 1 }
+            let line = buffer.readString(length: length) ?? ""
+            buffer.moveReaderIndex(forwardBy: hasCR ? 2 : 1)
+            do throws(SMTPReplyParser.ParseError) {
+                if let reply = try parser.feed(line) { return reply }
+            } catch {
+                throw .malformed(error)
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import PortcullisCore
+import PortcullisCrypto
 
 /// Authenticates verification API calls with an application key (`Authorization: Bearer pck_…`, or the bare key as
 /// privacyIDEA's clients send their token), reads the parameters from a form or JSON body, and answers every error as

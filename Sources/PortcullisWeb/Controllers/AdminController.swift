@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import PortcullisApp
 import PortcullisCore
+import PortcullisCrypto
+import PortcullisTokenImport
 
 /// The admin area's first pages: the hardware token inventory (SPEC §4.3). Organization admins manage their
 /// organization's tokens; operators also manage the spare pool and may lend its tokens to anyone.

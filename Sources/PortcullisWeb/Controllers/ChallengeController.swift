@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import PortcullisApp
 import PortcullisCore
+import PortcullisCrypto
 
 /// The challenge pages for one of the user's factors, in two places: during sign-in (`/login/challenge`, a session
 /// owing its second factor) and at a step-up before a security change (`/settings/verify`, a signed-in session whose

@@ -110,14 +110,3 @@ struct WebContext: Sendable {
         pages.render(BackupCodesPage(codes: codes, next: next), context: context)
     }
 }
-
-extension FactorDescriptor {
-    /// What kind of factor it is, in a few words ("Device you have", "Something you know").
-    var kind: String {
-        switch strength {
-        case .possession: "Device you have"
-        case .outOfBand: "Code sent to you"
-        case .knowledge: "Something you know"
-        }
-    }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PortcullisCore
+import PortcullisCrypto
 
 /// CSRF protection for every form. The HttpOnly SameSite cookie holds a random value naming this browser; each form
 /// carries a token the server issued for that value and the current session (`CSRFTokens`), which a POST must send

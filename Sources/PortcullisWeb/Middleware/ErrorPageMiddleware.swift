@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import PortcullisCore
+import PortcullisCrypto
 
 /// Turns anything a handler throws into a plain page: redirects, error pages, 503 when password hashing is saturated,
 /// and a generic 500 that logs only the error's type (never its text, which might quote input). A request the client

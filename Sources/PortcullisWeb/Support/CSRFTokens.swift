@@ -1,5 +1,6 @@
 import Crypto
 import PortcullisCore
+import PortcullisCrypto
 
 /// Issues and checks the CSRF tokens put into forms: HMAC-SHA256, under a server key, of the random value in the
 /// browser's CSRF cookie and, when there is one, the session's binding. Only the server can make a token, a token

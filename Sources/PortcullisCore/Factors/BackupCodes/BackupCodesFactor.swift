@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// Printed single-use codes (SPEC §3). A list is one factor; each code is stored as an Argon2id hash under the list's
 /// salt, so checking a code costs one slow hash however many codes are left, and is consumed atomically.

@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// Hardware tokens (RFC 4226): credit-card tokens from the inventory, assigned or lent to a user. The factor row points
 /// at the token (`HOTPParameters`); the token row holds the sealed seed and the counter, which advances only on

@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// The channels a code is sent over.
 public enum MessageChannel: String, Sendable {

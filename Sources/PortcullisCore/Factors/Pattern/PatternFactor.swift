@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// A memorized grid pattern (SPEC §3): dots joined on a square grid (3×3 by default, up to 5×5), at least 4, none
 /// twice. Stored as an Argon2id hash (itself sealed at rest); recorded as a knowledge factor, so password + pattern is

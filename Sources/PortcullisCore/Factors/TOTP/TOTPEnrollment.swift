@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 extension TOTPFactor {
     /// A started enrollment: the unconfirmed factor and what to show the user. It is finished by a correct code

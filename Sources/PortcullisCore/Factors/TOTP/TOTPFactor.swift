@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// Authenticator apps (RFC 6238). The secret is 160 random bits sealed at rest; `counter` holds the last accepted
 /// time step, so a code, once accepted, is never accepted again.

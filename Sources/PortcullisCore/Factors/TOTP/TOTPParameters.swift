@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// An authenticator app's settings, fixed at enrollment (the app was given them in the key URI).
 public struct TOTPParameters: FactorParameters, Equatable {

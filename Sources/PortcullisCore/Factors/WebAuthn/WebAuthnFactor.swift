@@ -1,4 +1,6 @@
 import Foundation
+import PortcullisCrypto
+import PortcullisWebAuthn
 
 /// Security keys, fingerprint readers, Windows Hello, Touch ID and passkeys (WebAuthn). Each credential is one factor;
 /// its public key and sign count live in `webauthn_credentials`. It answers `.assertion` responses: the browser's JSON

@@ -1,4 +1,6 @@
 import Foundation
+import PortcullisCrypto
+import PortcullisWebAuthn
 
 /// The WebAuthn ceremonies around the verifier: single-use challenges bound to a session (or, for passkey sign-in, to
 /// the browser), registration of new credentials, and finding the credential a passkey assertion names. Using a

@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import PortcullisApp
 import PortcullisCore
+import PortcullisCrypto
+import PortcullisWebAuthn
 
 /// WebAuthn pages and endpoints: registering a security key, fingerprint reader or passkey; options for using one at
 /// the challenge; and passkey sign-in without a password. The page script fetches options as JSON (posting the form's

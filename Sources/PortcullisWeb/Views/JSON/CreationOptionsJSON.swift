@@ -1,4 +1,6 @@
 import PortcullisCore
+import PortcullisCrypto
+import PortcullisWebAuthn
 
 /// What the page script passes to `navigator.credentials.create()` (`publicKey`; binary values base64url), and the
 /// id of the challenge the registration answers.

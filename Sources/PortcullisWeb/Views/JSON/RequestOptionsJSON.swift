@@ -1,4 +1,5 @@
 import PortcullisCore
+import PortcullisCrypto
 
 /// What the page script passes to `navigator.credentials.get()` (`publicKey`; binary values base64url), and the id
 /// of the challenge the assertion answers.

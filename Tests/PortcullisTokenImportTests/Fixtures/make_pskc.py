@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the PSKC (RFC 6030) fixtures for TokenImportTests, independently of Portcullis's Swift code.
 
-Run from anywhere:  python3 Tests/PortcullisCoreTests/Fixtures/make_pskc.py
+Run from anywhere:  python3 Tests/PortcullisTokenImportTests/Fixtures/make_pskc.py
 Needs the `cryptography` package. Output is deterministic (fixed keys, seeds and IVs), so re-running it changes
 nothing unless this script changes.
 

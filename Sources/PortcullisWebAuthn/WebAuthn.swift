@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PortcullisCrypto
 
 /// The relying party: Portcullis as seen by browsers and authenticators.
 public struct WebAuthnRelyingParty: Sendable, Equatable {
@@ -282,7 +283,7 @@ public enum WebAuthn {
               chain.allSatisfy({ $0.bytesValue != nil }) else { throw WebAuthnError.attestationInvalid }
         guard let leaf = try? AttestationCertificate(der: leafDER),
               leaf.meetsPackedRequirements(aaguid: credential.aaguid),
-              let key = try? P256.Signing.PublicKey(derRepresentation: leaf.subjectPublicKeyInfo) else {
+              let key = leaf.p256PublicKey else {
             throw WebAuthnError.attestationInvalid
         }
         guard let ecdsa = try? P256.Signing.ECDSASignature(derRepresentation: signature),

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PortcullisCore
+@testable import PortcullisCrypto
 
 @Suite("Secrets at rest")
 struct SecretBoxTests {

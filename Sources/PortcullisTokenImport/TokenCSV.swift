@@ -1,3 +1,4 @@
+import PortcullisCrypto
 /// # Token seed CSV format
 ///
 /// A UTF-8 text file (at most 10 MB), one token per line, fields separated by commas:

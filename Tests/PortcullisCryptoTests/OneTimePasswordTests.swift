@@ -1,7 +1,7 @@
 import Foundation
 import PortcullisTestSupport
 import Testing
-@testable import PortcullisCore
+@testable import PortcullisCrypto
 
 @Suite("HOTP and TOTP codes")
 struct OneTimePasswordTests {

@@ -1,6 +1,7 @@
 import Foundation
+import PortcullisCrypto
 import Testing
-@testable import PortcullisCore
+@testable import PortcullisTokenImport
 
 /// Seed-file import. The PSKC fixtures come from `Fixtures/make_pskc.py` (Python's `cryptography`), not from our
 /// code, plus RFC 6030 figure 6 verbatim.

@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCrypto
 
 /// One hardware token read from a vendor's seed file, ready to go into the token inventory (SPEC §4.3).
 public struct ImportedToken: Sendable, Equatable {

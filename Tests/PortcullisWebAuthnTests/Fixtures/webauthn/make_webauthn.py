@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the WebAuthn fixtures for WebAuthnTests and CBORTests, independently of Portcullis's Swift code.
 
-Run from the repository root:  .venv/bin/python Tests/PortcullisCoreTests/Fixtures/webauthn/make_webauthn.py
+Run from the repository root:  .venv/bin/python Tests/PortcullisWebAuthnTests/Fixtures/webauthn/make_webauthn.py
 Needs `soft-webauthn` (which brings `fido2`), `cbor2` and `cryptography` (requirements-test.txt).
 
 Where the responses come from:
