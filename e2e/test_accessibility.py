@@ -7,7 +7,7 @@ import secrets
 import pyotp
 from axe_core_python.selenium import Axe
 
-from conftest import take_backup_codes
+from support.pages import take_backup_codes
 
 PAGES_SIGNED_OUT = ["/login", "/no-such-page"]
 PAGES_SIGNED_IN = ["/portal", "/settings", "/enroll/sms", "/enroll/email", "/enroll/webauthn"]
