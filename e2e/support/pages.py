@@ -39,7 +39,8 @@ def new_driver(out_dir):
 
 class UI:
     """Small helpers over the driver: navigation, waits and a screenshot of
-    every page visited (test-output/e2e/<engine>/NN-name.png)."""
+    every page visited (test-output/e2e/<engine>/NN-name.png; none when the
+    name is None, e.g. where the page tour takes its own)."""
 
     def __init__(self, driver, base_url):
         self.d, self.base_url, self.n = driver, base_url, 0
@@ -57,7 +58,8 @@ class UI:
 
     def go(self, path, name):
         self.d.get(self.base_url + path)
-        self.shot(name)
+        if name:
+            self.shot(name)
 
     def _wait(self, cond, what, ignored=()):
         try:
@@ -72,7 +74,8 @@ class UI:
 
     def wait_path(self, path, name):
         self._wait(lambda d: urllib.parse.urlparse(d.current_url).path == path, f"path {path}")
-        self.shot(name)
+        if name:
+            self.shot(name)
 
     def wait_el(self, css, name=None):
         el = self._wait(EC.presence_of_element_located((By.CSS_SELECTOR, css)), css)
