@@ -11,7 +11,9 @@ import time
 import pyotp
 import pytest
 
-from conftest import BINARY, ENGINE, PUBLIC_HOST, UI, Server, _free_port, take_backup_codes
+from support.config import BINARY, ENGINE, PUBLIC_HOST
+from support.pages import UI, take_backup_codes
+from support.server import Server, free_port
 
 # Its own SQLite server, whatever the pass: once is enough.
 pytestmark = pytest.mark.skipif(ENGINE != "sqlite", reason="runs once, in the SQLite pass (its server has its own SQLite database)")
@@ -34,7 +36,7 @@ def next_step_code(totp, after_step):
 
 @pytest.fixture(scope="module")
 def own(tmp_path_factory, driver, out_dir):
-    port = _free_port()
+    port = free_port()
     db = str(tmp_path_factory.mktemp("stepup") / "portcullis.sqlite")
     env = dict(os.environ, PORTCULLIS_DEV="1", PORTCULLIS_DATABASE_URL=db, PORTCULLIS_STEP_UP_MINUTES="1",
                PORTCULLIS_KEY=base64.b64encode(os.urandom(32)).decode(), PORTCULLIS_BASE_URL=f"http://{PUBLIC_HOST}:{port}")

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BINARY, _free_port
+from support.config import BINARY
+from support.server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,7 +66,7 @@ def test_serve_puts_the_initial_admin_password_in_a_private_file_not_the_log(tmp
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTCULLIS_")}
     env.update(PORTCULLIS_DATABASE_URL=str(tmp_path / "serve.sqlite"),
                PORTCULLIS_KEY=base64.b64encode(os.urandom(32)).decode())
-    port = _free_port()
+    port = free_port()
     output = tmp_path / "serve.log"
     notice = tmp_path / "initial-admin.txt"
     with open(output, "wb") as log:

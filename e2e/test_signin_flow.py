@@ -14,7 +14,7 @@ import time
 import pyotp
 import pytest
 
-from conftest import find_secrets
+from support.server import find_secrets
 
 LOCKOUT_LIMIT = 5  # factor failures since the last successful factor sign-in (policy default)
 

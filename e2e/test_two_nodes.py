@@ -19,7 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pyotp
 import pytest
 
-from conftest import BINARY, ENGINE, OUT, ROOT, _free_port, _postgres_admin_url, _psql
+from support.config import BINARY, ENGINE, OUT, ROOT
+from support.server import free_port, postgres_admin_url, psql
 
 sys.path.insert(0, str(ROOT / "compat"))
 from peers import post as post_json  # noqa: E402  (one HTTP helper for the API tests, the compatibility test and the benchmark)
@@ -32,7 +33,7 @@ BURST = 50
 
 class Node:
     def __init__(self, env, index):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = dict(env, PORTCULLIS_BASE_URL=f"http://localhost:{self.port}")
         self.log = open(OUT / f"node{index}.log", "wb")
@@ -63,9 +64,9 @@ def cli(env, *args, stdin=None):
 @pytest.fixture(scope="module")
 def cluster(twilio):
     OUT.mkdir(parents=True, exist_ok=True)
-    admin_url = _postgres_admin_url()
+    admin_url = postgres_admin_url()
     name = f"portcullis_nodes_{secrets.token_hex(4)}"
-    _psql(admin_url, f"CREATE DATABASE {name}")
+    psql(admin_url, f"CREATE DATABASE {name}")
     db_url = urllib.parse.urlparse(admin_url)._replace(path="/" + name).geturl()
     env = dict(os.environ, PORTCULLIS_DEV="1", PORTCULLIS_DATABASE_URL=db_url, LOG_LEVEL="warning",
                PORTCULLIS_KEY=base64.b64encode(os.urandom(32)).decode(), PORTCULLIS_HASH_QUEUE="200",
@@ -84,7 +85,7 @@ def cluster(twilio):
     finally:
         for node in nodes:
             node.stop()
-        _psql(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        psql(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def sql(db_url, query):

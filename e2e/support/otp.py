@@ -1,0 +1,32 @@
+"""One-time codes as a user gets them: from a text message or an email, and from a hardware token (oathtool)."""
+
+import re
+import subprocess
+import time
+
+RESEND_COOLDOWN = 30  # seconds between two codes sent for one factor (policy default)
+
+
+def the_code(text, what):
+    """The one 6-digit code in a message."""
+    codes = re.findall(r"(?<!\d)\d{6}(?!\d)", text)
+    assert len(codes) == 1, f"expected exactly one 6-digit code in the {what}, found {codes}: {text!r}"
+    return codes[0]
+
+
+def sleep_past_cooldown(last_sent_at, what):
+    """The server sends at most one code per factor every RESEND_COOLDOWN seconds;
+    the next step would ask for a new one."""
+    wait = last_sent_at + RESEND_COOLDOWN + 1 - time.time()
+    if wait > 0:
+        print(f"waiting {wait:.0f} s for the resend cooldown of {what}")
+        time.sleep(wait)
+
+
+def hotp(seed_hex, counter, used_secrets):
+    """The code of an HOTP token with this seed at this counter (remembered as a secret that must never be logged)."""
+    out = subprocess.run(["oathtool", "--hotp", "-c", str(counter), seed_hex],
+                         check=True, capture_output=True, text=True).stdout.strip()
+    assert re.fullmatch(r"\d{6}", out), out
+    used_secrets.add(out)
+    return out
