@@ -12,6 +12,14 @@ public struct FactorParametersError: Error, Equatable, CustomStringConvertible {
     public var description: String { "invalid factor parameter \(key)" }
 }
 
+extension FactorParametersError {
+    /// Runs `body`, answering nil when a factor's stored parameters cannot be read: for reads that show or match a
+    /// factor, where a broken row must not fail the page or the request (the sign-in check audits it).
+    public static func refusing<T>(_ body: () async throws -> T) async throws -> T? {
+        do { return try await body() } catch is FactorParametersError { return nil }
+    }
+}
+
 extension Factor {
     /// The factor's parameters as its type's struct.
     public func parameters<P: FactorParameters>(as type: P.Type) throws -> P {
@@ -28,17 +36,23 @@ extension Factor {
         }
     }
 
-    /// Stores typed parameters as the row's string map (numbers as their decimal text). Enrollment only, so the JSON
-    /// round trip costs nothing that matters.
+    /// Stores typed parameters as the row's string map (numbers and Booleans as their text). Enrollment only, so the
+    /// JSON round trip costs nothing that matters.
     public mutating func setParameters<P: FactorParameters>(_ typed: P) throws {
-        let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(typed)) as? [String: Any] ?? [:]
-        parameters = object.compactMapValues { value in
-            switch value {
-            case let text as String: text
-            case let number as NSNumber: number.stringValue
-            default: nil
-            }
-        }
+        parameters = try JSONDecoder().decode([String: StoredText].self, from: JSONEncoder().encode(typed)).mapValues(\.text)
+    }
+}
+
+/// One encoded parameter value read back as text.
+private struct StoredText: Decodable {
+    let text: String
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let text = try? c.decode(String.self) { self.text = text }
+        else if let number = try? c.decode(Int64.self) { self.text = String(number) }
+        else if let flag = try? c.decode(Bool.self) { self.text = String(flag) }
+        else { throw FactorParametersError(decoder.codingPath.last?.stringValue ?? "?") }
     }
 }
 

@@ -174,8 +174,9 @@ public struct FactorManagement: Sendable {
     public func summaries(userID: String) async throws -> [Summary] {
         var rows: [Summary] = []
         for factor in try await repositories.factors.list(userID: userID) where factor.confirmed {
-            let details = try await methods[factor.type]?.details(of: factor, context: context) ?? FactorDetails()
-            rows.append(Summary(factor: factor, details: details))
+            let method = methods[factor.type]
+            let details = try await FactorParametersError.refusing { try await method?.details(of: factor, context: context) } ?? nil
+            rows.append(Summary(factor: factor, details: details ?? FactorDetails()))
         }
         return rows
     }

@@ -63,7 +63,7 @@ public struct VerificationFlow: Sendable {
     /// The number of digits the factor's codes have (`otplen` in answers), when it is a code factor usable now.
     public func codeLength(of factor: Factor) async throws -> Int? {
         guard let method = checks.methods[factor.type] as? any CodeFactorMethod else { return nil }
-        return try await method.codeLength(of: factor, context: checks.factorContext)
+        return try await FactorParametersError.refusing { try await method.codeLength(of: factor, context: checks.factorContext) } ?? nil
     }
 
     // MARK: Steps
@@ -80,7 +80,9 @@ public struct VerificationFlow: Sendable {
             let code = String(pass.suffix(length))
             guard code.allSatisfy(\.isASCII), code.allSatisfy(\.isNumber) else { continue }
             for (factor, method) in factors {
-                if try await method.matchesNow(code, factor: factor, context: checks.factorContext) { return (factor, code) }
+                // A factor whose stored parameters cannot be read matches nothing (its sign-in audits why).
+                let matches = try await FactorParametersError.refusing { try await method.matchesNow(code, factor: factor, context: checks.factorContext) }
+                if matches == true { return (factor, code) }
             }
         }
         return nil
