@@ -73,8 +73,9 @@ enum Notice: Sendable, Equatable {
     case noUser(username: String, organization: String)
     case dueTimeNotInFuture
 
-    // MARK: Said by the service that refused
+    // MARK: Worded elsewhere
 
-    /// A refusal worded by the domain (an enrollment's or an import's problem, a key the server would not register).
+    /// A refusal whose words come with it: from the domain (an import's problem, a key the server would not
+    /// register) or from the factor's own wording (a pattern that cannot be used).
     case refused(String)
 }
