@@ -173,10 +173,11 @@ public struct SignInService: Sendable {
         do {
             check = try await method.verify(response, factor: factor, context: factorContext)
         } catch let error as FactorParametersError {
-            // A stored factor that cannot be read is refused without counting against the user, and audited.
-            check = .rejected(reason: FactorCheck.replayed)
+            // A stored factor that cannot be read is refused without counting against the user, and audited once.
+            try await repositories.users.releaseAttempt(userID: userID, kind: .factor)
             try await audit.record(.factorFailed, organizationID: user.organizationID, userID: userID, actor: .user(userID),
                                    reason: "unreadable_factor", ip: ip, detail: .factor(.unreadable(factor, error)))
+            return .rejected
         }
         switch check {
         case .accepted:
