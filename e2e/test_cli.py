@@ -147,7 +147,7 @@ def test_token_commands(cli, tmp_path):
     refused(cli("token", "import", str(csv), "--org", "default"), "already in the inventory")
     bad = tmp_path / "bad.csv"
     bad.write_text("X-1,nothex\nX-2,abcd\n")
-    err = refused(cli("token", "import", str(bad)), "nothing imported", "line 1", "line 2")
+    err = refused(cli("token", "import", str(bad)), "Nothing was imported", "line 1", "line 2")
     assert "nothex" not in err or "seed" in err
 
     # An encrypted PSKC file (written by an independent implementation) into the spare pool.
@@ -201,7 +201,7 @@ def test_a_configuration_error_is_one_line_and_creates_nothing(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTCULLIS_")}
     for args in (["user", "list"], ["migrate"], ["org", "list"]):
         res = subprocess.run([BINARY, *args], env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
-        assert res.returncode == 1, (args, res.stdout, res.stderr)
+        assert res.returncode == 78, (args, res.stdout, res.stderr)  # EX_CONFIG
         lines = [line for line in res.stderr.splitlines() if line.strip()]
         assert len(lines) == 1 and lines[0].startswith("Error: PORTCULLIS_KEY is not set"), (args, res.stderr)
         assert "USAGE" not in res.stderr and "Did you mean" not in res.stderr, res.stderr

@@ -42,10 +42,21 @@ struct CodeMessages: CodeDelivery {
             }
         } catch let error as DeliveryError {
             logger.warning("code delivery failed", metadata: ["channel": "\(channel.rawValue)", "detail": "\(error.detail)"])
-            throw CodeDeliveryFailure(userMessage: error.userMessage, detail: error.detail)
+            throw CodeDeliveryFailure(error.kind.problem, detail: error.detail)
         } catch {
             logger.warning("code delivery failed", metadata: ["channel": "\(channel.rawValue)", "error_type": "\(type(of: error))"])
-            throw CodeDeliveryFailure(userMessage: DeliveryError(.unavailable, detail: "").userMessage, detail: "\(type(of: error))")
+            throw CodeDeliveryFailure(.providerUnavailable, detail: "\(type(of: error))")
+        }
+    }
+}
+
+extension DeliveryError.Kind {
+    /// The domain's name for a provider's failure.
+    var problem: CodeSendProblem {
+        switch self {
+        case .invalidDestination: .destinationRefused
+        case .unavailable, .misconfigured: .providerUnavailable
+        case .rateLimited: .providerThrottled
         }
     }
 }

@@ -28,8 +28,7 @@ public struct EmailMessage: Sendable, Equatable {
     }
 }
 
-/// Why a message could not be sent, in words a user understands (`userMessage`), plus detail for the log that never
-/// contains the message body.
+/// Why a message could not be sent (its kind), plus detail for the log that never contains the message body.
 public struct DeliveryError: Error, Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         /// The destination was refused (invalid or unreachable number or address).
@@ -49,14 +48,6 @@ public struct DeliveryError: Error, Sendable, Equatable {
     public init(_ kind: Kind, detail: String) {
         self.kind = kind
         self.detail = detail
-    }
-
-    public var userMessage: String {
-        switch kind {
-        case .invalidDestination: "The code could not be delivered to that destination. Check it and try again."
-        case .unavailable, .misconfigured: "The code could not be sent right now. Try again in a moment or use another method."
-        case .rateLimited: "Too many messages were sent. Wait a little and try again, or use another method."
-        }
     }
 }
 

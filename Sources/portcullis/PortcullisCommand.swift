@@ -15,6 +15,24 @@ struct PortcullisCommand: AsyncParsableCommand {
             PORTCULLIS_DEV, …) and an optional file named by PORTCULLIS_CONFIG; see the README.
             """,
         subcommands: [Serve.self, Migrate.self, Org.self, UserCommand.self, TokenCommand.self, APIKeyCommand.self, Key.self])
+
+    /// Runs the chosen command; a `CLIError` becomes one line on standard error and its exit code, anything else is
+    /// reported by the argument parser (usage text for mistyped arguments).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
+            Foundation.exit(error.exitCode)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Loads the configuration, opens and migrates the database (with its default organization), and runs `body` with
@@ -23,26 +41,29 @@ func withServices<T: Sendable>(_ body: @Sendable (Portcullis) async throws -> T)
     try await Portcullis.run(try Configuration.load(), body)
 }
 
-/// Reports configuration and administration errors as one plain line ("Error: …", exit status 1), without the usage
-/// text that belongs to mistyped arguments.
+/// Reports every known error as one plain line on standard error ("Error: …", worded by the error catalog), without
+/// the usage text that belongs to mistyped arguments, and exits with the code of its kind (see `ErrorKind.exitCode`).
 func reporting<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch let error as Configuration.ConfigurationError {
-        throw CLIError(error.description)
-    } catch let error as AccountAdministration.AdministrationError {
-        throw CLIError(error.description)
-    } catch let error as SecretBoxError {
-        throw CLIError(error.description)
-    } catch let error as TokenInventory.InventoryError {
-        throw CLIError(error.description)
+        throw CLIError(error.description, exitCode: ErrorKind.misconfigured.exitCode)
+    } catch let error as CLIError {
+        throw error
+    } catch {
+        guard let description = ErrorCatalog.describe(error) else { throw error }
+        throw CLIError(description.message, exitCode: description.kind.exitCode)
     }
 }
 
-/// A command that could not do its work, in words for whoever ran it.
+/// A command that could not do its work, in words for whoever ran it; printed as one line by `main`.
 struct CLIError: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    let exitCode: Int32
+    init(_ description: String, exitCode: Int32 = 1) {
+        self.description = description
+        self.exitCode = exitCode
+    }
 }
 
 struct Migrate: AsyncParsableCommand {

@@ -101,13 +101,13 @@ struct MessageCodeTests {
                 guard case .sent = outcome else { Issue.record("refused too early: \(outcome)"); return }
             }
             s.clock.advance(by: 31)
-            guard case .limited = try await s.messages.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: ip) else {
+            guard case .refused(.limitReached) = try await s.messages.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: ip) else {
                 Issue.record("hourly limit not applied"); return
             }
             // The window slides: the previous hour counts by the share of it still inside the last 60 minutes (here almost
             // all of it, since the clock is just past the hour), so no second burst fits around the edge; two hours on, none.
             s.clock.advance(by: 3600)
-            guard case .limited = try await s.messages.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: ip) else {
+            guard case .refused(.limitReached) = try await s.messages.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: ip) else {
                 Issue.record("the previous hour did not count"); return
             }
             s.clock.advance(by: 3600)
@@ -115,7 +115,7 @@ struct MessageCodeTests {
                 Issue.record("next hours refused"); return
             }
             s.clock.advance(by: 3600)
-            guard case .limited = try await s.messages.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: ip) else {
+            guard case .refused(.limitReached) = try await s.messages.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: ip) else {
                 Issue.record("daily limit not applied"); return
             }
             #expect(try await s.repositories.audit.list(organizationID: organization.id, userID: user.id, limit: 100)
@@ -129,10 +129,9 @@ struct MessageCodeTests {
             let s = try TestServices(database: db)
             let (organization, user, factor) = try await enrolledSMS(s)
             s.sent.fail(true)
-            guard case .failed(let message) = try await s.messages.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: ip) else {
+            guard case .refused(.providerUnavailable) = try await s.messages.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: ip) else {
                 Issue.record("not reported"); return
             }
-            #expect(message.contains("could not be sent"))
             #expect(try await s.repositories.audit.list(organizationID: organization.id, userID: user.id, limit: 50).contains { $0.type == .codeSendFailed })
         }
     }
@@ -177,7 +176,7 @@ struct MessageCodeTests {
             try await s.repositories.factors.delete(id: factor.id, userID: user.id)  // e.g. removed in another tab
             let before = s.sent.all.count
             #expect(try await s.messages.send(factor: factor, user: user, organization: organization, purpose: .enrollment, ip: ip)
-                    == .failed(message: "This method was removed. Choose another one."))
+                    == .refused(.factorRemoved))
             #expect(s.sent.all.count == before)
             let used = try await s.repositories.rateLimits.used(key: "send:sms:user:\(user.id):h", window: 3600, now: s.clock.now)
             #expect(used < 0.5, "the reserved send slot was given back")

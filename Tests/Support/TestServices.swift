@@ -87,7 +87,7 @@ public final class SentCodes: CodeDelivery, @unchecked Sendable {
 
     public func deliver(_ type: MessageChannel, to destination: String, code: String, purpose: CodePurpose, organization: Organization) async throws {
         let failing = lock.withLock { self.failing }
-        if failing { throw CodeDeliveryFailure(userMessage: "The code could not be sent right now.", detail: "test outage") }
+        if failing { throw CodeDeliveryFailure(.providerUnavailable, detail: "test outage") }
         lock.withLock { items.append(Sent(channel: type, destination: destination, code: code)) }
     }
 }

@@ -6,10 +6,14 @@ import Foundation
 public protocol FactorParameters: Codable, Sendable {}
 
 /// A factor's stored parameters are missing or out of range.
-public struct FactorParametersError: Error, Equatable, CustomStringConvertible {
+public struct FactorParametersError: DomainError, Equatable, CustomStringConvertible {
     public var key: String
     public init(_ key: String) { self.key = key }
-    public var description: String { "invalid factor parameter \(key)" }
+    public var code: String { "factor.unreadable_parameters" }
+    public var kind: ErrorKind { .failed }
+    public var arguments: [String: String] { ["parameter": key] }
+    /// For logs and test failures: the parameter's name only, never its value.
+    public var description: String { "\(code) \(key)" }
 }
 
 extension FactorParametersError {

@@ -233,8 +233,21 @@ public struct Repositories: Sendable {
 }
 
 /// Errors every repository may throw.
-public enum RepositoryError: Error, Equatable {
+public enum RepositoryError: DomainError, Equatable {
     /// A unique value (username, slug) is taken.
     case conflict(String)
     case notFound
+
+    public var code: String {
+        switch self {
+        case .conflict: "storage.conflict"
+        case .notFound: "storage.not_found"
+        }
+    }
+    public var kind: ErrorKind {
+        switch self {
+        case .conflict: .conflict
+        case .notFound: .notFound
+        }
+    }
 }

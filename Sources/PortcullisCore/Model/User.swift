@@ -89,12 +89,4 @@ public enum MFAState: String, Sendable {
     public init(required: Bool, confirmedFactorCount: Int) {
         if confirmedFactorCount > 0 { self = .enabled } else if required { self = .pending } else { self = .none }
     }
-
-    public var label: String {
-        switch self {
-        case .enabled: "Enabled"
-        case .pending: "Pending setup on next login"
-        case .none: "Not set up"
-        }
-    }
 }

@@ -18,37 +18,59 @@ public struct AccountAdministration: Sendable {
         self.audit = audit
     }
 
-    public enum AdministrationError: Error, Equatable, CustomStringConvertible {
+    /// Why an account action was refused; worded by each front through the error catalog.
+    public enum AdministrationError: DomainError, Equatable {
         case invalidSlug(String)
         case invalidUsername(String)
-        case weakPassword(String)
+        case passwordTooShort(minimum: Int)
+        case passwordTooLong(maximum: Int)
         case organizationNotFound(String)
         case userNotFound(String)
-        case exists(String)
+        case organizationExists(String)
+        case userExists(String)
 
-        public var description: String {
+        public var code: String {
             switch self {
-            case .invalidSlug(let s): "'\(s)' is not a valid organization slug (lowercase letters, digits and hyphens)"
-            case .invalidUsername(let u): "'\(u)' is not a valid username (letters, digits and . - _ @ +, at most 64)"
-            case .weakPassword(let why): why
-            case .organizationNotFound(let s): "no organization '\(s)'"
-            case .userNotFound(let u): "no user '\(u)'"
-            case .exists(let what): "\(what) already exists"
+            case .invalidSlug: "organization.invalid_slug"
+            case .invalidUsername: "user.invalid_username"
+            case .passwordTooShort: "password.too_short"
+            case .passwordTooLong: "password.too_long"
+            case .organizationNotFound: "organization.not_found"
+            case .userNotFound: "user.not_found"
+            case .organizationExists: "organization.exists"
+            case .userExists: "user.exists"
+            }
+        }
+
+        public var kind: ErrorKind {
+            switch self {
+            case .invalidSlug, .invalidUsername, .passwordTooShort, .passwordTooLong: .invalid
+            case .organizationNotFound, .userNotFound: .notFound
+            case .organizationExists, .userExists: .conflict
+            }
+        }
+
+        public var arguments: [String: String] {
+            switch self {
+            case .invalidSlug(let slug), .organizationNotFound(let slug), .organizationExists(let slug): ["slug": slug]
+            case .invalidUsername(let username), .userNotFound(let username), .userExists(let username): ["username": username]
+            case .passwordTooShort(let minimum): ["minimum": String(minimum)]
+            case .passwordTooLong(let maximum): ["maximum": String(maximum)]
             }
         }
     }
 
     /// Passwords must be 8 to 256 characters (the full NIST policy with its blocklist comes with the policy pages).
     public static func checkPassword(_ password: String) throws {
-        guard password.count >= 8 else { throw AdministrationError.weakPassword("the password must have at least 8 characters") }
-        guard password.count <= 256 else { throw AdministrationError.weakPassword("the password must have at most 256 characters") }
+        guard password.count >= 8 else { throw AdministrationError.passwordTooShort(minimum: 8) }
+        guard password.count <= 256 else { throw AdministrationError.passwordTooLong(maximum: 256) }
     }
 
     public func createOrganization(slug: String, name: String, actor: AuditActor) async throws -> Organization {
         guard Organization.isValidSlug(slug) else { throw AdministrationError.invalidSlug(slug) }
         let organization = Organization(id: random.identifier(), slug: slug, name: name, createdAt: clock.now)
         try await repositories.atomically { [audit] r in
-            if try await r.organizations.find(slug: slug) != nil { throw AdministrationError.exists("organization '\(slug)'") }
+            if try await r.organizations.find(slug: slug) != nil { throw AdministrationError.organizationExists(slug) }
             try await r.organizations.insert(organization)
             try await audit.record(.organizationCreated, organizationID: organization.id, userID: nil, actor: actor, detail: .organizationCreated(slug: slug), in: r)
         }
@@ -78,7 +100,7 @@ public struct AccountAdministration: Sendable {
         guard User.isValidUsername(normalized) else { throw AdministrationError.invalidUsername(username) }
         try Self.checkPassword(password)
         if try await repositories.users.find(organizationID: organization.id, username: normalized) != nil {
-            throw AdministrationError.exists("user '\(normalized)'")
+            throw AdministrationError.userExists(normalized)
         }
         var user = User(id: random.identifier(), organizationID: organization.id, username: normalized,
                         displayName: displayName?.isEmpty == false ? displayName! : normalized, email: email,
@@ -90,7 +112,7 @@ public struct AccountAdministration: Sendable {
             do {
                 try await r.users.insert(created)
             } catch RepositoryError.conflict {
-                throw AdministrationError.exists("user '\(normalized)'")
+                throw AdministrationError.userExists(normalized)
             }
             if isOperator { try await r.users.setRoles(userID: created.id, isAdmin: isAdmin, isOperator: true) }
             try await audit.record(.userCreated, organizationID: organization.id, userID: created.id, actor: actor,

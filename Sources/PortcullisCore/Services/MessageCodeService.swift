@@ -1,16 +1,45 @@
 import Foundation
 import PortcullisCrypto
 
-/// Why a code could not be delivered, in words for the user (the provider's detail goes to the audit log).
-public struct CodeDeliveryFailure: Error, Sendable, Equatable {
-    public var userMessage: String
+/// Why a code could not be sent; worded by each front through the error catalog.
+public enum CodeSendProblem: String, DomainError, Equatable, CaseIterable {
+    /// The factor has no destination codes can be sent to.
+    case cannotReceive = "code.cannot_receive"
+    /// The factor was removed while its code was being sent.
+    case factorRemoved = "code.factor_removed"
+    /// A send limit (per user, destination, network or organization) was reached.
+    case limitReached = "code.limit_reached"
+    /// The provider refused the destination (invalid or unreachable).
+    case destinationRefused = "code.destination_refused"
+    /// The provider is down, timed out, refused our credentials or is not configured.
+    case providerUnavailable = "code.provider_unavailable"
+    /// The provider throttled us.
+    case providerThrottled = "code.provider_throttled"
+
+    public var code: String { rawValue }
+    public var kind: ErrorKind {
+        switch self {
+        case .cannotReceive, .destinationRefused: .invalid
+        case .factorRemoved: .notFound
+        case .limitReached, .providerThrottled: .limited
+        case .providerUnavailable: .unavailable
+        }
+    }
+}
+
+/// A code could not be delivered: the problem, plus the provider's detail for the audit log.
+public struct CodeDeliveryFailure: DomainError, Equatable {
+    public var problem: CodeSendProblem
     /// Safe to log: status and provider codes, never the message or the code.
     public var detail: String
 
-    public init(userMessage: String, detail: String) {
-        self.userMessage = userMessage
+    public init(_ problem: CodeSendProblem, detail: String) {
+        self.problem = problem
         self.detail = detail
     }
+
+    public var code: String { problem.code }
+    public var kind: ErrorKind { problem.kind }
 }
 
 /// What a code message is for, which decides its wording.
@@ -45,10 +74,8 @@ public struct MessageCodeService: Sendable {
         case sent(MessageChallenge)
         /// A code was sent moments ago; a new one may be asked for in this many seconds.
         case coolingDown(seconds: Int)
-        /// A send limit was reached.
-        case limited(message: String)
-        /// The provider failed; the message says so in plain words.
-        case failed(message: String)
+        /// Not sent, and why (a send limit, a removed factor, the provider).
+        case refused(CodeSendProblem)
     }
 
     var settings: MessageCodeSettings { context.policy.messageCodes }
@@ -57,7 +84,7 @@ public struct MessageCodeService: Sendable {
     /// challenge also gets a code the user may text to the organization's number instead.
     public func send(factor: Factor, user: User, organization: Organization, purpose: CodePurpose, ip: String, inbound: Bool = false) async throws -> SendOutcome {
         guard let method = methods[factor.type] as? any MessageCodeFactor, let destination = try? method.destination(of: factor) else {
-            return .failed(message: "This method cannot receive codes.")
+            return .refused(.cannotReceive)
         }
         let now = context.clock.now
         let channel = method.channel.rawValue
@@ -75,7 +102,7 @@ public struct MessageCodeService: Sendable {
                     try await release(reserved, at: now)
                     try await audit.record(.codeSendRefused, organizationID: organization.id, userID: user.id, actor: .user(user.id), reason: "\(bucket.what)_limit", ip: ip,
                                            detail: .code(channel: method.channel, factorID: factor.id))
-                    return .limited(message: "Too many codes were sent recently. Try again later or use another method.")
+                    return .refused(.limitReached)
                 }
                 reserved.append((bucket.key + suffix, window))
             }
@@ -96,7 +123,7 @@ public struct MessageCodeService: Sendable {
             // The factor was removed meanwhile (its challenge's foreign key fails): nothing is sent.
             guard try await context.factors.find(id: factor.id, userID: user.id) == nil else { throw error }
             try await release(reserved, at: now)
-            return .failed(message: "This method was removed. Choose another one.")
+            return .refused(.factorRemoved)
         }
         guard stored else {
             try await release(reserved, at: now)
@@ -112,7 +139,7 @@ public struct MessageCodeService: Sendable {
             try await release(reserved, at: now)
             try await audit.record(.codeSendFailed, organizationID: organization.id, userID: user.id, actor: .user(user.id), reason: failure.detail, ip: ip,
                                    detail: .code(channel: method.channel, factorID: factor.id))
-            return .failed(message: failure.userMessage)
+            return .refused(failure.problem)
         }
         try await audit.record(.codeSent, organizationID: organization.id, userID: user.id, actor: .user(user.id), ip: ip,
                                detail: .code(channel: method.channel, factorID: factor.id, purpose: purpose))

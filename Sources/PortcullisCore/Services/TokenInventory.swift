@@ -17,7 +17,8 @@ public struct TokenInventory: Sendable {
 
     var repositories: Repositories { context.repositories }
 
-    public enum InventoryError: Error, Equatable, CustomStringConvertible {
+    /// Why an inventory action was refused; worded by each front through the error catalog.
+    public enum InventoryError: DomainError, Equatable {
         case importFailed([TokenImportProblem])
         case duplicateSerial(String)
         case notFound(String)
@@ -25,14 +26,30 @@ public struct TokenInventory: Sendable {
         case wrongOrganization(String)
         case notHeld(String)
 
-        public var description: String {
+        public var code: String {
             switch self {
-            case .importFailed(let problems): "nothing imported:\n" + problems.map { "  \($0)" }.joined(separator: "\n")
-            case .duplicateSerial(let serial): "nothing imported: a token with serial \(serial) is already in the inventory"
-            case .notFound(let serial): "no token \(serial)"
-            case .notAvailable(let serial): "token \(serial) is not in the inventory (assigned, lent or disabled)"
-            case .wrongOrganization(let serial): "token \(serial) belongs to another organization"
-            case .notHeld(let serial): "token \(serial) is not assigned or lent"
+            case .importFailed: "token.import_failed"
+            case .duplicateSerial: "token.duplicate_serial"
+            case .notFound: "token.not_found"
+            case .notAvailable: "token.not_available"
+            case .wrongOrganization: "token.wrong_organization"
+            case .notHeld: "token.not_held"
+            }
+        }
+
+        public var kind: ErrorKind {
+            switch self {
+            case .importFailed: .invalid
+            case .notFound, .wrongOrganization: .notFound
+            case .duplicateSerial, .notAvailable, .notHeld: .conflict
+            }
+        }
+
+        public var arguments: [String: String] {
+            switch self {
+            case .importFailed(let problems): ["problems": problems.map(\.description).joined(separator: "\n")]
+            case .duplicateSerial(let serial), .notFound(let serial), .notAvailable(let serial), .wrongOrganization(let serial),
+                 .notHeld(let serial): ["serial": serial]
             }
         }
     }

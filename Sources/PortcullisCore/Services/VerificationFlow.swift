@@ -103,7 +103,7 @@ public struct VerificationFlow: Sendable {
             switch try await messageCodes.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: ip, inbound: inbound) {
             case .sent: sent = true
             case .coolingDown: break  // the code sent moments ago is still good
-            case .limited, .failed: return .reject(nil)
+            case .refused: return .reject(nil)
             }
         }
         let now = clock.now

@@ -65,10 +65,13 @@ public struct InitialAdminNotice: Sendable {
         }
     }
 
-    public struct NoticeError: Error, CustomStringConvertible {
+    /// The notice file could not be written.
+    public struct NoticeError: DomainError {
         public let path: String
         public let errno: Int32
-        public var description: String { "cannot write \(path): \(String(cString: strerror(errno)))" }
+        public var code: String { "notice.unwritable" }
+        public var kind: ErrorKind { .misconfigured }
+        public var arguments: [String: String] { ["path": path, "reason": String(cString: strerror(errno))] }
     }
 }
 

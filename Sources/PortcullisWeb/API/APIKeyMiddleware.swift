@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import PortcullisApp
 import PortcullisCore
 import PortcullisCrypto
 
@@ -33,6 +34,12 @@ struct APIKeyMiddleware: RouterMiddleware {
             var response = VerificationResponse.error(code: 503, message: "The server is busy. Try again shortly.", status: .serviceUnavailable)
             response.headers[.retryAfter] = "2"
             return response
+        } catch let error as any DomainError {
+            // privacyIDEA's clients read `result.error.message`; the words come from the error catalog, and the
+            // stable code is logged (privacyIDEA's numeric codes stay for the cases its clients know).
+            let description = ErrorCatalog.describe(code: error.code, kind: error.kind, arguments: error.arguments)
+            context.logger.notice("verification API request refused", metadata: ["error_code": "\(description.code)"])
+            return VerificationResponse.error(code: Int(error.kind.status.code), message: description.message, status: error.kind.status)
         } catch {
             context.logger.error("verification API request failed", metadata: ["error_type": "\(String(reflecting: type(of: error)))"])
             return VerificationResponse.error(code: 500, message: "Internal error.", status: .internalServerError)

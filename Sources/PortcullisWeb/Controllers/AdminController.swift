@@ -67,7 +67,7 @@ struct AdminController {
             return try await listPage(context: context, notice: .nothingImported,
                                       problems: problems.map(\.description), status: .unprocessableContent)
         } catch let error as TokenInventory.InventoryError {
-            return try await listPage(context: context, notice: .refused(error.description), status: .unprocessableContent)
+            return try await listPage(context: context, notice: .problem(error), status: .unprocessableContent)
         }
     }
 
@@ -137,7 +137,7 @@ struct AdminController {
                 throw PageError.notFound
             }
         } catch let error as TokenInventory.InventoryError {
-            return try await fail(.refused(error.description))
+            return try await fail(.problem(error))
         }
     }
 

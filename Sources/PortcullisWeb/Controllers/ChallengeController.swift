@@ -71,8 +71,8 @@ struct ChallengeController<Context: SessionPageContext> {
             return try await back(to: factorID, Flash(.codeSent(to: web.presenters.maskedLabel(factor))), context: context)
         case .coolingDown(let seconds):
             return try await back(to: factorID, Flash(.waitBeforeResending(seconds: seconds)), context: context)
-        case .limited(let message), .failed(let message):
-            return try await back(to: factorID, Flash(.codeNotSent(reason: message, offerOtherMethods: true)), context: context)
+        case .refused(let problem):
+            return try await back(to: factorID, Flash(.codeNotSent(problem, offerOtherMethods: true)), context: context)
         }
     }
 

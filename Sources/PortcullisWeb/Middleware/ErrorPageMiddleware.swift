@@ -3,11 +3,12 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
+import PortcullisApp
 import PortcullisCore
 import PortcullisCrypto
 
-/// Turns anything a handler throws into a plain page: redirects, error pages, 503 when password hashing is saturated,
-/// and a generic 500 that logs only the error's type (never its text, which might quote input). A request the client
+/// Turns anything a handler throws into a plain page: redirects, error pages, a domain error worded by the error
+/// catalog (its kind decides the status; 503 with `Retry-After` when password hashing is saturated), and a generic 500 that logs only the error's type (never its text, which might quote input). A request the client
 /// gave up on (connection reset or closed mid-request, or a malformed body) is logged at debug level only: it is not
 /// the server's fault.
 struct ErrorPageMiddleware: RouterMiddleware {
@@ -25,9 +26,16 @@ struct ErrorPageMiddleware: RouterMiddleware {
                 return page(status, title, message, context)
             }
         } catch WorkLimiterError.overloaded {
-            var response = page(.serviceUnavailable, "Busy", "The server is busy right now. Wait a moment and try again.", context)
+            let busy = ErrorCatalog.describe(WorkLimiterError.overloaded)
+            var response = page(.serviceUnavailable, "Busy", busy?.message ?? "", context)
             response.headers[.retryAfter] = "2"
             return response
+        } catch let error as any DomainError {
+            let description = ErrorCatalog.describe(code: error.code, kind: error.kind, arguments: error.arguments)
+            if error.kind == .failed || error.kind == .misconfigured {
+                context.logger.error("request failed", metadata: ["error_code": "\(description.code)", "path": "\(request.uri.path)"])
+            }
+            return page(error.kind.status, error.kind.title, description.message, context)
         } catch let error where Self.isClientAbort(error) {
             context.logger.debug("request aborted", metadata: ["error_type": "\(String(reflecting: type(of: error)))", "path": "\(request.uri.path)"])
             // Hummingbird answers a parser error with 400 and closes the connection, as it would without this middleware.

@@ -9,7 +9,11 @@
 
   async function options(url, fields) {
     const response = await fetch(url, { method: "POST", credentials: "same-origin", body: new URLSearchParams(fields) });
-    if (!response.ok) throw new Error("The server refused the request.");
+    if (!response.ok) {
+      // Errors come as RFC 9457 problem documents; their detail is written for the user.
+      const problem = await response.json().catch(() => null);
+      throw new Error(problem && problem.detail ? problem.detail : "The server refused the request.");
+    }
     return response.json();
   }
 

@@ -16,9 +16,24 @@ public struct EmailFactor: MessageCodeFactor {
 
     public init() {}
 
-    public enum AddressProblem: Error, Equatable {
+    /// Why an address cannot receive codes.
+    public enum AddressProblem: DomainError, Equatable {
         case invalid
         case blockedDomain(String)
+
+        public var code: String {
+            switch self {
+            case .invalid: "email.invalid"
+            case .blockedDomain: "email.blocked_domain"
+            }
+        }
+        public var kind: ErrorKind { .invalid }
+        public var arguments: [String: String] {
+            switch self {
+            case .invalid: [:]
+            case .blockedDomain(let domain): ["domain": domain]
+            }
+        }
     }
 
     /// A lowercased address, or why it cannot be used: roughly RFC 5321's shape, at most 254 characters, and not in

@@ -15,12 +15,16 @@ public struct PatternFactor: FactorMethod {
     public static let minimumDots = 4
     public static let gridSizes = 3...5
 
-    /// Why a drawn pattern cannot be used (the web front words it).
-    public enum PatternProblem: String, Error, Equatable {
+    /// Why a drawn pattern cannot be used (worded through the error catalog).
+    public enum PatternProblem: String, DomainError, Equatable, CaseIterable {
         case tooShort = "pattern_too_short"
         case repeatedDot = "pattern_repeated_dot"
         case outOfGrid = "pattern_out_of_grid"
         case mismatch = "pattern_mismatch"
+
+        public var code: String { rawValue.replacingOccurrences(of: "pattern_", with: "pattern.") }
+        public var kind: ErrorKind { .invalid }
+        public var arguments: [String: String] { ["minimum": String(PatternFactor.minimumDots)] }
     }
 
     /// The dots of a pattern as typed or drawn: dot numbers 1…size², separated by anything that is not a digit

@@ -95,22 +95,22 @@ public struct WebAuthnService: Sendable {
     public enum RegistrationOutcome: Sendable, Equatable {
         /// Registered; `backupCodes` holds a freshly issued list to show once when this was the user's first factor.
         case registered(Factor, backupCodes: [String]?)
-        /// Refused, with what to tell the user.
-        case refused(String)
+        /// Refused, and why.
+        case refused(WebAuthnRegistrationProblem)
     }
 
     /// Registers a credential from `navigator.credentials.create()` as a new, confirmed factor (the ceremony proved
     /// the authenticator holds the key, as a correct code does for other types).
     public func register(user: User, binding: String, challengeID: String, label: String?, responseJSON: String, ip: String) async throws -> RegistrationOutcome {
         guard let taken = try await takeChallenge(id: challengeID, purpose: .registration, binding: binding), taken.userID == user.id else {
-            return .refused("That request expired or was already used. Try again.")
+            return .refused(.expired)
         }
         guard let response = WebAuthnRegistrationResponse.decode(responseJSON),
               let clientData = Base64URL.decode(response.response.clientDataJSON),
               let attestation = Base64URL.decode(response.response.attestationObject) else {
-            return .refused("The security key's answer could not be read. Try again.")
+            return .refused(.unreadable)
         }
-        guard let relyingParty else { return .refused("Security keys are not configured on this server (PORTCULLIS_BASE_URL).") }
+        guard let relyingParty else { return .refused(.notConfigured) }
         let registration: WebAuthnRegistration
         do {
             registration = try WebAuthn.verifyRegistration(clientDataJSON: clientData, attestationObject: attestation,
@@ -119,10 +119,10 @@ public struct WebAuthnService: Sendable {
         } catch let error as WebAuthnError {
             try await audit.record(.factorFailed, organizationID: user.organizationID, userID: user.id, actor: .user(user.id), reason: "webauthn_registration", ip: ip,
                                    detail: .factor(.registrationFailed(type: .webauthn, error.description)))
-            return .refused("The security key could not be added: \(error.description).")
+            return .refused(.rejected(error.description))
         }
         let credentialID = Base64URL.encode(registration.credentialID)
-        guard try await repository.find(id: credentialID) == nil else { return .refused("That security key is already registered.") }
+        guard try await repository.find(id: credentialID) == nil else { return .refused(.alreadyRegistered) }
         let factor = Factor(id: context.random.identifier(), userID: user.id, type: .webauthn,
                             label: FactorManagement.cleanLabel(label) ?? "Security key", confirmed: true, createdAt: context.clock.now)
         let credential = credentialRow(factor: factor, credentialID: credentialID, registration: registration, transports: response.response.transports ?? [])
@@ -137,7 +137,7 @@ public struct WebAuthnService: Sendable {
         } catch {
             // The same key registered by a racing request: its credential row exists now, and nothing of ours was stored.
             guard try await repository.find(id: credentialID) != nil else { throw error }
-            return .refused("That security key is already registered.")
+            return .refused(.alreadyRegistered)
         }
         return .registered(registered, backupCodes: codes)
     }

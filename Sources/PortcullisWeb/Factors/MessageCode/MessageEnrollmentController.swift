@@ -67,10 +67,8 @@ struct MessageEnrollmentController {
         } else {
             switch EmailFactor.validate(context.form.text("email"), blockedDomains: organization.settings.blockedEmailDomains) {
             case .success(let address): destination = address
-            case .failure(.invalid):
-                return try await refuse(type, .invalidEmailAddress, context: context)
-            case .failure(.blockedDomain(let domain)):
-                return try await refuse(type, .blockedEmailDomain(domain), context: context)
+            case .failure(let problem):
+                return try await refuse(type, .problem(problem), context: context)
             }
             label = destination
         }
@@ -82,9 +80,9 @@ struct MessageEnrollmentController {
             return try await web.redirect(confirmPath(type, factor), flash: Flash(.codeSent(to: label)), context: context)
         case .coolingDown(let seconds):
             return try await web.redirect(confirmPath(type, factor), flash: Flash(.waitBeforeResending(seconds: seconds)), context: context)
-        case .limited(let message), .failed(let message):
+        case .refused(let problem):
             try await app.factors.cancelEnrollment(factor)
-            return try await refuse(type, .codeNotSent(reason: message, offerOtherMethods: false), context: context)
+            return try await refuse(type, .codeNotSent(problem, offerOtherMethods: false), context: context)
         }
     }
 
@@ -126,7 +124,7 @@ struct MessageEnrollmentController {
                                                purpose: .enrollment, ip: context.clientIP) {
         case .sent: flash = Flash(.newCodeSent(to: factor.label))
         case .coolingDown(let seconds): flash = Flash(.waitBeforeResending(seconds: seconds))
-        case .limited(let message), .failed(let message): flash = Flash(.codeNotSent(reason: message, offerOtherMethods: false))
+        case .refused(let problem): flash = Flash(.codeNotSent(problem, offerOtherMethods: false))
         }
         return try await web.redirect(confirmPath(type, factor), flash: flash, context: context)
     }

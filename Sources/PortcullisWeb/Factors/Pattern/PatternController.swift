@@ -29,21 +29,11 @@ struct PatternController {
         switch try await app.factors.enrollPattern(user: user, pattern: context.form.text("pattern"),
                                                    confirmation: context.form.text("confirmation"), ip: context.clientIP) {
         case .invalid(let problem):
-            return try await web.redirect("/enroll/pattern", flash: Flash(.refused(Self.wording(of: problem))), context: context)
+            return try await web.redirect("/enroll/pattern", flash: Flash(.problem(problem)), context: context)
         case .needsPossessionFactor:
             return .seeOther("/settings", notice: .patternNeedsFactor)
         case .enrolled:
             return .seeOther("/settings", notice: .patternEnrolled)
-        }
-    }
-
-    /// What the user is told about a pattern that cannot be used.
-    static func wording(of problem: PatternFactor.PatternProblem) -> String {
-        switch problem {
-        case .tooShort: "Join at least \(PatternFactor.minimumDots) dots."
-        case .repeatedDot: "Use each dot only once."
-        case .outOfGrid: "That pattern does not fit the grid."
-        case .mismatch: "The two patterns differ. Draw the same pattern twice."
         }
     }
 }

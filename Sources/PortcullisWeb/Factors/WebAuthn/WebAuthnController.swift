@@ -35,10 +35,10 @@ struct WebAuthnController {
 
     private func registrationOptions(context: AppRequestContext) async throws -> Response {
         guard let (session, user) = try? await web.requireEnrollingUser(context, next: "/enroll/webauthn") else {
-            return .json(ScriptErrorJSON(error: "Your session has ended. Sign in again."), status: .unauthorized)
+            return ProblemDocument.response(code: "session.ended", kind: .unauthenticated)
         }
         guard let rp = app.webAuthn.relyingParty else {
-            return .json(ScriptErrorJSON(error: "Security keys are not configured on this server."), status: .serviceUnavailable)
+            return ProblemDocument.response(code: "webauthn.not_configured", kind: .unavailable)
         }
         let options = try await app.webAuthn.creationOptions(user: user, binding: session.binding)
         return .json(CreationOptionsJSON(options, rpID: rp.id, rpName: rp.name))
@@ -50,8 +50,8 @@ struct WebAuthnController {
                                                       label: context.form.text("label"), responseJSON: context.form["credential"] ?? "",
                                                       ip: context.clientIP)
         switch outcome {
-        case .refused(let message):
-            return try await web.redirect("/enroll/webauthn", flash: Flash(.refused(message), values: ["label": context.form.text("label")]),
+        case .refused(let problem):
+            return try await web.redirect("/enroll/webauthn", flash: Flash(.problem(problem), values: ["label": context.form.text("label")]),
                                           context: context)
         case .registered(let factor, let codes):
             return try await web.finishEnrollment(session: session, user: user, factor: factor, backupCodes: codes, context: context)
@@ -63,18 +63,18 @@ struct WebAuthnController {
     private func authenticationOptions(context: AppRequestContext) async throws -> Response {
         // At the sign-in challenge, or at a step-up of a signed-in session.
         guard let session = context.session, let user = context.user else {
-            return .json(ScriptErrorJSON(error: "Your sign-in has ended. Start again."), status: .unauthorized)
+            return ProblemDocument.response(code: "session.ended", kind: .unauthenticated)
         }
         guard let options = try await app.webAuthn.authenticationOptions(user: user, factorID: context.form.text("factor_id"),
                                                                          binding: session.binding) else {
-            return .json(ScriptErrorJSON(error: "That security key is not registered."), status: .notFound)
+            return ProblemDocument.response(code: "webauthn.unknown_credential", kind: .notFound)
         }
         return .json(RequestOptionsJSON(options, rpID: app.webAuthn.relyingParty?.id))
     }
 
     private func passkeyOptions(context: AppRequestContext) async throws -> Response {
         guard try await passkeysAllowed(slug: context.form.text("org")) != nil else {
-            return .json(ScriptErrorJSON(error: "Passkey sign-in is not available here."), status: .notFound)
+            return ProblemDocument.response(code: "passkey.unavailable", kind: .notFound)
         }
         return .json(RequestOptionsJSON(try await app.webAuthn.passkeyOptions(binding: Self.browserBinding(context)),
                                         rpID: app.webAuthn.relyingParty?.id))

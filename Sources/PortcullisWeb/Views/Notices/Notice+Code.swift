@@ -29,9 +29,9 @@ extension Notice {
         case .tokenDisabled: "disabled"
         case .tokenEnabled: "enabled"
         case .missingCredentials, .throttled, .signInFailed, .codeSent, .newCodeSent, .waitBeforeResending, .codeNotSent,
-             .challengeExpired, .enterTheCode, .answerRejected, .invalidPhoneNumber, .invalidEmailAddress, .blockedEmailDomain,
+             .challengeExpired, .enterTheCode, .answerRejected, .invalidPhoneNumber,
              .enrollmentCodeMismatch, .authenticatorCodeMismatch, .seedFileMissing, .preSharedKeyNotHex, .nothingImported,
-             .tokenCodesMismatch, .noOrganization, .noUser, .dueTimeNotInFuture, .refused:
+             .tokenCodesMismatch, .noOrganization, .noUser, .dueTimeNotInFuture, .problem:
             nil
         }
     }

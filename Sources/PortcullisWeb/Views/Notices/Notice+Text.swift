@@ -1,3 +1,6 @@
+import PortcullisApp
+import PortcullisCore
+
 extension Notice {
     /// The words shown.
     var text: String {
@@ -16,14 +19,13 @@ extension Notice {
         case .codeSent(let destination): "We sent a code to \(destination)."
         case .newCodeSent(let destination): "We sent a new code to \(destination)."
         case .waitBeforeResending(let seconds): "Wait \(seconds) seconds before asking for another code."
-        case .codeNotSent(let reason, let offerOtherMethods): offerOtherMethods ? reason + " You can also use another method." : reason
+        case .codeNotSent(let problem, let offerOtherMethods):
+            ErrorCatalog.describe(code: problem.code, kind: problem.kind).message + (offerOtherMethods ? " You can also use another method." : "")
         case .challengeExpired: "That request expired. Try again."
         case .enterTheCode: "Enter the code."
         case .answerRejected: "That didn't work. Check it and try again."
 
         case .invalidPhoneNumber: "That is not a valid phone number. Choose the country and enter the number."
-        case .invalidEmailAddress: "That is not a valid email address."
-        case .blockedEmailDomain(let domain): "Use a personal address: your organization does not allow codes to \(domain) addresses."
         case .enrollmentCodeMismatch: "That code didn't match. Check it, or ask for a new one."
         case .authenticatorCodeMismatch: "That code didn't match. Wait for a new code in your app and enter it."
 
@@ -58,7 +60,7 @@ extension Notice {
         case .noUser(let username, let organization): "No user \(username) in \(organization)."
         case .dueTimeNotInFuture: "Give a time in the future."
 
-        case .refused(let message): message
+        case .problem(let description): description.message
         }
     }
 
@@ -70,10 +72,10 @@ extension Notice {
              .tokenDisabled, .tokenEnabled:
             false
         case .locked, .passkeyFailed, .missingCredentials, .throttled, .signInFailed, .waitBeforeResending, .codeNotSent,
-             .challengeExpired, .enterTheCode, .answerRejected, .invalidPhoneNumber, .invalidEmailAddress, .blockedEmailDomain,
+             .challengeExpired, .enterTheCode, .answerRejected, .invalidPhoneNumber,
              .enrollmentCodeMismatch, .authenticatorCodeMismatch, .renameFailed, .defaultFailed, .removeFailed, .lastFactorRequired,
              .patternNeedsFactor, .codesNeedFactor, .resyncFailed, .seedFileMissing, .preSharedKeyNotHex, .nothingImported,
-             .tokenCodesMismatch, .noOrganization, .noUser, .dueTimeNotInFuture, .refused:
+             .tokenCodesMismatch, .noOrganization, .noUser, .dueTimeNotInFuture, .problem:
             true
         }
     }

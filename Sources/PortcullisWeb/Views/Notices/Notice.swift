@@ -1,3 +1,6 @@
+import PortcullisApp
+import PortcullisCore
+
 /// What a page says above its content after an action: a confirmation (`#notice`) or a problem (`#error`). A redirect
 /// carries one as `?notice=<code>` (only the codes the target page accepts show anything; an unknown one shows
 /// nothing) or in the session's flash; a page rendered in answer to a form carries its own. The wording is in
@@ -25,7 +28,7 @@ enum Notice: Sendable, Equatable {
     case waitBeforeResending(seconds: Int)
     /// A code could not be sent (rate limit or delivery failure), with the delivery service's words; at a challenge
     /// the user is pointed to their other methods.
-    case codeNotSent(reason: String, offerOtherMethods: Bool)
+    case codeNotSent(CodeSendProblem, offerOtherMethods: Bool)
     case challengeExpired
     case enterTheCode
     case answerRejected
@@ -33,8 +36,6 @@ enum Notice: Sendable, Equatable {
     // MARK: Enrollment
 
     case invalidPhoneNumber
-    case invalidEmailAddress
-    case blockedEmailDomain(String)
     case enrollmentCodeMismatch
     case authenticatorCodeMismatch
 
@@ -75,7 +76,7 @@ enum Notice: Sendable, Equatable {
 
     // MARK: Worded elsewhere
 
-    /// A refusal whose words come with it: from the domain (an import's problem, a key the server would not
-    /// register) or from the factor's own wording (a pattern that cannot be used).
-    case refused(String)
+    /// A domain error, worded by the error catalog (an import's problem, a key the server would not register, a
+    /// pattern that cannot be used, an address that cannot receive codes).
+    case problem(ErrorDescription)
 }

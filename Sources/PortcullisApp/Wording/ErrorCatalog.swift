@@ -1,0 +1,107 @@
+import PortcullisCore
+import PortcullisCrypto
+
+/// The one place errors get their words. The domain throws `DomainError`s (a stable code, a kind, the values to
+/// quote) and every front maps them through here: the web's error pages and notices, JSON problem documents, and the
+/// command line's one line and exit code. Errors of the leaf targets the composition root wires in (keys, the
+/// password-hash queue) get codes here too.
+public enum ErrorCatalog {
+    /// How `error` is shown; nil for an error nobody expects (answered generically, logged by type only).
+    public static func describe(_ error: any Error) -> ErrorDescription? {
+        switch error {
+        case let error as any DomainError:
+            return describe(code: error.code, kind: error.kind, arguments: error.arguments)
+        case let error as SecretBoxError:
+            return ErrorDescription(code: error.code, kind: error == .badKey ? .misconfigured : .failed, message: error.description)
+        case WorkLimiterError.overloaded:
+            return describe(code: "server.busy", kind: .limited)
+        default:
+            return nil
+        }
+    }
+
+    /// How a code is shown, with the values its sentence quotes.
+    public static func describe(code: String, kind: ErrorKind, arguments: [String: String] = [:]) -> ErrorDescription {
+        ErrorDescription(code: code, kind: kind, message: message(code: code, arguments) ?? fallback(kind))
+    }
+
+    /// Whether the catalog has words for `code` (a test holds every code the domain throws to it).
+    public static func knows(_ code: String) -> Bool { message(code: code, [:]) != nil }
+
+    static func message(code: String, _ a: [String: String]) -> String? {
+        let value = { (name: String) in a[name] ?? "?" }
+        switch code {
+        // Accounts and organizations.
+        case "organization.invalid_slug": return "'\(value("slug"))' is not a valid organization slug (lowercase letters, digits and hyphens)."
+        case "organization.not_found": return "There is no organization '\(value("slug"))'."
+        case "organization.exists": return "An organization '\(value("slug"))' already exists."
+        case "user.invalid_username": return "'\(value("username"))' is not a valid username (letters, digits and . - _ @ +, at most 64)."
+        case "user.not_found": return "There is no user '\(value("username"))'."
+        case "user.exists": return "A user '\(value("username"))' already exists."
+        case "password.too_short": return "The password must have at least \(value("minimum")) characters."
+        case "password.too_long": return "The password must have at most \(value("maximum")) characters."
+        // Hardware tokens.
+        case "token.import_failed": return "Nothing was imported:\n" + value("problems").split(separator: "\n").map { "  \($0)" }.joined(separator: "\n")
+        case "token.duplicate_serial": return "Nothing was imported: a token with serial \(value("serial")) is already in the inventory."
+        case "token.not_found": return "There is no token \(value("serial"))."
+        case "token.not_available": return "Token \(value("serial")) is not in the inventory (assigned, lent or disabled)."
+        case "token.wrong_organization": return "Token \(value("serial")) belongs to another organization."
+        case "token.not_held": return "Token \(value("serial")) is not assigned or lent."
+        // Factors.
+        case "factor.unreadable_parameters": return "This sign-in method's stored settings cannot be read. Ask your administrator to remove it."
+        case "pattern.too_short": return "Join at least \(value("minimum")) dots."
+        case "pattern.repeated_dot": return "Use each dot only once."
+        case "pattern.out_of_grid": return "That pattern does not fit the grid."
+        case "pattern.mismatch": return "The two patterns differ. Draw the same pattern twice."
+        case "email.invalid": return "That is not a valid email address."
+        case "email.blocked_domain": return "Use a personal address: your organization does not allow codes to \(value("domain")) addresses."
+        case "webauthn.challenge_expired": return "That request expired or was already used. Try again."
+        case "webauthn.unreadable": return "The security key's answer could not be read. Try again."
+        case "webauthn.not_configured": return "Security keys are not configured on this server (PORTCULLIS_BASE_URL)."
+        case "webauthn.rejected": return "The security key could not be added: \(value("reason"))."
+        case "webauthn.already_registered": return "That security key is already registered."
+        case "webauthn.unknown_credential": return "That security key is not registered."
+        case "passkey.unavailable": return "Passkey sign-in is not available here."
+        // Codes by SMS and email.
+        case "code.cannot_receive": return "This method cannot receive codes."
+        case "code.factor_removed": return "This method was removed. Choose another one."
+        case "code.limit_reached": return "Too many codes were sent recently. Try again later or use another method."
+        case "code.destination_refused": return "The code could not be delivered to that destination. Check it and try again."
+        case "code.provider_unavailable": return "The code could not be sent right now. Try again in a moment or use another method."
+        case "code.provider_throttled": return "Too many messages were sent. Wait a little and try again, or use another method."
+        // Sessions and the server.
+        case "notice.unwritable": return "Cannot write \(value("path")): \(value("reason"))."
+        case "session.ended": return "Your session has ended. Sign in again."
+        case "server.busy": return "The server is busy right now. Wait a moment and try again."
+        case "storage.conflict": return "That was changed at the same time by someone else. Try again."
+        case "storage.not_found": return "That no longer exists."
+        default: return nil
+        }
+    }
+
+    /// The sentence for a code the catalog does not know (a test keeps this from happening for the domain's codes).
+    static func fallback(_ kind: ErrorKind) -> String {
+        switch kind {
+        case .invalid: "That cannot be used. Check it and try again."
+        case .unauthenticated: "Your session has ended. Sign in again."
+        case .notFound: "That does not exist."
+        case .conflict: "That clashes with the current state. Reload and try again."
+        case .limited: "Too many attempts. Wait a little and try again."
+        case .unavailable: "A service this needs is not available right now. Try again later."
+        case .misconfigured: "The server is not set up for this. Tell your administrator."
+        case .failed: "Something went wrong on our side. Try again."
+        }
+    }
+}
+
+extension SecretBoxError {
+    /// Stable codes for the key ring's failures (their descriptions are for operators and already plain).
+    var code: String {
+        switch self {
+        case .badKey: "key.invalid"
+        case .malformed: "secret.malformed"
+        case .unknownKey: "secret.unknown_key"
+        case .authenticationFailed: "secret.integrity"
+        }
+    }
+}

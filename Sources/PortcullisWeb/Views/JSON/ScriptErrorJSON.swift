@@ -1,4 +1,0 @@
-/// `{"error": …}`: why an endpoint a page script calls refused (the script shows it).
-struct ScriptErrorJSON: Encodable, Sendable {
-    let error: String
-}

@@ -1,0 +1,9 @@
+import PortcullisApp
+import PortcullisCore
+
+extension Notice {
+    /// The notice for a domain error, worded by the error catalog.
+    static func problem(_ error: any DomainError) -> Notice {
+        .problem(ErrorCatalog.describe(code: error.code, kind: error.kind, arguments: error.arguments))
+    }
+}
