@@ -197,5 +197,34 @@ struct HardwareTokenTests {
             }
         }
     }
-}
 
+    @Test("Twenty admins assigning one token at once to twenty users: exactly one holds it, with one factor", arguments: TestDatabase.engines)
+    func assignmentBurst(engine: PortcullisDatabase.Engine) async throws {
+        try await TestDatabase.with(engine) { db async throws in
+            let s = try TestServices(database: db)
+            let (organization, first) = try await s.makeUser("user0")
+            var users = [first]
+            for index in 1..<20 { users.append(try await s.makeUser("user\(index)").1) }
+            let token = try await s.inventory.importTokens(TokenImport.parseCSV(Self.csv([("T-1", Self.rfcSeed, 0)])),
+                                                           organizationID: organization.id, actor: .cli, source: "csv")[0]
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for user in users {
+                    group.addTask {
+                        do {
+                            _ = try await s.inventory.assign(token, to: user, until: nil, actor: .cli)
+                            return true
+                        } catch TokenInventory.InventoryError.notAvailable {
+                            return false
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 1)
+            var holders = 0
+            for user in users { holders += try await s.signIn.confirmedFactors(userID: user.id).count }
+            #expect(holders == 1, "one factor for the one holder; the refused assignments left nothing behind")
+            #expect(try await s.repositories.tokens.find(id: token.id)?.state == .assigned)
+        }
+    }
+}

@@ -8,11 +8,14 @@ public struct TokenInventory: Sendable {
     let context: FactorContext
     let audit: AuditLog
     let methods: FactorMethods
+    /// Where an assignment ends, as every enrollment does (the default rule; no backup codes for an admin's action).
+    let completion: EnrollmentCompletion
 
     public init(context: FactorContext, audit: AuditLog, methods: FactorMethods? = nil) {
         self.context = context
         self.audit = audit
         self.methods = methods ?? .forPolicy(context.policy)
+        self.completion = EnrollmentCompletion(repositories: context.repositories, methods: self.methods, context: context, audit: audit)
     }
 
     var repositories: Repositories { context.repositories }
@@ -100,7 +103,6 @@ public struct TokenInventory: Sendable {
         let factor = try HOTPFactor.factor(for: token, user: user, context: context)
         let record = EnrollmentCompletion.Record(event: until == nil ? .tokenAssigned : .tokenLent, actor: actor, ip: nil,
                                                  detail: .token(serial: token.serial, factorID: factor.id, until: until))
-        let completion = EnrollmentCompletion(repositories: repositories, methods: methods, context: context, audit: audit)
         return try await completion.complete(factor, user: user, record: record) { r in
             guard try await r.tokens.assign(id: token.id, userID: user.id, until: until) else {
                 throw InventoryError.notAvailable(token.serial)
