@@ -25,8 +25,10 @@ struct MessageEnrollmentController {
         }
     }
 
-    private func method(_ type: FactorType) -> any MessageCodeFactor {
-        app.methods[type] as? any MessageCodeFactor ?? SMSFactor()
+    /// The domain's method for the type; a type this installation does not register has no enrollment pages.
+    private func method(_ type: FactorType) throws -> any MessageCodeFactor {
+        guard let method = app.methods[type] as? any MessageCodeFactor else { throw PageError.notFound }
+        return method
     }
 
     private func startPage(_ type: FactorType, context: AppRequestContext) async throws -> Response {
