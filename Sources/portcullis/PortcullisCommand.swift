@@ -28,7 +28,7 @@ func withServices<T: Sendable>(_ body: @Sendable (Portcullis) async throws -> T)
 func reporting<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
-    } catch let error as Configuration.ConfigurationError {
+    } catch let error as ConfigurationError {
         throw CLIError(error.description)
     } catch let error as AccountAdministration.AdministrationError {
         throw CLIError(error.description)
