@@ -176,6 +176,11 @@ let package = Package(
             ],
             exclude: ["smtp_server.py"]
         ),
+        // The composition root's own parts: configuration sections read through one reader, SMS and SMTP settings.
+        .testTarget(
+            name: "PortcullisAppTests",
+            dependencies: ["PortcullisApp", "PortcullisCore", "PortcullisCrypto", "PortcullisDelivery", "PortcullisTestSupport"]
+        ),
         .testTarget(name: "PortcullisStoreTests", dependencies: ["PortcullisStore", "PortcullisApp", "PortcullisCore", "PortcullisTestSupport"]),
         // The domain's services through the composition root, without HTTP, on SQLite and PostgreSQL.
         .testTarget(

@@ -9,7 +9,7 @@ extension Portcullis {
     public static func run<T: Sendable>(_ configuration: Configuration, logger: Logger = Logger(label: "portcullis"),
                                         _ body: (Portcullis) async throws -> T) async throws -> T {
         _ = try configuration.secretBox()  // a command that cannot run creates nothing: no database before this passes
-        let database = try PortcullisDatabase.open(url: configuration.databaseURL, logger: logger)
+        let database = try PortcullisDatabase.open(url: configuration.storage.databaseURL, logger: logger)
         do {
             let applied = try await Migrations.run(on: database)
             if !applied.isEmpty { logger.info("database migrated", metadata: ["versions": "\(applied.map(\.version))"]) }
@@ -27,7 +27,7 @@ extension Portcullis {
     /// Applies pending migrations (and the default organization) and returns what was applied and the version now.
     public static func migrate(_ configuration: Configuration) async throws -> (applied: [(version: Int, name: String)], version: Int) {
         _ = try configuration.secretBox()
-        let database = try PortcullisDatabase.open(url: configuration.databaseURL)
+        let database = try PortcullisDatabase.open(url: configuration.storage.databaseURL)
         do {
             let applied = try await Migrations.run(on: database)
             try await Portcullis(configuration: configuration, database: database).administration.ensureDefaultOrganization()

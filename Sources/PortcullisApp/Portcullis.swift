@@ -47,8 +47,8 @@ public struct Portcullis: Sendable {
         let repositories = Repositories.sql(database)
         self.repositories = repositories
         let hasher = PasswordHasher(
-            parameters: configuration.argon2,
-            limiter: WorkLimiter(maxConcurrent: configuration.hashConcurrency, maxQueued: configuration.hashQueue),
+            parameters: configuration.hashing.argon2,
+            limiter: WorkLimiter(maxConcurrent: configuration.hashing.concurrency, maxQueued: configuration.hashing.queue),
             random: random)
         self.hasher = hasher
         self.methods = .forPolicy(configuration.policy)
@@ -66,7 +66,7 @@ public struct Portcullis: Sendable {
         self.administration = AccountAdministration(repositories: repositories, hasher: hasher, clock: clock, random: random, audit: audit)
         self.inventory = TokenInventory(context: context, audit: audit)
         self.webAuthn = WebAuthnService(context: context, audit: audit, factors: factors)
-        let outbox = configuration.development ? Outbox() : nil
+        let outbox = configuration.server.development ? Outbox() : nil
         self.outbox = outbox
         self.messageCodes = MessageCodeService(context: context, delivery: try delivery ?? Self.codeMessages(configuration, outbox: outbox), audit: audit)
         self.verification = VerificationFlow(checks: signIn, messageCodes: messageCodes)
@@ -82,14 +82,18 @@ public struct Portcullis: Sendable {
     /// The configured SMS and email providers (or development mode's outbox), with the wording from templates.
     static func codeMessages(_ configuration: Configuration, outbox: Outbox?) throws -> any CodeDelivery {
         let logger = Logger(label: "portcullis.delivery")
-        let sms = try SMSConfiguration.provider(from: configuration.values, outbox: outbox, httpClient: .shared)
-            ?? outbox.map { OutboxSMSProvider(outbox: $0) }
+        var sms: (any SMSProvider)? = outbox.map { OutboxSMSProvider(outbox: $0) }
+        if let settings = configuration.sms {
+            guard let provider = settings.makeProvider(outbox: outbox, httpClient: .shared) else {
+                throw ConfigurationError.developmentOnly("PORTCULLIS_SMS_PROVIDER=outbox")
+            }
+            sms = provider
+        }
         var email: (any EmailProvider)? = outbox.map { OutboxEmailProvider(outbox: $0) }
-        if let smtp = try SMTPConfiguration.load(from: configuration.values) {
+        if let smtp = configuration.smtp {
             email = try SMTPEmailProvider(configuration: smtp, logger: logger)
         }
-        return CodeMessages(sms: sms, email: email,
-                            emailFrom: configuration.values["PORTCULLIS_SMTP_FROM"] ?? "Portcullis <no-reply@localhost>",
+        return CodeMessages(sms: sms, email: email, emailFrom: configuration.smtp?.from ?? "Portcullis <no-reply@localhost>",
                             templates: try messageTemplates(), logger: logger)
     }
 

@@ -8,13 +8,13 @@ import PortcullisCore
 /// static assets and every controller; connections that are idle, or too slow to send a request, are closed.
 public func buildApplication(_ app: Portcullis, logger: Logger = Logger(label: "portcullis")) async throws -> some ApplicationProtocol {
     let router = try await buildRouter(app)
-    let configuration = app.configuration
+    let settings = app.configuration.server
     return Application(
         router: router,
-        server: .http1(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)),
-                       headerTimeout: .seconds(Int64(configuration.headerTimeoutSeconds)),
-                       bodyTimeout: .seconds(Int64(configuration.bodyTimeoutSeconds))),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Portcullis"),
+        server: .http1(idleTimeout: .seconds(Int64(settings.idleTimeoutSeconds)),
+                       headerTimeout: .seconds(Int64(settings.headerTimeoutSeconds)),
+                       bodyTimeout: .seconds(Int64(settings.bodyTimeoutSeconds))),
+        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Portcullis"),
         services: [MaintenanceService(app: app, logger: logger)],
         logger: logger)
 }
@@ -27,15 +27,16 @@ public func serve(_ app: Portcullis, logger: Logger) async throws {
 /// The router alone, for tests that drive it without a socket.
 public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestContext> {
     let pages = try await Pages()
-    let cookies = CookieSettings(secure: app.configuration.secureCookies)
+    let server = app.configuration.server
+    let cookies = CookieSettings(secure: server.secureCookies)
     let web = WebContext(app: app, pages: pages, cookies: cookies)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.info))
-    if app.configuration.development, let canonical = CanonicalHostMiddleware<AppRequestContext>(baseURL: app.configuration.baseURL) {
+    if server.development, let canonical = CanonicalHostMiddleware<AppRequestContext>(baseURL: server.baseURL) {
         router.add(middleware: canonical)
     }
-    router.add(middleware: SecurityHeadersMiddleware(hsts: app.configuration.baseURL.hasPrefix("https://")))
-    router.add(middleware: ClientAddressMiddleware(trustProxy: app.configuration.trustProxy))
+    router.add(middleware: SecurityHeadersMiddleware(hsts: server.baseURL.hasPrefix("https://")))
+    router.add(middleware: ClientAddressMiddleware(trustProxy: server.trustProxy))
     router.add(middleware: ErrorPageMiddleware(pages: pages))
     // Each group has what its callers need: static files and health checks nothing, webhooks their provider's
     // signature, the verification API its own key and JSON errors, browser pages a session and CSRF-checked forms;
@@ -46,7 +47,7 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     VerificationAPIController(app: app).register(on: router.group("/validate", context: APIRequestContext.self))
     let browser = router.group()
         .add(middleware: SessionMiddleware(app: app, cookies: cookies))
-        .add(middleware: CSRFMiddleware(cookies: cookies, origin: origin(of: app.configuration.baseURL), random: app.random,
+        .add(middleware: CSRFMiddleware(cookies: cookies, origin: origin(of: server.baseURL), random: app.random,
                                         tokens: CSRFTokens(key: app.factorContext.secrets.subkey(for: "csrf"))))
     let secondFactor = browser.group(context: SecondFactorContext.self)
     let signedIn = browser.group(context: SignedInContext.self)

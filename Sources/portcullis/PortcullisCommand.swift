@@ -46,8 +46,6 @@ func withServices<T: Sendable>(_ body: @Sendable (Portcullis) async throws -> T)
 func reporting<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
-    } catch let error as Configuration.ConfigurationError {
-        throw CLIError(error.description, exitCode: ErrorKind.misconfigured.exitCode)
     } catch let error as CLIError {
         throw error
     } catch {

@@ -17,9 +17,9 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         try await reporting {
             var configuration = try Configuration.load()
-            if let host { configuration.host = host }
-            if let port { configuration.port = port }
-            if configuration.development {
+            if let host { configuration.server.host = host }
+            if let port { configuration.server.port = port }
+            if configuration.server.development {
                 logger.warning("development mode: cookies without Secure over http, development key file allowed; never use in production")
             }
             _ = try configuration.secretBox()  // fail fast, before touching the database, when the key is missing
@@ -35,9 +35,9 @@ struct Serve: AsyncParsableCommand {
         let configuration = app.configuration
         if let admin = try await app.administration.bootstrap() {
             let notice = InitialAdminNotice(username: admin.username, password: admin.password,
-                                            signInURL: configuration.baseURL + "/login")
+                                            signInURL: configuration.server.baseURL + "/login")
             // On a terminal, shown once; anywhere else (where output ends up in logs) only a file's path is logged.
-            switch InitialAdminNotice.destination(outputIsTerminal: isatty(STDOUT_FILENO) == 1, dataDirectory: configuration.dataDirectory) {
+            switch InitialAdminNotice.destination(outputIsTerminal: isatty(STDOUT_FILENO) == 1, dataDirectory: configuration.storage.dataDirectory) {
             case .terminal:
                 print("""
 

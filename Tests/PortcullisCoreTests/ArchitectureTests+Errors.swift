@@ -11,7 +11,6 @@ extension ArchitectureTests {
                 guard let typeRange = Range(match.range(at: 1), in: text), let listRange = Range(match.range(at: 2), in: text) else { continue }
                 let conformances = text[listRange].split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
                 guard conformances.contains("Error") || conformances.contains("LocalizedError") else { continue }
-                if name == "Configuration.swift" { continue }  // leaves the domain with the typed configuration sections
                 Issue.record("PortcullisCore/\(name): \(text[typeRange]) is an Error but not a DomainError")
             }
             #expect(!text.contains("userMessage"), "PortcullisCore/\(name) carries user wording")

@@ -3,7 +3,8 @@ import Testing
 
 /// The layering the package promises, checked on the sources: fronts (web pages and APIs, the command line) reach
 /// services through the composition root only, never a repository or the database; the crypto, WebAuthn and token
-/// import targets stand below the domain and know nothing of it; only the crypto target links libargon2.
+/// import targets stand below the domain and know nothing of it; only the crypto target links libargon2; configuration
+/// is read in the composition root alone.
 @Suite("Architecture")
 struct ArchitectureTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -76,6 +77,31 @@ struct ArchitectureTests {
             for module in ["Hummingbird", "SQLKit", "PostgresKit", "SQLiteKit", "PortcullisStore"] {
                 #expect(!text.contains("import \(module)"), "PortcullisCore/\(name) imports \(module)")
             }
+        }
+    }
+
+    @Test("Configuration is the composition root's: the domain and delivery read no setting and hold no server settings")
+    func configurationInTheApp() throws {
+        let variable = /"PORTCULLIS_[A-Z0-9_]+"/
+        let configurationType = /\b(?:struct|enum|class|actor|typealias)\s+(?:Configuration|ConfigurationValues|ConfigurationError|ConfigurationReader|ServerSettings|StorageSettings|KeySettings|HashingSettings)\b/
+        let serverSetting = /\b(?:var|let)\s+(?:host|port|baseURL|databaseURL|dataDirectory|secureCookies|trustProxy|development|\w+TimeoutSeconds)\b/
+        for target in ["PortcullisCore", "PortcullisDelivery"] {
+            let files = try sources(target)
+            #expect(!files.isEmpty)
+            for (name, text) in files {
+                #expect(text.firstMatch(of: variable) == nil, "\(target)/\(name) reads a PORTCULLIS_ setting")
+                #expect(text.firstMatch(of: configurationType) == nil, "\(target)/\(name) declares a configuration type")
+                #expect(!text.contains("ProcessInfo.processInfo.environment"), "\(target)/\(name) reads the environment")
+            }
+        }
+        for (name, text) in try sources("PortcullisCore") {
+            #expect(text.firstMatch(of: serverSetting) == nil, "PortcullisCore/\(name) holds a server or storage setting")
+        }
+        // The one reader and the one error live in PortcullisApp/Configuration, with every section.
+        let app = try swiftFiles(under: "Sources/PortcullisApp/Configuration")
+        for type in ["Configuration", "ConfigurationReader", "ConfigurationError", "ServerSettings", "StorageSettings", "KeySettings",
+                     "HashingSettings"] {
+            #expect(app.contains { $0.path.hasSuffix("/\(type).swift") }, "no PortcullisApp/Configuration/\(type).swift")
         }
     }
 

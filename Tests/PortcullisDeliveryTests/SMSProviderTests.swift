@@ -252,57 +252,28 @@ struct SMSProviderTests {
 
     // MARK: Configuration
 
-    @Test("Configuration picks the provider and names what is missing")
+    // Reading PORTCULLIS_SMS_* into SMSSettings, and its errors: PortcullisAppTests/SMSSettingsTests.
+
+    @Test("Settings make their provider; the outbox only with an outbox")
     func configuration() throws {
-        #expect(try SMSConfiguration.provider(from: [:], outbox: nil) == nil)
-        #expect(try SMSConfiguration.provider(from: ["PORTCULLIS_SMS_PROVIDER": ""], outbox: Outbox()) == nil)
-
-        func failure(_ values: [String: String], outbox: Outbox? = nil) -> String {
-            do {
-                _ = try SMSConfiguration.provider(from: values, outbox: outbox)
-                return "no error"
-            } catch {
-                return "\(error)"
-            }
-        }
-        #expect(failure(["PORTCULLIS_SMS_PROVIDER": "twilio"]).contains("PORTCULLIS_TWILIO_ACCOUNT_SID"))
-        #expect(failure(["PORTCULLIS_SMS_PROVIDER": "twilio", "PORTCULLIS_TWILIO_ACCOUNT_SID": Self.sid])
-            .contains("PORTCULLIS_TWILIO_AUTH_TOKEN"))
-        let noSender = failure(["PORTCULLIS_SMS_PROVIDER": "twilio", "PORTCULLIS_TWILIO_ACCOUNT_SID": Self.sid,
-                                "PORTCULLIS_TWILIO_AUTH_TOKEN": Self.token])
-        #expect(noSender.contains("PORTCULLIS_TWILIO_FROM") && noSender.contains("PORTCULLIS_TWILIO_MESSAGING_SERVICE_SID"))
-        #expect(failure(["PORTCULLIS_SMS_PROVIDER": "twilio", "PORTCULLIS_TWILIO_ACCOUNT_SID": Self.sid,
-                         "PORTCULLIS_TWILIO_AUTH_TOKEN": Self.token, "PORTCULLIS_TWILIO_FROM": "+15017122661",
-                         "PORTCULLIS_TWILIO_BASE_URL": "ftp://x"]).contains("PORTCULLIS_TWILIO_BASE_URL"))
-        #expect(failure(["PORTCULLIS_SMS_PROVIDER": "webhook"]).contains("PORTCULLIS_SMS_WEBHOOK_URL"))
-        #expect(failure(["PORTCULLIS_SMS_PROVIDER": "webhook", "PORTCULLIS_SMS_WEBHOOK_URL": "https://gw.example.com/sms"])
-            .contains("PORTCULLIS_SMS_WEBHOOK_SECRET"))
-        #expect(failure(["PORTCULLIS_SMS_PROVIDER": "outbox"]).contains("PORTCULLIS_DEV"))
-        #expect(failure(["PORTCULLIS_SMS_PROVIDER": "carrier-pigeon"]).contains("PORTCULLIS_SMS_PROVIDER"))
-
-        let twilio = try #require(try SMSConfiguration.provider(from: [
-            "PORTCULLIS_SMS_PROVIDER": "twilio", "PORTCULLIS_TWILIO_ACCOUNT_SID": Self.sid,
-            "PORTCULLIS_TWILIO_AUTH_TOKEN": Self.token, "PORTCULLIS_TWILIO_FROM": "+15017122661",
-            "PORTCULLIS_TWILIO_BASE_URL": "http://127.0.0.1:9999",
-        ], outbox: nil) as? TwilioSMSProvider)
+        let twilioSettings = SMSSettings.twilio(accountSID: Self.sid, authToken: Self.token, sender: .from("+15017122661"),
+                                                baseURL: "http://127.0.0.1:9999")
+        let twilio = try #require(twilioSettings.makeProvider(outbox: nil) as? TwilioSMSProvider)
         #expect(twilio.messagesURL == "http://127.0.0.1:9999/2010-04-01/Accounts/\(Self.sid)/Messages.json")
         #expect(twilio.sender == .from("+15017122661"))
-        let service = try #require(try SMSConfiguration.provider(from: [
-            "PORTCULLIS_SMS_PROVIDER": "Twilio", "PORTCULLIS_TWILIO_ACCOUNT_SID": Self.sid,
-            "PORTCULLIS_TWILIO_AUTH_TOKEN": Self.token, "PORTCULLIS_TWILIO_MESSAGING_SERVICE_SID": "MG1",
-        ], outbox: nil) as? TwilioSMSProvider)
+        let service = try #require(SMSSettings.twilio(accountSID: Self.sid, authToken: Self.token, sender: .messagingService(sid: "MG1"),
+                                                      baseURL: "https://api.twilio.com").makeProvider(outbox: nil) as? TwilioSMSProvider)
         #expect(service.sender == .messagingService(sid: "MG1"))
         #expect(service.baseURL == "https://api.twilio.com")
 
-        let webhook = try SMSConfiguration.provider(from: [
-            "PORTCULLIS_SMS_PROVIDER": "webhook", "PORTCULLIS_SMS_WEBHOOK_URL": "https://gw.example.com/sms?token=urltoken",
-            "PORTCULLIS_SMS_WEBHOOK_SECRET": "webhook-shared-secret",
-        ], outbox: nil)
+        let webhookSettings = SMSSettings.webhook(url: "https://gw.example.com/sms?token=urltoken", secret: "webhook-shared-secret")
+        let webhook = webhookSettings.makeProvider(outbox: nil)
         #expect(webhook is WebhookSMSProvider)
-        #expect(try SMSConfiguration.provider(from: ["PORTCULLIS_SMS_PROVIDER": "outbox"], outbox: Outbox()) is OutboxSMSProvider)
+        #expect(SMSSettings.outbox.makeProvider(outbox: Outbox()) is OutboxSMSProvider)
+        #expect(SMSSettings.outbox.makeProvider(outbox: nil) == nil)
 
         // Secrets never show in descriptions, reflections or dumps.
-        for provider in [twilio as Any, webhook as Any] {
+        for provider in [twilio as Any, webhook as Any, twilioSettings as Any, webhookSettings as Any] {
             var dumped = ""
             dump(provider, to: &dumped)
             for text in [String(describing: provider), String(reflecting: provider), dumped] {
@@ -310,5 +281,6 @@ struct SMSProviderTests {
             }
         }
         #expect(String(describing: twilio).contains(Self.sid))
+        #expect(String(describing: twilioSettings).contains(Self.sid))
     }
 }

@@ -93,54 +93,7 @@ extension SMTPTests {
 
     // MARK: - Configuration
 
-    @Test("configuration from PORTCULLIS_SMTP_* values")
-    func configurationLoading() throws {
-        #expect(try SMTPConfiguration.load(from: [:]) == nil)
-        #expect(try SMTPConfiguration.load(from: ["PORTCULLIS_SMTP_HOST": ""]) == nil)
-
-        let minimal = try #require(try SMTPConfiguration.load(from: [
-            "PORTCULLIS_SMTP_HOST": "smtp.example.com", "PORTCULLIS_SMTP_FROM": "noreply@example.com",
-        ]))
-        #expect(minimal.security == .startTLS)
-        #expect(minimal.port == 587)
-        #expect(minimal.username == nil && minimal.password == nil)
-        #expect(minimal.certificateTrust == .systemRoots)
-        #expect(minimal.connectTimeout == .seconds(10))
-        #expect(minimal.replyTimeout == .seconds(30))
-
-        let full = try #require(try SMTPConfiguration.load(from: [
-            "PORTCULLIS_SMTP_HOST": "mail.example.com", "PORTCULLIS_SMTP_PORT": "2465",
-            "PORTCULLIS_SMTP_SECURITY": "TLS", "PORTCULLIS_SMTP_USERNAME": "mailer",
-            "PORTCULLIS_SMTP_PASSWORD": " secret ", "PORTCULLIS_SMTP_FROM": "Portcullis <noreply@example.com>",
-            "PORTCULLIS_SMTP_CA_FILE": "/etc/ssl/ca.pem", "PORTCULLIS_SMTP_HELO_NAME": "mfa.example.com",
-            "PORTCULLIS_SMTP_REPLY_TIMEOUT_SECONDS": "5",
-        ]))
-        #expect(full.security == .tls)
-        #expect(full.port == 2465)
-        #expect(full.username == "mailer")
-        #expect(full.password == " secret ")
-        #expect(full.from == "Portcullis <noreply@example.com>")
-        #expect(full.certificateTrust == .caFile("/etc/ssl/ca.pem"))
-        #expect(full.heloName == "mfa.example.com")
-        #expect(full.replyTimeout == .seconds(5))
-
-        let insecure = try SMTPConfiguration.load(from: [
-            "PORTCULLIS_SMTP_HOST": "h", "PORTCULLIS_SMTP_FROM": "a@b.c", "PORTCULLIS_SMTP_SECURITY": "none",
-            "PORTCULLIS_SMTP_INSECURE_SKIP_VERIFY": "1",
-        ])
-        #expect(insecure?.certificateTrust == .insecureSkipVerification)
-        #expect(insecure?.port == 25)
-
-        let base = ["PORTCULLIS_SMTP_HOST": "h", "PORTCULLIS_SMTP_FROM": "a@b.c"]
-        for bad in [
-            ["PORTCULLIS_SMTP_SECURITY": "ssl"], ["PORTCULLIS_SMTP_PORT": "0"], ["PORTCULLIS_SMTP_PORT": "smtp"],
-            ["PORTCULLIS_SMTP_USERNAME": "u"], ["PORTCULLIS_SMTP_PASSWORD": "p"], ["PORTCULLIS_SMTP_FROM": ""],
-            ["PORTCULLIS_SMTP_CA_FILE": "/ca.pem", "PORTCULLIS_SMTP_INSECURE_SKIP_VERIFY": "1"],
-            ["PORTCULLIS_SMTP_INSECURE_SKIP_VERIFY": "maybe"],
-        ] {
-            #expect(throws: (any Error).self) { try SMTPConfiguration.load(from: base.merging(bad) { $1 }) }
-        }
-    }
+    // Reading PORTCULLIS_SMTP_* into SMTPSettings: PortcullisAppTests/SMTPSettingsTests.
 
     @Test("the password never shows in a description, a mirror or a dump")
     func passwordRedaction() throws {

@@ -35,11 +35,11 @@ struct SMTPTests {
     }
 
     static func configuration(
-        port: Int, security: SMTPConfiguration.Security = .none, host: String = "127.0.0.1",
-        username: String? = nil, password: String? = nil, trust: SMTPConfiguration.CertificateTrust = .systemRoots,
+        port: Int, security: SMTPSettings.Security = .none, host: String = "127.0.0.1",
+        username: String? = nil, password: String? = nil, trust: SMTPSettings.CertificateTrust = .systemRoots,
         replyTimeout: Duration = .seconds(10)
-    ) -> SMTPConfiguration {
-        SMTPConfiguration(
+    ) -> SMTPSettings {
+        SMTPSettings(
             host: host, port: port, security: security, username: username, password: password,
             from: "noreply@portcullis.test", heloName: "portcullis.test", connectTimeout: .seconds(5),
             replyTimeout: replyTimeout, certificateTrust: trust

@@ -65,6 +65,9 @@ struct ErrorCatalogTests {
         #expect(ErrorCatalog.describe(TokenInventory.InventoryError.notHeld("T-9"))?.message.contains("T-9") == true)
         #expect(ErrorCatalog.describe(PatternFactor.PatternProblem.tooShort)?.message == "Join at least \(PatternFactor.minimumDots) dots.")
         #expect(ErrorCatalog.describe(SecretBoxError.badKey)?.kind == .misconfigured)
+        let missingKey = ErrorCatalog.describe(ConfigurationError.missingKey)
+        #expect(missingKey?.kind == .misconfigured && missingKey?.code == "configuration.missing_key")
+        #expect(missingKey?.message.hasPrefix("PORTCULLIS_KEY is not set") == true)
         #expect(ErrorCatalog.describe(WorkLimiterError.overloaded)?.kind == .limited)
         struct Unexpected: Error {}
         #expect(ErrorCatalog.describe(Unexpected()) == nil)

@@ -105,9 +105,9 @@ struct TestApp {
 
     private init(database: PortcullisDatabase, adjust: (inout Configuration) -> Void) throws {
         var configuration = Configuration()
-        configuration.development = true
-        configuration.key = SecretBox.generateKey()
-        configuration.baseURL = "http://localhost:8080"
+        configuration.server.development = true
+        configuration.keys.key = SecretBox.generateKey()
+        configuration.server.baseURL = "http://localhost:8080"
         adjust(&configuration)
         clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
         app = try Portcullis(configuration: configuration, database: database, clock: clock)

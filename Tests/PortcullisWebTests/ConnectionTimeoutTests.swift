@@ -66,9 +66,9 @@ struct ConnectionTimeoutTests {
     static func live(_ body: @escaping @Sendable (TestApp, Int, any TestClientProtocol) async throws -> Void) async throws {
         try await TestDatabase.with(.sqlite) { db async throws in
             let test = try await TestApp.make(database: db) {
-                $0.headerTimeoutSeconds = 1
-                $0.bodyTimeoutSeconds = 1
-                $0.idleTimeoutSeconds = 3
+                $0.server.headerTimeoutSeconds = 1
+                $0.server.bodyTimeoutSeconds = 1
+                $0.server.idleTimeoutSeconds = 3
             }
             let application = try await buildApplication(test.app, logger: test.logs.logger())
             try await application.test(.live) { client in
@@ -80,11 +80,11 @@ struct ConnectionTimeoutTests {
     @Test("Timeouts come from the environment, with defaults")
     func configuration() throws {
         let defaults = try Configuration.load(environment: [:], directory: "/nonexistent")
-        #expect(defaults.headerTimeoutSeconds == 10 && defaults.bodyTimeoutSeconds == 30 && defaults.idleTimeoutSeconds == 60)
+        #expect(defaults.server.headerTimeoutSeconds == 10 && defaults.server.bodyTimeoutSeconds == 30 && defaults.server.idleTimeoutSeconds == 60)
         let set = try Configuration.load(environment: ["PORTCULLIS_HEADER_TIMEOUT_SECONDS": "5", "PORTCULLIS_BODY_TIMEOUT_SECONDS": "20",
                                                        "PORTCULLIS_IDLE_TIMEOUT_SECONDS": "120"], directory: "/nonexistent")
-        #expect(set.headerTimeoutSeconds == 5 && set.bodyTimeoutSeconds == 20 && set.idleTimeoutSeconds == 120)
-        #expect(throws: Configuration.ConfigurationError.self) { try Configuration.load(environment: ["PORTCULLIS_HEADER_TIMEOUT_SECONDS": "0"], directory: "/nonexistent") }
+        #expect(set.server.headerTimeoutSeconds == 5 && set.server.bodyTimeoutSeconds == 20 && set.server.idleTimeoutSeconds == 120)
+        #expect(throws: ConfigurationError.self) { try Configuration.load(environment: ["PORTCULLIS_HEADER_TIMEOUT_SECONDS": "0"], directory: "/nonexistent") }
     }
 
     @Test("Complete requests work, and a kept-alive connection outlives the header deadline between requests")

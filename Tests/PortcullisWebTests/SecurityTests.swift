@@ -165,7 +165,7 @@ struct SecurityTests {
     @Test("When password hashing is saturated, sign-in answers 503 at once", arguments: TestDatabase.engines)
     func overload(engine: PortcullisDatabase.Engine) async throws {
         try await TestDatabase.with(engine) { db async throws in
-            let test = try await TestApp.make(database: db) { $0.hashConcurrency = 1; $0.hashQueue = 0 }
+            let test = try await TestApp.make(database: db) { $0.hashing.concurrency = 1; $0.hashing.queue = 0 }
             _ = try await test.createUser("alice", password: "alice's long password")
             let gate = Gate()
             let limiter = test.app.hasher.limiter

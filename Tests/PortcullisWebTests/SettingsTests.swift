@@ -90,7 +90,7 @@ struct SettingsTests {
     @Test("Outside development mode cookies are Secure with the __Host- prefix", arguments: TestDatabase.engines)
     func secureCookies(engine: PortcullisDatabase.Engine) async throws {
         try await TestDatabase.with(engine) { db async throws in
-            let test = try await TestApp.make(database: db) { $0.development = false; $0.baseURL = "https://mfa.example.com" }
+            let test = try await TestApp.make(database: db) { $0.server.development = false; $0.server.baseURL = "https://mfa.example.com" }
             try await test.run { browser in
                 let login = try await browser.get("/login")
                 #expect(login.headers[.strictTransportSecurity] != nil)

@@ -20,7 +20,7 @@ struct SignInFlowTests {
             _ = try await test.createUser("alice", password: password, mfaRequired: true)
             let secrets = SecretsSeen()
             secrets.add(password)
-            secrets.add(try #require(test.app.configuration.key))
+            secrets.add(try #require(test.app.configuration.keys.key))
             try await test.run { browser in
                 // Sign-in page: CSRF cookie, security headers.
                 let login = try await browser.get("/login")

@@ -24,7 +24,7 @@ struct TokenAndMessageFlowTests {
     @Test("SMS: enroll a phone, sign in with a texted code, resend cooldown, inbound confirmation", arguments: TestDatabase.engines)
     func sms(engine: PortcullisDatabase.Engine) async throws {
         try await TestDatabase.with(engine) { db async throws in
-            let test = try await TestApp.make(database: db) { $0.values["PORTCULLIS_TWILIO_AUTH_TOKEN"] = Self.twilioToken }
+            let test = try await TestApp.make(database: db) { $0.webhooks.twilioAuthToken = Self.twilioToken }
             let user = try await test.createUser("sam", password: "sam's long password")
             let organization = try await test.app.administration.organization(slug: Organization.defaultSlug)
             var settings = organization.settings
@@ -104,11 +104,8 @@ struct TokenAndMessageFlowTests {
         try await TestDatabase.with(engine) { db async throws in
             // Twilio pointed at a port where nothing listens.
             let test = try await TestApp.make(database: db) {
-                $0.values["PORTCULLIS_SMS_PROVIDER"] = "twilio"
-                $0.values["PORTCULLIS_TWILIO_ACCOUNT_SID"] = "AC123"
-                $0.values["PORTCULLIS_TWILIO_AUTH_TOKEN"] = "secret"
-                $0.values["PORTCULLIS_TWILIO_FROM"] = "+15005550006"
-                $0.values["PORTCULLIS_TWILIO_BASE_URL"] = "http://127.0.0.1:9"
+                $0.sms = .twilio(accountSID: "AC123", authToken: "secret", sender: .from("+15005550006"), baseURL: "http://127.0.0.1:9")
+                $0.webhooks.twilioAuthToken = "secret"
             }
             let user = try await test.createUser("pat", password: "pat's long password")
             // Pat has an SMS factor (the default) and backup codes.

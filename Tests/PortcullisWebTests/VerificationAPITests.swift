@@ -120,7 +120,7 @@ struct VerificationAPITests {
     @Test("The API and the pages share one lockout; 50 parallel wrong passwords check at most 5", arguments: TestDatabase.engines)
     func sharedLockout(engine: PortcullisDatabase.Engine) async throws {
         try await TestDatabase.with(engine) { db async throws in
-            let test = try await TestApp.make(database: db) { $0.hashQueue = 100; $0.policy.ipFailureLimit = 1000 }
+            let test = try await TestApp.make(database: db) { $0.hashing.queue = 100; $0.policy.ipFailureLimit = 1000 }
             let (user, _, secret, key) = try await setUp(test)
             try await test.run { browser in
                 let answers = try await withThrowingTaskGroup(of: String?.self) { group in
@@ -150,7 +150,7 @@ struct VerificationAPITests {
           arguments: TestDatabase.engines)
     func transactionBurst(engine: PortcullisDatabase.Engine) async throws {
         try await TestDatabase.with(engine) { db async throws in
-            let test = try await TestApp.make(database: db) { $0.hashQueue = 100 }
+            let test = try await TestApp.make(database: db) { $0.hashing.queue = 100 }
             let (user, _, secret, key) = try await setUp(test)
             try await test.run { browser in
                 let challenge = try await Self.call(browser, "/validate/check", ["user": "alice", "pass": password], key: key)

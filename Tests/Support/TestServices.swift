@@ -28,10 +28,10 @@ public struct TestServices: Sendable {
         self.database = database
         self.repositories = Repositories.sql(database)
         var configuration = Configuration()
-        configuration.key = SecretBox.generateKey()
+        configuration.keys.key = SecretBox.generateKey()
         configuration.policy = policy
-        configuration.hashConcurrency = hashConcurrency
-        configuration.hashQueue = hashQueue
+        configuration.hashing.concurrency = hashConcurrency
+        configuration.hashing.queue = hashQueue
         let clock = ManualClock()
         self.clock = clock
         let sent = SentCodes()

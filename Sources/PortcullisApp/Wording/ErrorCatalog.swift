@@ -4,13 +4,16 @@ import PortcullisCrypto
 /// The one place errors get their words. The domain throws `DomainError`s (a stable code, a kind, the values to
 /// quote) and every front maps them through here: the web's error pages and notices, JSON problem documents, and the
 /// command line's one line and exit code. Errors of the leaf targets the composition root wires in (keys, the
-/// password-hash queue) get codes here too.
+/// password-hash queue) and of configuration reading get codes here too; their sentences are written for operators
+/// and kept with their types.
 public enum ErrorCatalog {
     /// How `error` is shown; nil for an error nobody expects (answered generically, logged by type only).
     public static func describe(_ error: any Error) -> ErrorDescription? {
         switch error {
         case let error as any DomainError:
             return describe(code: error.code, kind: error.kind, arguments: error.arguments)
+        case let error as ConfigurationError:
+            return ErrorDescription(code: error.code, kind: .misconfigured, message: error.description)
         case let error as SecretBoxError:
             return ErrorDescription(code: error.code, kind: error == .badKey ? .misconfigured : .failed, message: error.description)
         case WorkLimiterError.overloaded:
@@ -102,6 +105,20 @@ extension SecretBoxError {
         case .malformed: "secret.malformed"
         case .unknownKey: "secret.unknown_key"
         case .authenticationFailed: "secret.integrity"
+        }
+    }
+}
+
+extension ConfigurationError {
+    /// Stable codes for configuration errors.
+    var code: String {
+        switch self {
+        case .invalid: "configuration.invalid"
+        case .required: "configuration.required"
+        case .malformed: "configuration.malformed"
+        case .developmentOnly: "configuration.development_only"
+        case .unreadableFile: "configuration.unreadable_file"
+        case .missingKey: "configuration.missing_key"
         }
     }
 }

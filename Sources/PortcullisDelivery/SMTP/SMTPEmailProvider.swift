@@ -11,7 +11,7 @@ import NIOSSL
 /// TLS unless the configuration says `.none` explicitly. Failures are `DeliveryError`s whose detail names the step
 /// and the reply code, never the message body or the password.
 public struct SMTPEmailProvider: EmailProvider {
-    public let configuration: SMTPConfiguration
+    public let configuration: SMTPSettings
     private let tlsContext: NIOSSLContext?
     private let group: any EventLoopGroup
     private let logger: Logger
@@ -19,7 +19,7 @@ public struct SMTPEmailProvider: EmailProvider {
     /// Prepares the TLS context (reading the CA file, if any) up front.
     /// - Throws: `DeliveryError` `.misconfigured` when the CA file cannot be read or the TLS set-up fails.
     public init(
-        configuration: SMTPConfiguration,
+        configuration: SMTPSettings,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "portcullis.smtp")
     ) throws {

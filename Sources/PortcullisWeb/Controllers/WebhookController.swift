@@ -10,8 +10,8 @@ struct WebhookController {
 
     func register(on router: some RouterMethods<AppRequestContext>) {
         let twilio = router.group("/webhooks/twilio", context: WebhookRequestContext.self)
-            .add(middleware: TwilioSignatureMiddleware(authToken: app.configuration.values["PORTCULLIS_TWILIO_AUTH_TOKEN"],
-                                                       baseURL: app.configuration.baseURL))
+            .add(middleware: TwilioSignatureMiddleware(authToken: app.configuration.webhooks.twilioAuthToken,
+                                                       baseURL: app.configuration.server.baseURL))
         twilio.post("/sms") { _, context in try await twilioInbound(context: context) }
     }
 

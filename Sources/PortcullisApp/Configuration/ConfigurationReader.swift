@@ -1,9 +1,10 @@
 import Foundation
 
-/// Typed reads of configuration values (environment plus `PORTCULLIS_CONFIG` file) by name, with errors that name the
-/// setting, the value and what was expected. Shared by every loader (core, SMTP, SMS). Empty values count as unset.
-public struct ConfigurationValues: Sendable {
-    public let values: [String: String]
+/// Typed reads of the merged configuration values (environment over `PORTCULLIS_CONFIG` file) by name, for every
+/// section's `init(reading:)`. Empty values count as unset; a bad value throws `ConfigurationError.invalid` naming the
+/// setting, the value and what was expected.
+public struct ConfigurationReader: Sendable {
+    let values: [String: String]
 
     public init(_ values: [String: String]) {
         self.values = values
@@ -19,10 +20,11 @@ public struct ConfigurationValues: Sendable {
         values[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// A whole number within `range`.
     public func int(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
         guard let raw = string(name) else { return nil }
         guard let value = Int(raw), range.contains(value) else {
-            throw Configuration.ConfigurationError.invalid(name: name, value: raw, expected: "a whole number in \(range)")
+            throw ConfigurationError.invalid(name: name, value: raw, expected: "a whole number in \(range)")
         }
         return value
     }
@@ -33,15 +35,15 @@ public struct ConfigurationValues: Sendable {
         switch raw {
         case "1", "true", "yes", "on": return true
         case "0", "false", "no", "off": return false
-        default: throw Configuration.ConfigurationError.invalid(name: name, value: raw, expected: "1 or 0")
+        default: throw ConfigurationError.invalid(name: name, value: raw, expected: "1 or 0")
         }
     }
 
-    /// One of `choices` (compared lowercased).
+    /// One of `choices` (compared lowercased), returned lowercased.
     public func choice(_ name: String, _ choices: [String]) throws -> String? {
         guard let raw = string(name) else { return nil }
         guard choices.contains(raw.lowercased()) else {
-            throw Configuration.ConfigurationError.invalid(name: name, value: raw, expected: choices.joined(separator: ", "))
+            throw ConfigurationError.invalid(name: name, value: raw, expected: choices.joined(separator: ", "))
         }
         return raw.lowercased()
     }

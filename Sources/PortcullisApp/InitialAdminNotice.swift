@@ -1,4 +1,5 @@
 import Foundation
+import PortcullisCore
 
 /// The initial administrator's generated password, handed over once without ever reaching a log: shown on the terminal
 /// when `portcullis serve` writes to one, otherwise (a service manager, a container, a pipe, where output is logged)

@@ -1,10 +1,10 @@
 import Foundation
-import PortcullisCore
 
-/// How to reach an SMTP server and who the mail comes from (SPEC §3, delivery providers).
+/// How to reach an SMTP server and who the mail comes from (SPEC §3, delivery providers); read from configuration
+/// (`PORTCULLIS_SMTP_*`) by the composition root.
 ///
 /// The password is never part of a description, a debug description or a mirror: it prints as `<redacted>`.
-public struct SMTPConfiguration: Sendable, Equatable {
+public struct SMTPSettings: Sendable, Equatable {
     /// How the connection is protected.
     public enum Security: String, Sendable, CaseIterable {
         /// Plain TCP, no encryption (credentials, if set, are sent in clear: only for a trusted local relay).
@@ -75,77 +75,6 @@ public struct SMTPConfiguration: Sendable, Equatable {
         self.certificateTrust = certificateTrust
     }
 
-    /// Reads `PORTCULLIS_SMTP_*` values (the environment or the configuration file, as `Configuration.load` merges
-    /// them). Returns nil when `PORTCULLIS_SMTP_HOST` is not set.
-    ///
-    /// `PORTCULLIS_SMTP_HOST`, `_PORT` (default by security), `_SECURITY` (`none`, `starttls` (default) or `tls`),
-    /// `_USERNAME`, `_PASSWORD` (both or neither), `_FROM` (required), `_CA_FILE`, `_INSECURE_SKIP_VERIFY` (1/0),
-    /// `_HELO_NAME`, `_CONNECT_TIMEOUT_SECONDS` (default 10), `_REPLY_TIMEOUT_SECONDS` (default 30).
-    public static func load(from values: [String: String]) throws -> SMTPConfiguration? {
-        typealias Invalid = Configuration.ConfigurationError
-        let read = ConfigurationValues(values)
-        let string = read.string, int = read.int, bool = read.bool
-        func noLineBreaks(_ name: String, _ value: String?) throws {
-            if let value, value.contains(where: { $0.isNewline }) {
-                throw Invalid.invalid(name: name, value: "(contains a line break)", expected: "a single line")
-            }
-        }
-
-        guard let host = string("PORTCULLIS_SMTP_HOST") else { return nil }
-        var security = Security.startTLS
-        if let raw = string("PORTCULLIS_SMTP_SECURITY") {
-            guard let value = Security(rawValue: raw.lowercased()) else {
-                throw Invalid.invalid(name: "PORTCULLIS_SMTP_SECURITY", value: raw, expected: "none, starttls or tls")
-            }
-            security = value
-        }
-        let port = try int("PORTCULLIS_SMTP_PORT", 1...65535)
-        // The password is not trimmed: spaces may be part of it.
-        let username = string("PORTCULLIS_SMTP_USERNAME")
-        let password = read.raw("PORTCULLIS_SMTP_PASSWORD")
-        if (username == nil) != (password == nil) {
-            throw Invalid.invalid(
-                name: username == nil ? "PORTCULLIS_SMTP_USERNAME" : "PORTCULLIS_SMTP_PASSWORD", value: "",
-                expected: "PORTCULLIS_SMTP_USERNAME and PORTCULLIS_SMTP_PASSWORD set together"
-            )
-        }
-        guard let from = string("PORTCULLIS_SMTP_FROM") else {
-            throw Invalid.invalid(
-                name: "PORTCULLIS_SMTP_FROM", value: "", expected: "the sender address when PORTCULLIS_SMTP_HOST is set"
-            )
-        }
-        let heloName = string("PORTCULLIS_SMTP_HELO_NAME")
-        try noLineBreaks("PORTCULLIS_SMTP_HOST", host)
-        try noLineBreaks("PORTCULLIS_SMTP_USERNAME", username)
-        try noLineBreaks("PORTCULLIS_SMTP_FROM", from)
-        try noLineBreaks("PORTCULLIS_SMTP_HELO_NAME", heloName)
-
-        var trust = CertificateTrust.systemRoots
-        let caFile = string("PORTCULLIS_SMTP_CA_FILE")
-        let insecure = try bool("PORTCULLIS_SMTP_INSECURE_SKIP_VERIFY") ?? false
-        if insecure, caFile != nil {
-            throw Invalid.invalid(
-                name: "PORTCULLIS_SMTP_INSECURE_SKIP_VERIFY", value: "1",
-                expected: "0 when PORTCULLIS_SMTP_CA_FILE is set (one or the other)"
-            )
-        }
-        if let caFile { trust = .caFile(caFile) }
-        if insecure { trust = .insecureSkipVerification }
-
-        return SMTPConfiguration(
-            host: host,
-            port: port,
-            security: security,
-            username: username,
-            password: password,
-            from: from,
-            heloName: heloName,
-            connectTimeout: .seconds(try int("PORTCULLIS_SMTP_CONNECT_TIMEOUT_SECONDS", 1...600) ?? 10),
-            replyTimeout: .seconds(try int("PORTCULLIS_SMTP_REPLY_TIMEOUT_SECONDS", 1...3600) ?? 30),
-            certificateTrust: trust
-        )
-    }
-
     /// This machine's host name if it looks like one, else `localhost`.
     static func defaultHeloName() -> String {
         let name = ProcessInfo.processInfo.hostName
@@ -155,7 +84,7 @@ public struct SMTPConfiguration: Sendable, Equatable {
     }
 }
 
-extension SMTPConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+extension SMTPSettings: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var description: String {
         var parts = ["host: \(host)", "port: \(port)", "security: \(security.rawValue)"]
         if let username { parts.append("username: \(username)") }
@@ -164,7 +93,7 @@ extension SMTPConfiguration: CustomStringConvertible, CustomDebugStringConvertib
             "from: \(from)", "heloName: \(heloName)", "connectTimeout: \(connectTimeout)",
             "replyTimeout: \(replyTimeout)", "certificateTrust: \(certificateTrust)",
         ]
-        return "SMTPConfiguration(\(parts.joined(separator: ", ")))"
+        return "SMTPSettings(\(parts.joined(separator: ", ")))"
     }
 
     public var debugDescription: String { description }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PortcullisCore
+@testable import PortcullisApp
 
 @Suite("Initial administrator notice")
 struct InitialAdminNoticeTests {
@@ -11,10 +11,7 @@ struct InitialAdminNoticeTests {
         #expect(InitialAdminNotice.destination(outputIsTerminal: true, dataDirectory: "/var/lib/portcullis") == .terminal)
         #expect(InitialAdminNotice.destination(outputIsTerminal: false, dataDirectory: "/var/lib/portcullis")
                 == .file(path: "/var/lib/portcullis/initial-admin.txt"))
-        let sqlite = try Configuration.load(environment: ["PORTCULLIS_DATABASE_URL": "/srv/db/portcullis.sqlite"], directory: "/nonexistent")
-        #expect(sqlite.dataDirectory == "/srv/db")
-        let postgres = try Configuration.load(environment: ["PORTCULLIS_DATABASE_URL": "postgres://u:p@db:5432/portcullis"], directory: "/nonexistent")
-        #expect(postgres.dataDirectory == FileManager.default.currentDirectoryPath + "/data")
+        // The data directory itself (the SQLite database's, or data/ with PostgreSQL): ConfigurationTests.dataDirectory.
     }
 
     @Test("The file is the owner's only (0600), replaces an older one, and leaves nothing else behind")
