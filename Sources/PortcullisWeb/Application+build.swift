@@ -44,7 +44,7 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     StaticAssetsController().register(on: router)
     HealthController(app: app).register(on: router)
     WebhookController(app: app).register(on: router.group())
-    VerificationAPIController(app: app).register(on: router.group("/validate", context: APIRequestContext.self))
+    VerificationAPIController(app: app, presenters: web.presenters).register(on: router.group("/validate", context: APIRequestContext.self))
     let browser = router.group()
         .add(middleware: SessionMiddleware(app: app, cookies: cookies))
         .add(middleware: CSRFMiddleware(cookies: cookies, origin: origin(of: server.baseURL), random: app.random,

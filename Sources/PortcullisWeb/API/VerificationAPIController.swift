@@ -7,6 +7,8 @@ import PortcullisCore
 /// front over `VerificationFlow` that only translates parameters in and outcomes out.
 struct VerificationAPIController {
     let app: Portcullis
+    /// The factor types' web plugins, for the prompt each type's challenge shows.
+    let presenters: FactorPresenters
 
     func register(on group: RouterGroup<APIRequestContext>) {
         group.add(middleware: APIKeyMiddleware(keys: app.apiKeys))
@@ -71,6 +73,6 @@ struct VerificationAPIController {
 
     /// What the client shows the user at the challenge, in the factor type's words.
     private func message(_ factor: Factor, sent: Bool) -> String {
-        FactorPresenters.standard[factor.type]?.apiPrompt(for: factor, sent: sent) ?? "Enter the code."
+        presenters[factor.type]?.apiPrompt(for: factor, sent: sent) ?? "Enter the code."
     }
 }
