@@ -144,21 +144,29 @@ let package = Package(
         ),
         .executableTarget(
             name: "portcullis-bench",
-            dependencies: ["PortcullisCore", "PortcullisCrypto", "PortcullisWebAuthn", "PortcullisStore", "PortcullisTestSupport",
+            dependencies: ["PortcullisCore", "PortcullisCrypto", "PortcullisWebAuthn", "PortcullisStore", "PortcullisTestSupport", "PortcullisTestKit",
                            .product(name: "Crypto", package: "swift-crypto")],
             path: "bench"
         ),
+        // Test helpers that know nothing of the domain (running oathtool, fuzzing, capturing logs, the CBOR encoder),
+        // so the crypto and WebAuthn tests build without the domain, the store or the app.
+        .target(
+            name: "PortcullisTestKit",
+            dependencies: ["PortcullisWebAuthn", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Kit"
+        ),
+        // Databases on both engines and the services over them, for the domain, store, app and web tests.
         .target(
             name: "PortcullisTestSupport",
-            dependencies: ["PortcullisCore", "PortcullisCrypto", "PortcullisWebAuthn", "PortcullisStore", "PortcullisApp",
+            dependencies: ["PortcullisCore", "PortcullisCrypto", "PortcullisWebAuthn", "PortcullisStore", "PortcullisApp", "PortcullisTestKit",
                            .product(name: "SQLKit", package: "sql-kit"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/Support"
         ),
-        .testTarget(name: "PortcullisCryptoTests", dependencies: ["PortcullisCrypto", "PortcullisTestSupport"]),
+        .testTarget(name: "PortcullisCryptoTests", dependencies: ["PortcullisCrypto", "PortcullisTestKit"]),
         .testTarget(
             name: "PortcullisWebAuthnTests",
-            dependencies: ["PortcullisWebAuthn", "PortcullisCrypto", "PortcullisTestSupport"],
+            dependencies: ["PortcullisWebAuthn", "PortcullisCrypto", "PortcullisTestKit"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "PortcullisTokenImportTests", dependencies: ["PortcullisTokenImport", "PortcullisCrypto"], resources: [.copy("Fixtures")]),
@@ -166,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "PortcullisDeliveryTests",
             dependencies: [
-                "PortcullisDelivery", "PortcullisCore", "PortcullisTestSupport",
+                "PortcullisDelivery", "PortcullisCore", "PortcullisTestSupport", "PortcullisTestKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -185,13 +193,14 @@ let package = Package(
         // The domain's services through the composition root, without HTTP, on SQLite and PostgreSQL.
         .testTarget(
             name: "PortcullisDomainTests",
-            dependencies: ["PortcullisStore", "PortcullisApp", "PortcullisCore", "PortcullisCrypto", "PortcullisTokenImport", "PortcullisTestSupport"]
+            dependencies: ["PortcullisStore", "PortcullisApp", "PortcullisCore", "PortcullisCrypto", "PortcullisTokenImport", "PortcullisTestSupport",
+                           "PortcullisTestKit"]
         ),
         .testTarget(
             name: "PortcullisWebTests",
             dependencies: [
                 "PortcullisWeb", "PortcullisApp", "PortcullisStore", "PortcullisCore", "PortcullisCrypto", "PortcullisTestSupport",
-                "PortcullisDelivery",
+                "PortcullisTestKit", "PortcullisDelivery",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -6,6 +6,7 @@ import Foundation
 import PortcullisCore
 import PortcullisCrypto
 import PortcullisStore
+import PortcullisTestKit
 import PortcullisTestSupport
 import PortcullisWebAuthn
 

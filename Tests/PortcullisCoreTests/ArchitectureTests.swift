@@ -137,6 +137,13 @@ struct ArchitectureTests {
                 #expect(!declaration.contains("\"\(module)\""), "\(target) depends on \(module)")
             }
         }
+        // Their tests, and the leaf test kit, build without the domain too.
+        for target in ["PortcullisCryptoTests", "PortcullisWebAuthnTests", "PortcullisTokenImportTests", "PortcullisTestKit"] {
+            let declaration = try #require(targets[target], "\(target) is not in Package.swift")
+            for module in above + ["PortcullisTestSupport"] {
+                #expect(!declaration.contains("\"\(module)\""), "\(target) depends on \(module)")
+            }
+        }
         // The crypto primitives stand below the other two as well.
         for (name, text) in try sources("PortcullisCrypto") {
             #expect(imports(text).isDisjoint(with: ["PortcullisWebAuthn", "PortcullisTokenImport"]), "PortcullisCrypto/\(name)")

@@ -1,5 +1,5 @@
 import Foundation
-import PortcullisTestSupport
+import PortcullisTestKit
 import Testing
 @testable import PortcullisCrypto
 

@@ -6,6 +6,7 @@ import NIOCore
 import NIOPosix
 import PortcullisCore
 import ServiceLifecycle
+import PortcullisTestKit
 import PortcullisTestSupport
 import Testing
 @testable import PortcullisDelivery

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import PortcullisTestKit
 import PortcullisTestSupport
 import Testing
 @testable import PortcullisDelivery

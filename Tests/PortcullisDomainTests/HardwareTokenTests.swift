@@ -2,6 +2,7 @@ import Foundation
 import PortcullisCore
 import PortcullisCrypto
 import PortcullisStore
+import PortcullisTestKit
 import PortcullisTestSupport
 import PortcullisTokenImport
 import SQLKit

@@ -2,7 +2,7 @@ import Foundation
 import PortcullisCrypto
 import Testing
 @testable import PortcullisWebAuthn
-import PortcullisTestSupport
+import PortcullisTestKit
 
 /// The decoder is the one hand-written parser of untrusted bytes in the WebAuthn target, so it is fuzzed: seeded
 /// random byte strings and mutations of valid encodings, each of which must decode or throw a `CBORError`.

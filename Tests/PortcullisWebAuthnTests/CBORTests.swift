@@ -2,7 +2,7 @@ import Foundation
 import PortcullisCrypto
 import Testing
 @testable import PortcullisWebAuthn
-import PortcullisTestSupport
+import PortcullisTestKit
 
 
 @Suite("CBOR")

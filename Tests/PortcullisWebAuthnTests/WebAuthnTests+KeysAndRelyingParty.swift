@@ -2,7 +2,7 @@ import Foundation
 import PortcullisCrypto
 import Testing
 @testable import PortcullisWebAuthn
-import PortcullisTestSupport
+import PortcullisTestKit
 
 /// COSE keys, the relying party and authenticator data on their own, outside a ceremony.
 extension WebAuthnTests {

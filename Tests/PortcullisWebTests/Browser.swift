@@ -8,6 +8,7 @@ import PortcullisCrypto
 import PortcullisStore
 @testable import PortcullisApp
 @testable import PortcullisWeb
+import PortcullisTestKit
 import PortcullisTestSupport
 
 /// A cookie-keeping client over HummingbirdTesting, filling in the CSRF field like a browser submitting a form: with

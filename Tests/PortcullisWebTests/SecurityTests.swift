@@ -5,6 +5,7 @@ import HummingbirdTesting
 import PortcullisCore
 import PortcullisCrypto
 import PortcullisStore
+import PortcullisTestKit
 import PortcullisTestSupport
 import Testing
 @testable import PortcullisApp

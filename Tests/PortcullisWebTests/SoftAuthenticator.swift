@@ -4,6 +4,7 @@ import HummingbirdTesting
 import PortcullisCore
 import PortcullisCrypto
 import PortcullisStore
+import PortcullisTestKit
 import PortcullisTestSupport
 import SQLKit
 import Testing
