@@ -263,3 +263,15 @@ def test_the_readme_lists_every_command_flag_and_setting():
 
     missing = sorted(v for v in variables if not mentioned(v))
     assert not missing, f"settings the README does not mention: {missing}"
+
+
+def test_a_second_build_of_an_unchanged_tree_compiles_nothing():
+    """A second `make run` must start serving at once (measured: under a second): `swift build` on an unchanged tree
+    compiles and links nothing. The first build brings the tree up to date (a no-op in CI, which built just before)."""
+    swift = os.environ.get("SWIFT", "swift")
+    for attempt in ("bring up to date", "unchanged"):
+        res = subprocess.run([swift, "build"], cwd=ROOT, capture_output=True, text=True, timeout=1800)
+        assert res.returncode == 0, res.stdout + res.stderr
+    work = [line for line in res.stdout.splitlines()
+            if re.search(r"\b(Compiling|Linking|Emitting)\b", line) and "plugin" not in line]
+    assert work == [], "an unchanged tree was rebuilt:\n" + "\n".join(work[:20])

@@ -1,4 +1,3 @@
-import PortcullisCore
 import PortcullisWebAuthn
 
 /// CBOR encoding, for tests and benchmarks that build WebAuthn objects: the server only decodes.

@@ -144,6 +144,9 @@ struct ArchitectureTests {
                 #expect(!declaration.contains("\"\(module)\""), "\(target) depends on \(module)")
             }
         }
+        for (path, text) in try swiftFiles(under: "Tests/Kit") {
+            #expect(imports(text).isDisjoint(with: above + ["PortcullisTestSupport"]), "\(path) imports the domain or above")
+        }
         // The crypto primitives stand below the other two as well.
         for (name, text) in try sources("PortcullisCrypto") {
             #expect(imports(text).isDisjoint(with: ["PortcullisWebAuthn", "PortcullisTokenImport"]), "PortcullisCrypto/\(name)")
