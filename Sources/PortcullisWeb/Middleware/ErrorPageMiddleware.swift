@@ -8,9 +8,10 @@ import PortcullisCore
 import PortcullisCrypto
 
 /// Turns anything a handler throws into a plain page: redirects, error pages, a domain error worded by the error
-/// catalog (its kind decides the status; 503 with `Retry-After` when password hashing is saturated), and a generic 500 that logs only the error's type (never its text, which might quote input). A request the client
-/// gave up on (connection reset or closed mid-request, or a malformed body) is logged at debug level only: it is not
-/// the server's fault.
+/// catalog (its kind decides the status; 503 with `Retry-After` when password hashing is saturated), and a generic
+/// 500 that logs only the error's type (never its text, which might quote input). A request the client gave up on
+/// (connection reset or closed mid-request, or a malformed body) is logged at debug level only: it is not the
+/// server's fault.
 struct ErrorPageMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let pages: Pages
@@ -26,8 +27,8 @@ struct ErrorPageMiddleware: RouterMiddleware {
                 return page(status, title, message, context)
             }
         } catch WorkLimiterError.overloaded {
-            let busy = ErrorCatalog.describe(WorkLimiterError.overloaded)
-            var response = page(.serviceUnavailable, "Busy", busy?.message ?? "", context)
+            let busy = ErrorCatalog.describe(code: "server.busy", kind: .limited)
+            var response = page(.serviceUnavailable, "Busy", busy.message, context)
             response.headers[.retryAfter] = "2"
             return response
         } catch let error as any DomainError {
