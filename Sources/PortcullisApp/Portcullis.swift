@@ -35,6 +35,8 @@ public struct Portcullis: Sendable {
     public let housekeeping: Housekeeping
     /// Development mode's outbox for SMS and email (shown at `/dev/outbox`); nil otherwise.
     public let outbox: Outbox?
+    /// The Prometheus metrics, fed by the audit log and the password-hash queue (`/metrics`).
+    public let metrics: PortcullisMetrics
 
     /// Wires every service over an open, migrated database. `delivery` replaces the configured SMS and email
     /// providers (tests). Throws when the key-encryption key is missing or malformed (outside development mode).
@@ -46,13 +48,15 @@ public struct Portcullis: Sendable {
         self.random = random
         let repositories = Repositories.sql(database)
         self.repositories = repositories
+        let metrics = PortcullisMetrics()
+        self.metrics = metrics
         let hasher = PasswordHasher(
             parameters: configuration.hashing.argon2,
-            limiter: WorkLimiter(maxConcurrent: configuration.hashing.concurrency, maxQueued: configuration.hashing.queue),
+            limiter: WorkLimiter(maxConcurrent: configuration.hashing.concurrency, maxQueued: configuration.hashing.queue, observer: metrics),
             random: random)
         self.hasher = hasher
         self.methods = .forPolicy(configuration.policy)
-        let audit = AuditLog(repository: repositories.audit, clock: clock, random: random)
+        let audit = AuditLog(repository: repositories.audit, clock: clock, random: random, observer: metrics)
         self.audit = audit
         let context = FactorContext(clock: clock, random: random, secrets: try configuration.secretBox(), hasher: hasher,
                                     repositories: repositories, policy: configuration.policy)

@@ -12,11 +12,13 @@ public actor WorkLimiter {
     public let maxQueued: Int
     private var running = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
+    private let observer: (any WorkLimiterObserver)?
 
-    public init(maxConcurrent: Int, maxQueued: Int) {
+    public init(maxConcurrent: Int, maxQueued: Int, observer: (any WorkLimiterObserver)? = nil) {
         precondition(maxConcurrent > 0 && maxQueued >= 0)
         self.maxConcurrent = maxConcurrent
         self.maxQueued = maxQueued
+        self.observer = observer
     }
 
     public func run<T: Sendable>(_ job: @escaping @Sendable () throws -> T) async throws -> T {
@@ -35,11 +37,17 @@ public actor WorkLimiter {
     private func acquire() async throws {
         if running < maxConcurrent {
             running += 1
+            observer?.waited(.zero)
             return
         }
         guard waiters.count < maxQueued else { throw WorkLimiterError.overloaded }
-        await withCheckedContinuation { waiters.append($0) }
+        let start = ContinuousClock.now
+        await withCheckedContinuation {
+            waiters.append($0)
+            observer?.queueChanged(depth: waiters.count)
+        }
         // The releasing job handed its slot over to us; `running` is unchanged.
+        observer?.waited(ContinuousClock.now - start)
     }
 
     private func release() {
@@ -47,6 +55,7 @@ public actor WorkLimiter {
             running -= 1
         } else {
             waiters.removeFirst().resume()
+            observer?.queueChanged(depth: waiters.count)
         }
     }
 }
@@ -54,4 +63,11 @@ public actor WorkLimiter {
 public enum WorkLimiterError: Error {
     /// Too many jobs are running and waiting; try again shortly.
     case overloaded
+}
+
+/// Told how the queue moves, for metrics: its depth when a job joins or leaves it, and how long each job waited for
+/// its slot (zero when one was free). Called on the limiter's actor; must not block.
+public protocol WorkLimiterObserver: Sendable {
+    func queueChanged(depth: Int)
+    func waited(_ duration: Duration)
 }

@@ -32,6 +32,7 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     let web = WebContext(app: app, pages: pages, cookies: cookies)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: RequestMetricsMiddleware(metrics: app.metrics))
     if server.development, let canonical = CanonicalHostMiddleware<AppRequestContext>(baseURL: server.baseURL) {
         router.add(middleware: canonical)
     }
@@ -43,6 +44,7 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     // within those, each stage of a session its own typed context, checked once when the context is made.
     StaticAssetsController().register(on: router)
     HealthController(app: app).register(on: router)
+    MetricsController(app: app).register(on: router)
     WebhookController(app: app).register(on: router.group())
     VerificationAPIController(app: app, presenters: web.presenters).register(on: router.group("/validate", context: APIRequestContext.self))
     let browser = router.group()

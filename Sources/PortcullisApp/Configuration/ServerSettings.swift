@@ -1,7 +1,8 @@
 import Foundation
 
 /// How the HTTP server listens and presents itself: address, public URL, connection deadlines, proxy trust, and
-/// development mode (`PORTCULLIS_HOST`, `_PORT`, `_BASE_URL`, `_DEV`, `_*_TIMEOUT_SECONDS`, `_TRUST_PROXY`).
+/// development mode (`PORTCULLIS_HOST`, `_PORT`, `_BASE_URL`, `_DEV`, `_*_TIMEOUT_SECONDS`, `_TRUST_PROXY`), and who
+/// may read `/metrics` (`_METRICS_TOKEN`).
 public struct ServerSettings: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 8080
@@ -15,6 +16,9 @@ public struct ServerSettings: Sendable, Equatable {
     public var idleTimeoutSeconds = 60
     /// Take the client address from the last `X-Forwarded-For` hop (only behind a reverse proxy you run).
     public var trustProxy = false
+    /// When set, `/metrics` answers only a request with `Authorization: Bearer <token>` (compared in constant time);
+    /// unset, it is open like `/health` (keep it off the public internet at the proxy then).
+    public var metricsToken: String?
 
     public init() {}
 
@@ -32,6 +36,7 @@ public struct ServerSettings: Sendable, Equatable {
         if let v = try read.int("PORTCULLIS_BODY_TIMEOUT_SECONDS", 1...3600) { bodyTimeoutSeconds = v }
         if let v = try read.int("PORTCULLIS_IDLE_TIMEOUT_SECONDS", 1...86_400) { idleTimeoutSeconds = v }
         trustProxy = try read.bool("PORTCULLIS_TRUST_PROXY") ?? false
+        metricsToken = read.string("PORTCULLIS_METRICS_TOKEN")
     }
 
     /// Cookies carry `Secure` except in development mode over plain HTTP.
