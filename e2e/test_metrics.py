@@ -59,3 +59,5 @@ def test_metrics_parse_and_follow_the_audit_log(server, ui, used_secrets):
     assert "/login" in routes and not any(r and "metra" in r for r in routes), routes
     assert "portcullis_password_hash_wait_seconds" in after and after["portcullis_password_hash_wait_seconds"].type == "histogram"
     assert "portcullis_password_hash_queue_depth" in after
+    statements = after["portcullis_db_statement_duration_seconds"]
+    assert {s.labels["kind"] for s in statements.samples} >= {"select", "insert", "update", "delete", "other"}

@@ -43,13 +43,14 @@ public struct Portcullis: Sendable {
     public init(configuration: Configuration, database: PortcullisDatabase, clock: any WallClock = SystemClock(),
                 random: any RandomSource = SystemRandomSource(), delivery: (any CodeDelivery)? = nil) throws {
         self.configuration = configuration
-        self.database = database
         self.clock = clock
         self.random = random
-        let repositories = Repositories.sql(database)
-        self.repositories = repositories
         let metrics = PortcullisMetrics()
         self.metrics = metrics
+        let database = database.observed(by: metrics)
+        self.database = database
+        let repositories = Repositories.sql(database)
+        self.repositories = repositories
         let hasher = PasswordHasher(
             parameters: configuration.hashing.argon2,
             limiter: WorkLimiter(maxConcurrent: configuration.hashing.concurrency, maxQueued: configuration.hashing.queue, observer: metrics),

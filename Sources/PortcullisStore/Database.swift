@@ -23,8 +23,8 @@ public final class PortcullisDatabase: Sendable {
     private let shutdownPool: @Sendable () async throws -> Void
     /// Bound to one connection inside a transaction: a nested `transaction` runs on it directly.
     let inTransaction: Bool
-    /// SQLite: one transaction at a time from this process.
-    private let gate = TransactionGate()
+    /// SQLite: one transaction at a time from this process (shared with the `observed` copy).
+    private let gate: TransactionGate
 
     /// Opens `url`: a `postgres://` (or `postgresql://`) URL, or else a path to an SQLite file (created if missing;
     /// `sqlite://` or `sqlite:` prefixes are accepted). `postgresSchema` puts every table in one schema (tests).
@@ -55,11 +55,19 @@ public final class PortcullisDatabase: Sendable {
         }
     }
 
-    init(engine: Engine, sql: any SQLDatabase, inTransaction: Bool = false, shutdown: @escaping @Sendable () async throws -> Void) {
+    init(engine: Engine, sql: any SQLDatabase, inTransaction: Bool = false, gate: TransactionGate = TransactionGate(),
+         shutdown: @escaping @Sendable () async throws -> Void) {
         self.engine = engine
         self.sql = sql
         self.inTransaction = inTransaction
+        self.gate = gate
         self.shutdownPool = shutdown
+    }
+
+    /// The same database (pool, transaction queue, shutdown) with every statement timed for `observer` (metrics).
+    public func observed(by observer: any StatementObserver) -> PortcullisDatabase {
+        PortcullisDatabase(engine: engine, sql: TimedSQLDatabase(base: sql, observer: observer), inTransaction: inTransaction,
+                           gate: gate, shutdown: shutdownPool)
     }
 
     public func shutdown() async throws {

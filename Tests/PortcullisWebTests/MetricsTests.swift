@@ -38,6 +38,8 @@ struct MetricsTests {
                 #expect(Self.value(after, #"portcullis_http_request_duration_seconds_count{route="/login",method="POST",status="401"}"#) == 3,
                         "\(after.split(separator: "\n").filter { $0.contains("http_request_duration_seconds_count") })")
                 #expect(after.contains("portcullis_password_hash_wait_seconds_count"))
+                #expect((Self.value(after, #"portcullis_db_statement_duration_seconds_count{kind="select"}"#) ?? 0) > 0)
+                #expect((Self.value(after, #"portcullis_db_statement_duration_seconds_count{kind="update"}"#) ?? 0) > 0, "the lock and the attempt counters")
                 #expect(!after.contains("mona") && !after.contains("wrong password"), "no user names or secrets in the figures")
             }
         }

@@ -2,21 +2,25 @@ import CoreMetrics
 import Foundation
 import PortcullisCore
 import PortcullisCrypto
+import PortcullisStore
 import Prometheus
 
 /// The Prometheus metrics (SPEC §8), one registry per server, exposed at `/metrics` in the text format.
 ///
 /// The security counters are fed from the audit events as they are written (`AuditObserver`), so the metrics and the
 /// audit log never disagree: sign-ins by outcome, factor checks by type and outcome, lockouts, codes sent by channel
-/// and outcome. The password-hash queue reports its depth and each job's wait (`WorkLimiterObserver`); the web front
+/// and outcome. The password-hash queue reports its depth and each job's wait (`WorkLimiterObserver`), the store each
+/// statement's duration by kind (`StatementObserver`); the web front
 /// times requests by route through `factory` (swift-metrics over this registry, no global bootstrap, so each server
 /// and each test has its own figures).
-public final class PortcullisMetrics: AuditObserver, WorkLimiterObserver, Sendable {
+public final class PortcullisMetrics: AuditObserver, WorkLimiterObserver, StatementObserver, Sendable {
     public let registry: PrometheusCollectorRegistry
     /// For swift-metrics users (the HTTP and database timers); a factory per server, no global bootstrap.
     public let factory: PrometheusMetricsFactory
     private let hashQueueDepth: Prometheus.Gauge
     private let hashWait: Prometheus.DurationHistogram
+    /// Made once per kind: statements are the hottest thing measured.
+    private let statementDurations: [String: Prometheus.DurationHistogram]
 
     public init() {
         let registry = PrometheusCollectorRegistry()
@@ -31,6 +35,10 @@ public final class PortcullisMetrics: AuditObserver, WorkLimiterObserver, Sendab
                                             help: "Password hashes waiting for a thread.")
         hashWait = registry.makeDurationHistogram(name: "portcullis_password_hash_wait_seconds", buckets: factory.defaultDurationHistogramBuckets,
                                                   help: "How long each password hash waited for a thread.")
+        statementDurations = Dictionary(uniqueKeysWithValues: ["select", "insert", "update", "delete", "other"].map { kind in
+            (kind, registry.makeDurationHistogram(name: "portcullis_db_statement_duration_seconds", labels: [("kind", kind)],
+                                                  buckets: factory.defaultDurationHistogramBuckets, help: "Database statement durations by kind."))
+        })
         // Every series that exists from the start, at zero, so a scrape shows them before the first event.
         for outcome in ["success", "failure", "throttled"] { _ = signIns(outcome) }
         _ = lockouts
@@ -86,6 +94,12 @@ public final class PortcullisMetrics: AuditObserver, WorkLimiterObserver, Sendab
                                       dimensions: [("route", route), ("method", method), ("status", String(status))], factory: factory)
         let (seconds, attoseconds) = duration.components
         timer.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
+    // MARK: Database
+
+    public func statementFinished(kind: String, duration: Duration) {
+        (statementDurations[kind] ?? statementDurations["other"])?.record(duration)
     }
 
     // MARK: Password-hash queue
