@@ -51,15 +51,16 @@ public final class PortcullisMetrics: AuditObserver, WorkLimiterObserver, Statem
 
     public func observe(_ events: [AuditEvent]) {
         for event in events {
-            switch event.type {
+            let happened: AuditEventType = event.type  // an audit event's type, not a factor type
+            switch happened {
             case .signInSucceeded: signIns("success").increment()
             case .signInFailed: signIns("failure").increment()
             case .ipThrottled: signIns("throttled").increment()
             case .factorSucceeded, .factorFailed:
-                factorChecks(type: event.detail["factor"] ?? "unknown", outcome: event.type == .factorSucceeded ? "success" : "failure").increment()
+                factorChecks(type: event.detail["factor"] ?? "unknown", outcome: happened == .factorSucceeded ? "success" : "failure").increment()
             case .accountLocked: lockouts.increment()
             case .codeSent, .codeSendFailed, .codeSendRefused:
-                let outcome = event.type == .codeSent ? "sent" : event.type == .codeSendFailed ? "failed" : "refused"
+                let outcome = happened == .codeSent ? "sent" : happened == .codeSendFailed ? "failed" : "refused"
                 codesSent(channel: event.detail["factor"] ?? "unknown", outcome: outcome).increment()
             default: break
             }
