@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import PortcullisCore
 import PortcullisStore
 import PortcullisTestSupport
@@ -20,15 +21,17 @@ struct MetricsTests {
     @Test("Sign-ins, lockouts and request durations show at /metrics and agree with the audit log", arguments: TestDatabase.engines)
     func countersFollowTheAuditLog(engine: PortcullisDatabase.Engine) async throws {
         try await TestDatabase.with(engine) { db async throws in
-            let test = try await TestApp.make(database: db) { $0.policy.lockoutThreshold = 3 }
+            let test = try await TestApp.make(database: db) { $0.policy.lockoutThreshold = 3; $0.server.trustProxy = true }
             _ = try await test.createUser("mona", password: "mona's long password")
             try await test.run { browser in
-                let before = try await browser.get("/metrics")
+                let local: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: "127.0.0.1"]
+                #expect(try await browser.get("/metrics").status == .forbidden, "without a token, only a scraper on this host")
+                let before = try await browser.send("/metrics", method: .get, body: nil, headers: local)
                 #expect(before.status == .ok && before.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
                 #expect(Self.value(before.body, #"portcullis_sign_ins_total{outcome="failure"}"#) == 0, "present at zero")
                 _ = try await browser.get("/login")
                 for _ in 0..<3 { _ = try await browser.post("/login", ["username": "mona", "password": "wrong password here"]) }
-                let after = try await browser.get("/metrics").body
+                let after = try await browser.send("/metrics", method: .get, body: nil, headers: local).body
                 let events = try await test.app.repositories.audit.list(organizationID: nil, userID: nil, limit: 500)
                 let failures = events.filter { $0.type == .signInFailed }.count
                 #expect(failures == 3)

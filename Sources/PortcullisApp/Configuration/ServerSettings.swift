@@ -16,8 +16,8 @@ public struct ServerSettings: Sendable, Equatable {
     public var idleTimeoutSeconds = 60
     /// Take the client address from the last `X-Forwarded-For` hop (only behind a reverse proxy you run).
     public var trustProxy = false
-    /// When set, `/metrics` answers only a request with `Authorization: Bearer <token>` (compared in constant time);
-    /// unset, it is open like `/health` (keep it off the public internet at the proxy then).
+    /// When set, `/metrics` answers a request with `Authorization: Bearer <token>` (compared in constant time) from
+    /// anywhere; unset, only a scraper on this host.
     public var metricsToken: String?
 
     public init() {}
