@@ -10,12 +10,11 @@ import Prometheus
 /// The security counters are fed from the audit events as they are written (`AuditObserver`), so the metrics and the
 /// audit log never disagree: sign-ins by outcome, factor checks by type and outcome, lockouts, codes sent by channel
 /// and outcome. The password-hash queue reports its depth and each job's wait (`WorkLimiterObserver`), the store each
-/// statement's duration by kind (`StatementObserver`); the web front
-/// times requests by route through `factory` (swift-metrics over this registry, no global bootstrap, so each server
-/// and each test has its own figures).
+/// statement's duration by kind (`StatementObserver`); the web front times requests by route through `factory`
+/// (swift-metrics over this registry, no global bootstrap, so each server and each test has its own figures).
 public final class PortcullisMetrics: AuditObserver, WorkLimiterObserver, StatementObserver, Sendable {
     public let registry: PrometheusCollectorRegistry
-    /// For swift-metrics users (the HTTP and database timers); a factory per server, no global bootstrap.
+    /// For swift-metrics users (the HTTP timers); a factory per server, no global bootstrap.
     public let factory: PrometheusMetricsFactory
     private let hashQueueDepth: Prometheus.Gauge
     private let hashWait: Prometheus.DurationHistogram
@@ -26,7 +25,7 @@ public final class PortcullisMetrics: AuditObserver, WorkLimiterObserver, Statem
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [
-            .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
             .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
         ]
         self.registry = registry
