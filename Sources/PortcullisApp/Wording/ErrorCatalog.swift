@@ -11,17 +11,20 @@ public enum ErrorCatalog {
     public static func describe(_ error: any Error) -> ErrorDescription? {
         switch error {
         case let error as any DomainError:
-            return describe(code: error.code, kind: error.kind, arguments: error.arguments)
+            return error.described
         case let error as ConfigurationError:
             return ErrorDescription(code: error.code, kind: .misconfigured, message: error.description)
         case let error as SecretBoxError:
             return ErrorDescription(code: error.code, kind: error == .badKey ? .misconfigured : .failed, message: error.description)
         case WorkLimiterError.overloaded:
-            return describe(code: "server.busy", kind: .limited)
+            return busy
         default:
             return nil
         }
     }
+
+    /// The server is saturated (the password-hash queue is full).
+    public static let busy = describe(code: "server.busy", kind: .limited)
 
     /// How a code is shown, with the values its sentence quotes.
     public static func describe(code: String, kind: ErrorKind, arguments: [String: String] = [:]) -> ErrorDescription {
@@ -94,6 +97,13 @@ public enum ErrorCatalog {
         case .misconfigured: "The server is not set up for this. Tell your administrator."
         case .failed: "Something went wrong on our side. Try again."
         }
+    }
+}
+
+extension DomainError {
+    /// This error as the fronts show it, worded by the catalog.
+    public var described: ErrorDescription {
+        ErrorCatalog.describe(code: code, kind: kind, arguments: arguments)
     }
 }
 

@@ -37,7 +37,7 @@ struct APIKeyMiddleware: RouterMiddleware {
         } catch let error as any DomainError {
             // privacyIDEA's clients read `result.error.message`; the words come from the error catalog, and the
             // stable code is logged (privacyIDEA's numeric codes stay for the cases its clients know).
-            let description = ErrorCatalog.describe(code: error.code, kind: error.kind, arguments: error.arguments)
+            let description = error.described
             context.logger.notice("verification API request refused", metadata: ["error_code": "\(description.code)"])
             return VerificationResponse.error(code: Int(error.kind.status.code), message: description.message, status: error.kind.status)
         } catch {

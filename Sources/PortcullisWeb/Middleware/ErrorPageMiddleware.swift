@@ -27,12 +27,11 @@ struct ErrorPageMiddleware: RouterMiddleware {
                 return page(status, title, message, context)
             }
         } catch WorkLimiterError.overloaded {
-            let busy = ErrorCatalog.describe(code: "server.busy", kind: .limited)
-            var response = page(.serviceUnavailable, "Busy", busy.message, context)
+            var response = page(.serviceUnavailable, "Busy", ErrorCatalog.busy.message, context)
             response.headers[.retryAfter] = "2"
             return response
         } catch let error as any DomainError {
-            let description = ErrorCatalog.describe(code: error.code, kind: error.kind, arguments: error.arguments)
+            let description = error.described
             if error.kind == .failed || error.kind == .misconfigured {
                 context.logger.error("request failed", metadata: ["error_code": "\(description.code)", "path": "\(request.uri.path)"])
             }

@@ -4,6 +4,6 @@ import PortcullisCore
 extension Notice {
     /// The notice for a domain error, worded by the error catalog.
     static func problem(_ error: any DomainError) -> Notice {
-        .problem(ErrorCatalog.describe(code: error.code, kind: error.kind, arguments: error.arguments))
+        .problem(error.described)
     }
 }

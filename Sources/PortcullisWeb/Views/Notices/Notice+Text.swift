@@ -20,7 +20,7 @@ extension Notice {
         case .newCodeSent(let destination): "We sent a new code to \(destination)."
         case .waitBeforeResending(let seconds): "Wait \(seconds) seconds before asking for another code."
         case .codeNotSent(let problem, let offerOtherMethods):
-            ErrorCatalog.describe(code: problem.code, kind: problem.kind).message + (offerOtherMethods ? " You can also use another method." : "")
+            problem.described.message + (offerOtherMethods ? " You can also use another method." : "")
         case .challengeExpired: "That request expired. Try again."
         case .enterTheCode: "Enter the code."
         case .answerRejected: "That didn't work. Check it and try again."
