@@ -26,6 +26,9 @@ public struct Portcullis: Sendable {
     public let flow: SignInFlow
     public let factors: FactorManagement
     public let administration: AccountAdministration
+    /// What administrators do to users and groups (admin pages, admin API, command line).
+    public let users: UserAdministration
+    public let groups: GroupAdministration
     public let inventory: TokenInventory
     public let messageCodes: MessageCodeService
     public let webAuthn: WebAuthnService
@@ -49,7 +52,7 @@ public struct Portcullis: Sendable {
         self.metrics = metrics
         let database = database.observed(by: metrics)
         self.database = database
-        let repositories = Repositories.sql(database)
+        let repositories = Repositories.sql(database, policyDefaults: configuration.policy)
         self.repositories = repositories
         let hasher = PasswordHasher(
             parameters: configuration.hashing.argon2,
@@ -68,8 +71,12 @@ public struct Portcullis: Sendable {
                                        timeouts: configuration.sessions)
         self.flow = SignInFlow(checks: signIn, sessions: sessions)
         self.factors = FactorManagement(repositories: repositories, methods: methods, context: context, audit: audit)
-        self.administration = AccountAdministration(repositories: repositories, hasher: hasher, clock: clock, random: random, audit: audit)
+        self.administration = AccountAdministration(repositories: repositories, hasher: hasher, clock: clock, random: random, audit: audit,
+                                                    defaults: configuration.policy)
+        self.groups = GroupAdministration(repositories: repositories, clock: clock, random: random, audit: audit)
         self.inventory = TokenInventory(context: context, audit: audit)
+        self.users = UserAdministration(repositories: repositories, context: context, audit: audit, accounts: administration,
+                                        factors: factors, inventory: inventory)
         self.webAuthn = WebAuthnService(context: context, audit: audit, factors: factors)
         let outbox = configuration.server.development ? Outbox() : nil
         self.outbox = outbox

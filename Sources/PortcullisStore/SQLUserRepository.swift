@@ -8,7 +8,7 @@ struct SQLUserRepository: UserRepository {
     static let columns = ["id", "organization_id", "username", "display_name", "email", "password_hash", "is_admin", "is_operator",
                           "mfa_required", "mfa_prompt_dismissed", "disabled", "failed_password_attempts",
                           "failed_factor_attempts", "locked_until", "lock_level", "consecutive_failures", "lock_needs_admin",
-                          "created_at", "last_sign_in_at"]
+                          "created_at", "last_sign_in_at", "phone", "must_change_password"]
 
     func insert(_ u: User) async throws {
         try await db.sql.insert(into: "users").columns(Self.columns)
@@ -17,7 +17,7 @@ struct SQLUserRepository: UserRepository {
                     SQLBind(u.mfaPromptDismissed ? 1 : 0), SQLBind(u.disabled ? 1 : 0), SQLBind(u.failedPasswordAttempts),
                     SQLBind(u.failedFactorAttempts), SQLBind(u.lockedUntil?.millis), SQLBind(u.lockLevel),
                     SQLBind(u.consecutiveFailures), SQLBind(u.lockNeedsAdmin ? 1 : 0), SQLBind(u.createdAt.millis),
-                    SQLBind(u.lastSignInAt?.millis))
+                    SQLBind(u.lastSignInAt?.millis), SQLBind(u.phone), SQLBind(u.mustChangePassword ? 1 : 0))
             .run()
     }
 
@@ -36,6 +36,26 @@ struct SQLUserRepository: UserRepository {
 
     func setPasswordHash(userID: String, hash: String) async throws {
         try await update(userID, ["password_hash": SQLBind(hash)])
+    }
+
+    func setMustChangePassword(userID: String, _ mustChange: Bool) async throws {
+        try await update(userID, ["must_change_password": SQLBind(mustChange ? 1 : 0)])
+    }
+
+    func updateProfile(userID: String, displayName: String, email: String?, phone: String?) async throws {
+        try await update(userID, ["display_name": SQLBind(displayName), "email": SQLBind(email), "phone": SQLBind(phone)])
+    }
+
+    func setDisabled(userID: String, _ disabled: Bool) async throws {
+        try await update(userID, ["disabled": SQLBind(disabled ? 1 : 0)])
+    }
+
+    func delete(id: String) async throws {
+        try await db.sql.delete(from: "users").where("id", .equal, id).run()
+    }
+
+    func lockByAdmin(userID: String) async throws {
+        try await update(userID, ["lock_needs_admin": SQLBind(1)])
     }
 
     func setMFARequired(userID: String, _ required: Bool) async throws {
@@ -137,6 +157,7 @@ struct SQLUserRepository: UserRepository {
              lockedUntil: try row.optionalDate("locked_until"), lockLevel: try row.decode(column: "lock_level", as: Int.self),
              consecutiveFailures: try row.decode(column: "consecutive_failures", as: Int.self),
              lockNeedsAdmin: try row.bool("lock_needs_admin"), createdAt: try row.date("created_at"),
-             lastSignInAt: try row.optionalDate("last_sign_in_at"))
+             lastSignInAt: try row.optionalDate("last_sign_in_at"), phone: try row.optionalString("phone"),
+             mustChangePassword: try row.bool("must_change_password"))
     }
 }

@@ -55,6 +55,7 @@ struct SQLVerificationRepository: VerificationTransactionRepository {
 /// API keys for the verification API.
 struct SQLAPIKeyRepository: APIKeyRepository {
     let db: PortcullisDatabase
+    let defaults: SecurityPolicy
 
     static let columns = ["id", "organization_id", "name", "secret_hash", "created_at", "revoked_at"]
 
@@ -75,7 +76,7 @@ struct SQLAPIKeyRepository: APIKeyRepository {
             SELECT \(unsafeRaw: Self.joinedColumns) FROM api_keys k JOIN organizations o ON o.id = k.organization_id
             WHERE k.id = \(bind: id)
             """).first() else { return nil }
-        return (try Self.decode(PrefixedRow(row: row, prefix: "k_")), try SQLOrganizationRepository.decode(PrefixedRow(row: row, prefix: "o_")))
+        return (try Self.decode(PrefixedRow(row: row, prefix: "k_")), try SQLOrganizationRepository(db: db, defaults: defaults).decode(PrefixedRow(row: row, prefix: "o_")))
     }
 
     private static let joinedColumns = [("k", columns), ("o", SQLOrganizationRepository.columns)]

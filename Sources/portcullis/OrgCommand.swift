@@ -21,7 +21,7 @@ struct Org: AsyncParsableCommand {
             try await reporting {
                 let settings = try await withServices { app in
                     let organization = try await app.administration.organization(slug: slug)
-                    var settings = organization.settings
+                    var settings = organization.policy
                     if let timeZone {
                         guard TimeZone(identifier: timeZone) != nil else { throw ValidationError("unknown time zone \(timeZone)") }
                         settings.timeZone = timeZone
@@ -39,7 +39,7 @@ struct Org: AsyncParsableCommand {
                     if let domains {
                         settings.blockedEmailDomains = domains.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
                     }
-                    try await app.administration.configure(organization, settings: settings, actor: .cli)
+                    try await app.administration.setPolicy(organization, settings, actor: .cli)
                     return settings
                 }
                 print("\(slug): time zone \(settings.timeZone); inbound SMS \(settings.inboundSMSEnabled ? "on, " + (settings.inboundSMSNumber ?? "") : "off"); blocked email domains: \(settings.blockedEmailDomains.isEmpty ? "none" : settings.blockedEmailDomains.joined(separator: ", ")); passkey sign-in \(settings.passkeysAllowed ? "on" : "off")")

@@ -99,7 +99,7 @@ struct TokenCommand: AsyncParsableCommand {
                 let due = try await withServices { app in
                     let organization = try await app.administration.organization(slug: handover.org)
                     let user = try await app.administration.user(organization: organization, username: handover.username)
-                    var due = TokenInventory.endOfDay(app.clock.now, in: organization.settings.zone)
+                    var due = TokenInventory.endOfDay(app.clock.now, in: organization.policy.zone)
                     if let until {
                         guard let parsed = ISO8601DateFormatter().date(from: until), parsed > app.clock.now else {
                             // The example is tomorrow at 18:00 UTC, so it is never in the past.

@@ -25,10 +25,10 @@ struct AdministrationTests {
             let roles = try #require(try await events(s, .rolesChanged).first)
             #expect(roles.actor == .admin(boss.id) && roles.userID == user.id && roles.detail["operator"] == "true")
 
-            var settings = organization.settings
+            var settings = organization.policy
             settings.timeZone = "Europe/Berlin"
-            try await s.administration.configure(organization, settings: settings, actor: .cli)
-            #expect(try await s.repositories.organizations.find(id: organization.id)?.settings.timeZone == "Europe/Berlin")
+            try await s.administration.setPolicy(organization, settings, actor: .cli)
+            #expect(try await s.repositories.organizations.find(id: organization.id)?.policy.timeZone == "Europe/Berlin")
             let configured = try #require(try await events(s, .organizationUpdated).first)
             #expect(configured.actor == .cli && configured.detail["changed"] == "timeZone")
 

@@ -29,6 +29,14 @@ struct ErrorCatalogTests {
         errors.append(CodeDeliveryFailure(.providerUnavailable, detail: "HTTP 500"))
         errors += PatternFactor.PatternProblem.allCases.map { $0 as any DomainError }
         errors += CodeSendProblem.allCases.map { $0 as any DomainError }
+        let users: [UserAdministration.UserAdministrationError] = [.notFound, .ownAccount, .invalidEmail, .invalidPhone]
+        errors += users.map { $0 as any DomainError }
+        let groups: [GroupAdministration.GroupError] = [.notFound, .invalidName, .nameTaken("Accounting"), .otherOrganization]
+        errors += groups.map { $0 as any DomainError }
+        let policy: [OrganizationPolicy.PolicyError] = [.noPossessionFactorType, .outOfRange(setting: "lockoutThreshold", minimum: 1, maximum: 100),
+                                                        .unknownTimeZone("Mars/Base"), .invalidInboundNumber("123"), .invalidEmailDomain("x")]
+        errors += policy.map { $0 as any DomainError }
+        errors.append(EnrollmentCompletion.Refusal.typeNotAllowed(.sms))
         return errors
     }()
 

@@ -27,10 +27,10 @@ struct TokenAndMessageFlowTests {
             let test = try await TestApp.make(database: db) { $0.webhooks.twilioAuthToken = Self.twilioToken }
             let user = try await test.createUser("sam", password: "sam's long password")
             let organization = try await test.app.administration.organization(slug: Organization.defaultSlug)
-            var settings = organization.settings
+            var settings = organization.policy
             settings.inboundSMSEnabled = true
             settings.inboundSMSNumber = "+15005550000"
-            try await test.app.repositories.organizations.updateSettings(id: organization.id, settings)
+            try await test.app.repositories.organizations.updatePolicy(id: organization.id, settings)
             try await test.run { browser in
                 try await SettingsTests.signIn(browser, "sam", "sam's long password")
                 let invalid = try await browser.submit("/enroll/sms", ["country": "US", "number": "12", "label": "Work phone"])
@@ -134,9 +134,9 @@ struct TokenAndMessageFlowTests {
             let test = try await TestApp.make(database: db)
             _ = try await test.createUser("eve", password: "eve's long password")
             let organization = try await test.app.administration.organization(slug: Organization.defaultSlug)
-            var settings = organization.settings
+            var settings = organization.policy
             settings.blockedEmailDomains = ["firm.example"]
-            try await test.app.repositories.organizations.updateSettings(id: organization.id, settings)
+            try await test.app.repositories.organizations.updatePolicy(id: organization.id, settings)
             try await test.run { browser in
                 try await SettingsTests.signIn(browser, "eve", "eve's long password")
                 let blocked = try await browser.submit("/enroll/email", ["email": "eve@mail.firm.example"])

@@ -308,14 +308,14 @@ struct WebAuthnFlowTests {
 
                 // An organization that turns passkeys off: no button, no options, no sign-in.
                 var organization = try await test.app.administration.organization(slug: Organization.defaultSlug)
-                organization.settings.passkeysAllowed = false
-                try await test.app.repositories.organizations.updateSettings(id: organization.id, organization.settings)
+                organization.policy.passkeysAllowed = false
+                try await test.app.repositories.organizations.updatePolicy(id: organization.id, organization.policy)
                 #expect(try await browser.get("/login").body.contains("passkey-sign-in") == false)
                 #expect(try await browser.post("/webauthn/passkey/options", ["org": "default"]).status == .notFound)
                 #expect(try await browser.post("/login/passkey", ["org": "default", "challenge_id": id, "assertion": assertion]).location
                         == "/login?notice=passkey_failed")
-                organization.settings.passkeysAllowed = true
-                try await test.app.repositories.organizations.updateSettings(id: organization.id, organization.settings)
+                organization.policy.passkeysAllowed = true
+                try await test.app.repositories.organizations.updatePolicy(id: organization.id, organization.policy)
 
                 // Removed in settings: the credential is gone and can no longer sign in.
                 #expect(try await Self.passkey(browser, phone, ["--uv"]).location == "/portal")

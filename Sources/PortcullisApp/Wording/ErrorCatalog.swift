@@ -46,6 +46,21 @@ public enum ErrorCatalog {
         case "user.exists": return "A user '\(value("username"))' already exists."
         case "password.too_short": return "The password must have at least \(value("minimum")) characters."
         case "password.too_long": return "The password must have at most \(value("maximum")) characters."
+        case "user.not_found_by_id": return "There is no such user."
+        case "user.own_account": return "You cannot do that to your own account. Ask another administrator."
+        case "user.invalid_email": return "That is not a valid email address."
+        case "user.invalid_phone": return "That is not a valid phone number. Use the international form, e.g. +44 20 7946 0958."
+        // Groups and policy.
+        case "group.not_found": return "There is no such group."
+        case "group.invalid_name": return "A group name has 1 to 64 characters."
+        case "group.name_taken": return "There is already a group called '\(value("name"))'."
+        case "group.other_organization": return "That user is not in this group's organization."
+        case "policy.no_possession_factor": return "Allow at least one method that counts as a second factor (an app, a security key, a token, SMS or email)."
+        case "policy.out_of_range": return "\(PolicyWording.name(value("setting"))) must be between \(value("minimum")) and \(value("maximum"))."
+        case "policy.unknown_time_zone": return "'\(value("zone"))' is not a time zone (use a name like Europe/Berlin)."
+        case "policy.invalid_inbound_number": return "'\(value("number"))' is not a phone number in international form (+ and digits)."
+        case "policy.invalid_email_domain": return "'\(value("domain"))' is not a domain name."
+        case "factor.type_not_allowed": return "Your organization does not allow this kind of sign-in method. Choose another one."
         // Hardware tokens.
         case "token.import_failed": return "Nothing was imported:\n" + value("problems").split(separator: "\n").map { "  \($0)" }.joined(separator: "\n")
         case "token.duplicate_serial": return "Nothing was imported: a token with serial \(value("serial")) is already in the inventory."

@@ -4,18 +4,31 @@ import Foundation
 /// It also holds the one rule for which factor is the default.
 public struct FactorMethods: Sendable {
     private let byType: [FactorType: any FactorMethod]
+    /// Types the policy allows users to enroll, and those it keeps from being a default.
+    private let allowed: Set<FactorType>
+    private let backupOnly: Set<FactorType>
 
-    public init(_ methods: [any FactorMethod]) {
+    public init(_ methods: [any FactorMethod], allowed: Set<FactorType> = Set(FactorType.allCases), backupOnly: Set<FactorType> = []) {
         self.byType = Dictionary(uniqueKeysWithValues: methods.map { ($0.type, $0) })
+        self.allowed = allowed
+        self.backupOnly = backupOnly
     }
 
     public static let standard = FactorMethods.forPolicy(SecurityPolicy())
 
-    /// Every factor type, with the policy's choices applied (whether the pattern may be a default).
+    /// Every factor type, with the policy's choices applied: which types users may enroll and which may be a default.
+    /// Factors of a type turned off still verify (their users are asked to enroll another).
     public static func forPolicy(_ policy: SecurityPolicy) -> FactorMethods {
         FactorMethods([TOTPFactor(), HOTPFactor(), SMSFactor(), EmailFactor(), WebAuthnFactor(),
-                       PatternFactor(canBeDefault: policy.patternCanBeDefault), BackupCodesFactor()])
+                       PatternFactor(canBeDefault: policy.patternCanBeDefault), BackupCodesFactor()],
+                      allowed: Set(policy.allowedFactorTypes), backupOnly: Set(policy.backupOnlyFactorTypes))
     }
+
+    /// Whether users may enroll a factor of this type (backup codes come with any possession factor).
+    public func allowsEnrollment(_ type: FactorType) -> Bool { byType[type] != nil && (allowed.contains(type) || type == .backupCodes) }
+
+    /// The types that count towards MFA.
+    public var possessionTypes: [FactorType] { types.filter { byType[$0]?.descriptor.isPossession == true } }
 
     public subscript(type: FactorType) -> (any FactorMethod)? { byType[type] }
 
@@ -27,7 +40,15 @@ public struct FactorMethods: Sendable {
     /// Whether a factor counts towards MFA (SPEC §3.1); an unknown type does not.
     public func isPossession(_ factor: Factor) -> Bool { descriptor(of: factor)?.isPossession ?? false }
 
-    public func canBeDefault(_ factor: Factor) -> Bool { descriptor(of: factor)?.canBeDefault ?? false }
+    public func canBeDefault(_ factor: Factor) -> Bool {
+        (descriptor(of: factor)?.canBeDefault ?? false) && !backupOnly.contains(factor.type)
+    }
+
+    /// A user's confirmed possession factors are all of types the policy turned off: they must enroll another.
+    public func needsReplacement(_ factors: [Factor]) -> Bool {
+        let possession = factors.filter { $0.confirmed && isPossession($0) }
+        return !possession.isEmpty && !possession.contains { allowed.contains($0.type) }
+    }
 
     // MARK: The default rule
 

@@ -24,6 +24,10 @@ public enum AuditDetail: Sendable, Equatable {
     case organizationCreated(slug: String)
     case organizationUpdated(changed: [String])
     case apiKey(id: String, name: String? = nil)
+    /// Which of a user's fields an administrator changed (values are not recorded).
+    case userUpdated(changed: [String])
+    case userDeleted(username: String)
+    case group(id: String, name: String, mfaRequired: Bool? = nil)
 
     /// Where a sign-in step happened.
     public enum Stage: String, Sendable {
@@ -112,6 +116,13 @@ public enum AuditDetail: Sendable, Equatable {
         case .apiKey(let id, let name):
             f = ["api_key_id": id]
             f["name"] = name
+        case .userUpdated(let changed):
+            f = ["changed": changed.joined(separator: ",")]
+        case .userDeleted(let username):
+            f = ["username": username]
+        case .group(let id, let name, let mfaRequired):
+            f = ["group_id": id, "group": name]
+            f["mfa_required"] = mfaRequired.map { String($0) }
         }
         return f
     }

@@ -37,6 +37,17 @@ public enum AuditEventType: String, Sendable, Codable, CaseIterable {
     case apiKeyCreated = "api_key.created"
     case apiKeyRevoked = "api_key.revoked"
     case rolesChanged = "user.roles_changed"
+    case userUpdated = "user.updated"
+    case userDisabled = "user.disabled"
+    case userEnabled = "user.enabled"
+    case userDeleted = "user.deleted"
+    case sessionsEnded = "sessions.ended"
+    case temporaryPasswordSet = "password.temporary_set"
+    case groupCreated = "group.created"
+    case groupUpdated = "group.updated"
+    case groupDeleted = "group.deleted"
+    case groupMemberAdded = "group.member_added"
+    case groupMemberRemoved = "group.member_removed"
 }
 
 /// One audit record. `detail` never holds a secret, code or password.

@@ -6,14 +6,14 @@ public struct Organization: Sendable, Codable, Equatable {
     public var slug: String
     public var name: String
     public var createdAt: Date
-    public var settings: OrganizationSettings
+    public var policy: OrganizationPolicy
 
-    public init(id: String, slug: String, name: String, createdAt: Date, settings: OrganizationSettings = OrganizationSettings()) {
+    public init(id: String, slug: String, name: String, createdAt: Date, policy: OrganizationPolicy = OrganizationPolicy()) {
         self.id = id
         self.slug = slug
         self.name = name
         self.createdAt = createdAt
-        self.settings = settings
+        self.policy = policy
     }
 
     /// The organization created on first start; `/login` signs in to it.

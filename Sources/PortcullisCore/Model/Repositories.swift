@@ -6,7 +6,7 @@ public protocol OrganizationRepository: Sendable {
     func find(id: String) async throws -> Organization?
     func find(slug: String) async throws -> Organization?
     func list() async throws -> [Organization]
-    func updateSettings(id: String, _ settings: OrganizationSettings) async throws
+    func updatePolicy(id: String, _ policy: OrganizationPolicy) async throws
 }
 
 /// Which failure counter an attempt goes to; passwords and factors are counted apart (SPEC §2.4).
@@ -22,7 +22,17 @@ public protocol UserRepository: Sendable {
     func find(id: String) async throws -> User?
     func find(organizationID: String, username: String) async throws -> User?
     func list(organizationID: String) async throws -> [User]
+    /// One page of an organization's users matching `query`, by username (keyset paging from `query.after`).
+    func search(_ query: UserQuery) async throws -> [UserListing]
+    /// Replaces the password hash; `mustChangePassword` is left as it is (see `setMustChangePassword`).
     func setPasswordHash(userID: String, hash: String) async throws
+    func setMustChangePassword(userID: String, _ mustChange: Bool) async throws
+    func updateProfile(userID: String, displayName: String, email: String?, phone: String?) async throws
+    func setDisabled(userID: String, _ disabled: Bool) async throws
+    /// Deletes the user with their factors, sessions and memberships; the audit trail stays.
+    func delete(id: String) async throws
+    /// An administrator's lock: lasts until an administrator lifts it.
+    func lockByAdmin(userID: String) async throws
     func setMFARequired(userID: String, _ required: Bool) async throws
     func setMFAPromptDismissed(userID: String) async throws
     func setRoles(userID: String, isAdmin: Bool, isOperator: Bool) async throws
@@ -206,12 +216,14 @@ public struct Repositories: Sendable {
     public var webAuthn: any WebAuthnRepository
     public var transactions: any VerificationTransactionRepository
     public var apiKeys: any APIKeyRepository
+    public var groups: any GroupRepository
     public var unitOfWork: any UnitOfWork
 
     public init(organizations: any OrganizationRepository, users: any UserRepository, factors: any FactorRepository,
                 sessions: any SessionRepository, audit: any AuditRepository, rateLimits: any RateLimitRepository,
                 tokens: any TokenRepository, challenges: any MessageChallengeRepository, webAuthn: any WebAuthnRepository,
-                transactions: any VerificationTransactionRepository, apiKeys: any APIKeyRepository, unitOfWork: any UnitOfWork) {
+                transactions: any VerificationTransactionRepository, apiKeys: any APIKeyRepository, groups: any GroupRepository,
+                unitOfWork: any UnitOfWork) {
         self.organizations = organizations
         self.users = users
         self.factors = factors
@@ -223,6 +235,7 @@ public struct Repositories: Sendable {
         self.webAuthn = webAuthn
         self.transactions = transactions
         self.apiKeys = apiKeys
+        self.groups = groups
         self.unitOfWork = unitOfWork
     }
 

@@ -8,11 +8,15 @@ public struct User: Sendable, Codable, Equatable {
     public var username: String
     public var displayName: String
     public var email: String?
+    /// A phone number for the administrators' records (E.164); the SMS factor keeps its own number.
+    public var phone: String?
     public var passwordHash: String?
+    /// Set with a temporary password from an administrator: the user must choose a new one at the next sign-in.
+    public var mustChangePassword: Bool
     public var isAdmin: Bool
     /// Runs the deployment: manages the spare token pool and may lend its tokens to any organization's users.
     public var isOperator: Bool
-    /// An admin or group policy requires a second factor for this user.
+    /// An administrator requires a second factor for this user (groups and the organization may too: `MFARequirement`).
     public var mfaRequired: Bool
     /// The user chose "Don't show this again" on the enrollment invitation.
     public var mfaPromptDismissed: Bool
@@ -34,14 +38,16 @@ public struct User: Sendable, Codable, Equatable {
         passwordHash: String?, isAdmin: Bool = false, isOperator: Bool = false, mfaRequired: Bool = false, mfaPromptDismissed: Bool = false,
         disabled: Bool = false, failedPasswordAttempts: Int = 0, failedFactorAttempts: Int = 0,
         lockedUntil: Date? = nil, lockLevel: Int = 0, consecutiveFailures: Int = 0, lockNeedsAdmin: Bool = false,
-        createdAt: Date, lastSignInAt: Date? = nil
+        createdAt: Date, lastSignInAt: Date? = nil, phone: String? = nil, mustChangePassword: Bool = false
     ) {
         self.id = id
         self.organizationID = organizationID
         self.username = username
         self.displayName = displayName
         self.email = email
+        self.phone = phone
         self.passwordHash = passwordHash
+        self.mustChangePassword = mustChangePassword
         self.isAdmin = isAdmin
         self.isOperator = isOperator
         self.mfaRequired = mfaRequired
@@ -85,6 +91,10 @@ public enum MFAState: String, Sendable {
     case pending
     /// Not required, none enrolled.
     case none
+
+    public init(_ requirement: MFARequirement, confirmedFactorCount: Int) {
+        self.init(required: requirement.isRequired, confirmedFactorCount: confirmedFactorCount)
+    }
 
     public init(required: Bool, confirmedFactorCount: Int) {
         if confirmedFactorCount > 0 { self = .enabled } else if required { self = .pending } else { self = .none }

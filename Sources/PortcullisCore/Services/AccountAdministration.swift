@@ -9,8 +9,12 @@ public struct AccountAdministration: Sendable {
     let clock: any WallClock
     let random: any RandomSource
     let audit: AuditLog
+    /// The server's policy: what a new organization's policy starts as.
+    let defaults: SecurityPolicy
 
-    public init(repositories: Repositories, hasher: PasswordHasher, clock: any WallClock, random: any RandomSource, audit: AuditLog) {
+    public init(repositories: Repositories, hasher: PasswordHasher, clock: any WallClock, random: any RandomSource, audit: AuditLog,
+                defaults: SecurityPolicy = SecurityPolicy()) {
+        self.defaults = defaults
         self.repositories = repositories
         self.hasher = hasher
         self.clock = clock
@@ -68,7 +72,8 @@ public struct AccountAdministration: Sendable {
 
     public func createOrganization(slug: String, name: String, actor: AuditActor) async throws -> Organization {
         guard Organization.isValidSlug(slug) else { throw AdministrationError.invalidSlug(slug) }
-        let organization = Organization(id: random.identifier(), slug: slug, name: name, createdAt: clock.now)
+        let organization = Organization(id: random.identifier(), slug: slug, name: name, createdAt: clock.now,
+                                        policy: OrganizationPolicy(defaults: defaults))
         try await repositories.atomically { [audit] r in
             if try await r.organizations.find(slug: slug) != nil { throw AdministrationError.organizationExists(slug) }
             try await r.organizations.insert(organization)
@@ -77,13 +82,28 @@ public struct AccountAdministration: Sendable {
         return organization
     }
 
-    /// Replaces an organization's settings (SPEC §4.1); audited with the names of the settings that changed.
-    public func configure(_ organization: Organization, settings: OrganizationSettings, actor: AuditActor) async throws {
+    /// Replaces an organization's policy (SPEC §4.1) after checking it; audited with the names of the settings that
+    /// changed. Sign-ins from now on follow it.
+    public func setPolicy(_ organization: Organization, _ policy: OrganizationPolicy, actor: AuditActor) async throws {
+        var policy = policy
+        policy.blockedEmailDomains = policy.blockedEmailDomains.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        try policy.validate()
+        let changed = organization.policy.changedKeys(to: policy)
+        guard !changed.isEmpty else { return }
+        let stored = policy
         try await repositories.atomically { [audit] r in
-            try await r.organizations.updateSettings(id: organization.id, settings)
+            try await r.organizations.updatePolicy(id: organization.id, stored)
             try await audit.record(.organizationUpdated, organizationID: organization.id, userID: nil, actor: actor,
-                                   detail: .organizationUpdated(changed: organization.settings.changedKeys(to: settings)), in: r)
+                                   detail: .organizationUpdated(changed: changed), in: r)
         }
+    }
+
+    /// An organization in the scope, by id.
+    public func organization(id: String, scope: AdminScope) async throws -> Organization {
+        guard scope.covers(id), let organization = try await repositories.organizations.find(id: id) else {
+            throw AdministrationError.organizationNotFound(id)
+        }
+        return organization
     }
 
     public func organization(slug: String) async throws -> Organization {
@@ -95,7 +115,7 @@ public struct AccountAdministration: Sendable {
 
     public func createUser(organization: Organization, username: String, displayName: String?, email: String? = nil,
                            password: String, isAdmin: Bool = false, isOperator: Bool = false, mfaRequired: Bool = false,
-                           actor: AuditActor) async throws -> User {
+                           mustChangePassword: Bool = false, actor: AuditActor) async throws -> User {
         let normalized = User.normalize(username: username)
         guard User.isValidUsername(normalized) else { throw AdministrationError.invalidUsername(username) }
         try Self.checkPassword(password)
@@ -107,6 +127,7 @@ public struct AccountAdministration: Sendable {
                         passwordHash: try await hasher.hash(password), isAdmin: isAdmin, mfaRequired: mfaRequired,
                         createdAt: clock.now)
         user.isOperator = isOperator
+        user.mustChangePassword = mustChangePassword
         let created = user
         try await repositories.atomically { [audit] r in
             do {

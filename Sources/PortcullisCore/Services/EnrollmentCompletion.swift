@@ -36,18 +36,32 @@ public struct EnrollmentCompletion: Sendable {
         }
     }
 
+    /// A type the user's organization turned off is not enrolled (`FactorMethods.allowsEnrollment`).
+    public enum Refusal: DomainError, Equatable {
+        case typeNotAllowed(FactorType)
+
+        public var code: String { "factor.type_not_allowed" }
+        public var kind: ErrorKind { .invalid }
+        public var arguments: [String: String] {
+            switch self { case .typeNotAllowed(let type): ["type": type.rawValue] }
+        }
+    }
+
     /// Completes the enrollment of `factor` for `user`. `storing` writes the factor itself (insert, or confirm a
     /// started one) in the same transaction; if it throws, nothing is written. Returns the stored factor and the new
     /// backup codes, if any were issued.
     public func complete(_ factor: Factor, user: User, record: Record,
                          storing: @escaping @Sendable (Repositories) async throws -> Void) async throws -> (Factor, backupCodes: [String]?) {
         let enrolled = factor
+        let context = try await context.forOrganization(id: user.organizationID)
+        let methods = context.methods
+        guard methods.allowsEnrollment(factor.type) else { throw Refusal.typeNotAllowed(factor.type) }
         let existing = try await repositories.factors.list(userID: user.id).filter { $0.confirmed && $0.id != factor.id }
         // The slow hashing of a first backup list happens before the transaction.
         let selfEnrolled = record.actor == .user(user.id)
         let backups = selfEnrolled && methods.isPossession(factor) && !existing.contains(where: { $0.type == BackupCodesFactor().type })
             ? try await BackupCodesFactor().prepare(userID: user.id, context: context) : nil
-        try await repositories.atomically { [audit, methods] r in
+        try await repositories.atomically { [audit] r in
             try await storing(r)
             let others = try await r.factors.list(userID: user.id).filter { $0.id != enrolled.id }
             if methods.becomesDefault(enrolled, others: others) { try await r.factors.setDefault(id: enrolled.id, userID: user.id) }

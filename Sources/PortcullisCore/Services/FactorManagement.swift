@@ -29,6 +29,7 @@ public struct FactorManagement: Sendable {
         guard let user = try await repositories.users.find(id: userID),
               var factor = try await repositories.factors.find(id: factorID, userID: userID), !factor.confirmed,
               let method = methods[factor.type] else { return .notFound }
+        let context = try await context.forOrganization(id: user.organizationID)
         guard try await method.verify(response, factor: factor, context: context) == .accepted else { return .badCode }
         let now = context.clock.now
         let label = Self.cleanLabel(label)
@@ -72,14 +73,16 @@ public struct FactorManagement: Sendable {
         guard let user = try await repositories.users.find(id: userID),
               let factor = try await repositories.factors.find(id: factorID, userID: userID),
               methods.descriptor(of: factor)?.userRemovable ?? true else { return .notFound }
+        let context = try await context.forOrganization(id: user.organizationID)
         let confirmed = try await repositories.factors.list(userID: userID).filter(\.confirmed)
         var removing = [factor]
         if factor.confirmed, methods.isPossession(factor), !confirmed.contains(where: { $0.id != factor.id && methods.isPossession($0) }) {
-            if user.mfaRequired { return .lastFactorRequired }
+            // An administrator may remove a required user's last factor ("lost phone"): they go back to Pending.
+            if actor == nil, try await context.mfaRequirement(of: user).isRequired { return .lastFactorRequired }
             guard confirmLast else { return .needsConfirmation }
             removing += confirmed.filter { $0.id != factor.id }
         }
-        let next = methods.successor(afterRemoving: removing, from: confirmed)
+        let next = context.methods.successor(afterRemoving: removing, from: confirmed)
         let removed = removing
         try await repositories.atomically { [audit] r in
             for gone in removed {
@@ -94,10 +97,12 @@ public struct FactorManagement: Sendable {
         return .removed
     }
 
-    /// Where the user stands with MFA, counting only possession factors.
+    /// Where the user stands with MFA, counting only possession factors, under their own, their groups' and their
+    /// organization's requirement.
     public func mfaState(of user: User) async throws -> MFAState {
         let factors = try await repositories.factors.list(userID: user.id).filter { $0.confirmed && methods.isPossession($0) }
-        return MFAState(required: user.mfaRequired, confirmedFactorCount: factors.count)
+        guard factors.isEmpty else { return .enabled }
+        return MFAState(try await context.forOrganization(id: user.organizationID).mfaRequirement(of: user), confirmedFactorCount: 0)
     }
 
     public enum PatternOutcome: Sendable, Equatable {
@@ -110,6 +115,7 @@ public struct FactorManagement: Sendable {
     /// Enrolls a grid pattern drawn twice, for a user who holds a possession factor.
     public func enrollPattern(user: User, pattern: String, confirmation: String, ip: String) async throws -> PatternOutcome {
         guard try await mfaState(of: user) == .enabled else { return .needsPossessionFactor }
+        let context = try await context.forOrganization(id: user.organizationID)
         switch try await PatternFactor(canBeDefault: context.policy.patternCanBeDefault).enroll(
             userID: user.id, pattern: pattern, confirmation: confirmation, gridSize: context.policy.patternGridSize, label: nil, context: context) {
         case .failure(let problem): return .invalid(problem)
@@ -124,7 +130,7 @@ public struct FactorManagement: Sendable {
     public func makeDefault(userID: String, factorID: String, ip: String) async throws -> Bool {
         guard let user = try await repositories.users.find(id: userID),
               let factor = try await repositories.factors.find(id: factorID, userID: userID), factor.confirmed,
-              methods.canBeDefault(factor) else { return false }
+              try await context.forOrganization(id: user.organizationID).methods.canBeDefault(factor) else { return false }
         try await repositories.atomically { [audit] r in
             try await r.factors.setDefault(id: factorID, userID: userID)
             try await audit.record(.factorDefaultChanged, organizationID: user.organizationID, userID: userID, actor: .user(userID), ip: ip,
@@ -137,7 +143,7 @@ public struct FactorManagement: Sendable {
     /// no possession factor for the codes to back up.
     public func regenerateBackupCodes(userID: String, keepingSession: String? = nil, ip: String) async throws -> [String]? {
         guard let user = try await repositories.users.find(id: userID), try await mfaState(of: user) == .enabled else { return nil }
-        let backups = try await BackupCodesFactor().prepare(userID: user.id, context: context)
+        let backups = try await BackupCodesFactor().prepare(userID: user.id, context: try await context.forOrganization(id: user.organizationID))
         try await repositories.atomically { r in
             try await EnrollmentCompletion.store(backups, user: user, ip: ip, audit: audit, in: r)
             try await r.sessions.deleteAll(userID: userID, stage: nil, exceptToken: keepingSession)

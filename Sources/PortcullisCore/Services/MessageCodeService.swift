@@ -78,7 +78,6 @@ public struct MessageCodeService: Sendable {
         case refused(CodeSendProblem)
     }
 
-    var settings: MessageCodeSettings { context.policy.messageCodes }
 
     /// Sends a fresh code for `factor` (an SMS or email factor), replacing any earlier one. With `inbound`, the
     /// challenge also gets a code the user may text to the organization's number instead.
@@ -87,6 +86,7 @@ public struct MessageCodeService: Sendable {
             return .refused(.cannotReceive)
         }
         let now = context.clock.now
+        let settings = context.policy.applying(organization).messageCodes
         let channel = method.channel.rawValue
         let buckets: [(key: String, limit: SendLimit, what: String)] = [
             ("send:\(channel):user:\(user.id)", settings.perUser, "user"),

@@ -14,6 +14,7 @@ public struct SignInService: Sendable {
     public let methods: FactorMethods
     public let factorContext: FactorContext
     public let audit: AuditLog
+    /// The server's policy (the per-IP throttle); each organization's own comes from `factorContext.applying`.
     public var policy: SecurityPolicy { factorContext.policy }
     var clock: any WallClock { factorContext.clock }
 
@@ -68,6 +69,7 @@ public struct SignInService: Sendable {
     private func verifyPassword(organization: Organization, password: String, ip: String,
                                 lookup: () async throws -> User?) async throws -> PasswordOutcome {
         let now = clock.now
+        let policy = policy.applying(organization)
         // The address's slot is taken before anything else and given back only when the password was right.
         guard try await repositories.rateLimits.reserve(key: Self.ipKey(ip), limit: policy.ipFailureLimit, window: policy.ipWindow, now: now) else {
             try await audit.record(.ipThrottled, organizationID: organization.id, userID: nil, actor: .anonymous, reason: "ip_failure_limit", ip: ip)
@@ -89,7 +91,7 @@ public struct SignInService: Sendable {
             return try await failPassword(organization: organization, user: user, reason: reason, ip: ip)
         }
         guard passwordMatches else {
-            try await lockIfDue(user, kind: .password, reservation: reservation, ip: ip)
+            try await lockIfDue(user, kind: .password, reservation: reservation, policy: policy, ip: ip)
             return try await failPassword(organization: organization, user: user, reason: "bad_password", ip: ip)
         }
         // The lock, checked again at the moment of success: another request may have locked the account meanwhile.
@@ -124,10 +126,13 @@ public struct SignInService: Sendable {
         methods.defaultFactor(among: factors)
     }
 
+    /// After the password, under the user's organization's policy: the default factor's challenge; else enrollment,
+    /// required when the user, one of their groups or the organization requires MFA.
     public func nextStep(for user: User) async throws -> NextStep {
+        let context = try await factorContext.forOrganization(id: user.organizationID)
         let factors = try await confirmedFactors(userID: user.id)
-        if let factor = defaultFactor(among: factors) { return .challenge(factor) }
-        if user.mfaRequired { return .enroll(required: true) }
+        if let factor = context.methods.defaultFactor(among: factors) { return .challenge(factor) }
+        if try await context.mfaRequirement(of: user).isRequired { return .enroll(required: true) }
         return user.mfaPromptDismissed ? .done : .enroll(required: false)
     }
 
@@ -138,12 +143,14 @@ public struct SignInService: Sendable {
     /// refused with its own audit reason and given back. On success every counter is reset, re-checking the lock at
     /// that moment; `signsIn` also records the sign-in time.
     public func verifyFactor(userID: String, factorID: String, response: FactorResponse, ip: String, signsIn: Bool = true) async throws -> FactorOutcome {
-        guard let reservation = try await reserveFactorAttempt(userID: userID) else {
+        guard let user = try await repositories.users.find(id: userID) else { return .rejected }
+        let context = try await factorContext.forOrganization(id: user.organizationID)
+        guard let reservation = try await reserveFactorAttempt(userID: userID, policy: context.policy) else {
             return try await refused(userID: userID, factorID: factorID, ip: ip)
         }
-        guard let user = try await repositories.users.find(id: userID) else { return .rejected }
         let factor = try await repositories.factors.find(id: factorID, userID: userID)
-        return try await check(response, user: user, factor: factor, reservation: reservation, ip: ip, signsIn: signsIn, alsoOnSuccess: [])
+        return try await check(response, user: user, factor: factor, reservation: reservation, context: context, ip: ip, signsIn: signsIn,
+                               alsoOnSuccess: [])
     }
 
     /// The same with the user and factor already read (the verification API reads them with its transaction in one
@@ -152,26 +159,28 @@ public struct SignInService: Sendable {
     public func verifyFactor(user: User, factor: Factor, response: FactorResponse, ip: String,
                              alsoOnSuccess: [AuditLog.Entry]) async throws -> FactorOutcome {
         guard factor.userID == user.id else { return .rejected }
-        guard let reservation = try await reserveFactorAttempt(userID: user.id) else {
+        let context = try await factorContext.forOrganization(id: user.organizationID)
+        guard let reservation = try await reserveFactorAttempt(userID: user.id, policy: context.policy) else {
             return try await refused(userID: user.id, factorID: factor.id, ip: ip)
         }
-        return try await check(response, user: user, factor: factor, reservation: reservation, ip: ip, signsIn: true, alsoOnSuccess: alsoOnSuccess)
+        return try await check(response, user: user, factor: factor, reservation: reservation, context: context, ip: ip, signsIn: true,
+                               alsoOnSuccess: alsoOnSuccess)
     }
 
-    private func reserveFactorAttempt(userID: String) async throws -> AttemptReservation? {
+    private func reserveFactorAttempt(userID: String, policy: SecurityPolicy) async throws -> AttemptReservation? {
         try await repositories.users.reserveAttempt(userID: userID, kind: .factor, limit: policy.lockoutThreshold, cap: policy.lockoutFailureCap,
                                                     now: clock.now)
     }
 
-    private func check(_ response: FactorResponse, user: User, factor: Factor?, reservation: AttemptReservation, ip: String, signsIn: Bool,
-                       alsoOnSuccess: [AuditLog.Entry]) async throws -> FactorOutcome {
+    private func check(_ response: FactorResponse, user: User, factor: Factor?, reservation: AttemptReservation, context: FactorContext,
+                       ip: String, signsIn: Bool, alsoOnSuccess: [AuditLog.Entry]) async throws -> FactorOutcome {
         let userID = user.id
         guard let factor, factor.confirmed, let method = methods[factor.type] else {
-            return try await failFactor(user: user, factor: nil, reason: "unknown_factor", reservation: reservation, ip: ip)
+            return try await failFactor(user: user, factor: nil, reason: "unknown_factor", reservation: reservation, policy: context.policy, ip: ip)
         }
         let check: FactorCheck
         do {
-            check = try await method.verify(response, factor: factor, context: factorContext)
+            check = try await method.verify(response, factor: factor, context: context)
         } catch let error as FactorParametersError {
             // A stored factor that cannot be read is refused without counting against the user, and audited once.
             try await repositories.users.releaseAttempt(userID: userID, kind: .factor)
@@ -196,7 +205,7 @@ public struct SignInService: Sendable {
                                    detail: .factor(.init(factor, stage: .factor)))
             return .rejected
         case .rejected(let reason):
-            return try await failFactor(user: user, factor: factor, reason: reason, reservation: reservation, ip: ip)
+            return try await failFactor(user: user, factor: factor, reason: reason, reservation: reservation, policy: context.policy, ip: ip)
         }
     }
 
@@ -211,10 +220,11 @@ public struct SignInService: Sendable {
         return locked ? .locked(until: user.lockNeedsAdmin ? .distantFuture : user.lockedUntil ?? clock.now) : .rejected
     }
 
-    private func failFactor(user: User, factor: Factor?, reason: String, reservation: AttemptReservation, ip: String) async throws -> FactorOutcome {
+    private func failFactor(user: User, factor: Factor?, reason: String, reservation: AttemptReservation, policy: SecurityPolicy,
+                            ip: String) async throws -> FactorOutcome {
         try await audit.record(.factorFailed, organizationID: user.organizationID, userID: user.id, actor: .user(user.id), reason: reason, ip: ip,
                                detail: .factor(.init(factor, stage: .factor)))
-        if try await lockIfDue(user, kind: .factor, reservation: reservation, ip: ip) {
+        if try await lockIfDue(user, kind: .factor, reservation: reservation, policy: policy, ip: ip) {
             return .locked(until: try await lockedUntil(userID: user.id))
         }
         return .rejected
@@ -226,7 +236,7 @@ public struct SignInService: Sendable {
     /// one conditional statement per lock level, so racing failures lock once and audit once. Each further lock lasts
     /// longer; at the consecutive-failure cap only an administrator lifts it. Returns whether the account is locked.
     @discardableResult
-    private func lockIfDue(_ user: User, kind: FailureKind, reservation: AttemptReservation, ip: String) async throws -> Bool {
+    private func lockIfDue(_ user: User, kind: FailureKind, reservation: AttemptReservation, policy: SecurityPolicy, ip: String) async throws -> Bool {
         let capReached = reservation.consecutive >= policy.lockoutFailureCap
         guard reservation.count >= policy.lockoutThreshold || capReached else { return false }
         let now = clock.now

@@ -99,7 +99,7 @@ public struct VerificationFlow: Sendable {
         }
         var sent = false
         if let method = checks.methods[factor.type] as? any MessageCodeFactor {
-            let inbound = method.acceptsInboundReplies && organization.settings.inboundSMSActive
+            let inbound = method.acceptsInboundReplies && organization.policy.inboundSMSActive
             switch try await messageCodes.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: ip, inbound: inbound) {
             case .sent: sent = true
             case .coolingDown: break  // the code sent moments ago is still good

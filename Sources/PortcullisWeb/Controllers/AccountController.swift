@@ -79,12 +79,16 @@ struct AccountController {
         let user = context.user
         let summaries = try await app.factors.summaries(userID: user.id)
         let factors = summaries.map(\.factor)
-        let canHaveCodes = factors.contains { app.methods.isPossession($0) }
-        let rows = summaries.map { SettingsFactorRow($0, methods: app.methods, presenters: web.presenters) }
+        let policy = try await web.policy(for: user)
+        let methods = FactorMethods.forPolicy(policy)
+        let possessionCount = factors.filter { methods.isPossession($0) }.count
+        let canHaveCodes = possessionCount > 0
+        let rows = summaries.map { SettingsFactorRow($0, methods: methods, presenters: web.presenters) }
         var page = SettingsPage(mfaState: try await app.factors.mfaState(of: user).label, factors: rows, hasFactors: !rows.isEmpty,
                                 hasCodes: summaries.contains { $0.details.remainingCodes != nil },
                                 canHaveCodes: canHaveCodes,
-                                addOptions: web.presenters.addOptions.filter { $0.firstFactor || canHaveCodes })
+                                addOptions: web.presenters.addOptions(allowedBy: methods).filter { $0.firstFactor || canHaveCodes },
+                                recommendedFactorCount: possessionCount < policy.recommendedFactorCount ? policy.recommendedFactorCount : nil)
         if let notice = Notice.find(code, among: Notice.settingsPage) {
             page.notice = notice
         } else if let code, code.hasPrefix(Self.confirmRemovalPrefix),

@@ -83,7 +83,7 @@ struct AdminController {
         if let userID = token.userID { holder = try await app.directory.user(id: userID) }
         // A typed due time is read in the user's organization's time zone (named here for the admin's own).
         let page = AdminTokenPage(token: HardwareTokenView(token, holder: holder), isOperator: admin.isOperator,
-                                  zone: try await web.organization(of: admin).settings.timeZone, notice: notice)
+                                  zone: try await web.organization(of: admin).policy.timeZone, notice: notice)
         return web.pages.render(page, context: context, status: status)
     }
 
@@ -112,9 +112,9 @@ struct AdminController {
                 if action == "lend" {
                     let typed = context.form.text("until")
                     if typed.isEmpty {
-                        until = TokenInventory.endOfDay(app.clock.now, in: organization.settings.zone)
+                        until = TokenInventory.endOfDay(app.clock.now, in: organization.policy.zone)
                     } else {
-                        guard let parsed = Self.parseLocal(typed, zone: organization.settings.zone), parsed > app.clock.now else {
+                        guard let parsed = Self.parseLocal(typed, zone: organization.policy.zone), parsed > app.clock.now else {
                             return try await fail(.dueTimeNotInFuture)
                         }
                         until = parsed

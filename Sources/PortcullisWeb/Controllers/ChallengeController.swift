@@ -65,7 +65,7 @@ struct ChallengeController<Context: SessionPageContext> {
         guard let factor = try await app.signIn.confirmedFactors(userID: user.id).first(where: { $0.id == factorID }),
               let method = app.methods[factor.type] as? any MessageCodeFactor else { return .seeOther(mode.path) }
         let organization = try await web.organization(of: user)
-        let inbound = method.acceptsInboundReplies && organization.settings.inboundSMSActive
+        let inbound = method.acceptsInboundReplies && organization.policy.inboundSMSActive
         switch try await app.messageCodes.send(factor: factor, user: user, organization: organization, purpose: .signIn, ip: context.clientIP, inbound: inbound) {
         case .sent:
             return try await back(to: factorID, Flash(.codeSent(to: web.presenters.maskedLabel(factor))), context: context)

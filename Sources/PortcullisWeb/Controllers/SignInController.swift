@@ -92,7 +92,8 @@ struct SignInController {
     private func enrollPage(context: SecondFactorContext) async throws -> Response {
         let user = context.user
         guard case .enroll(let required) = try await app.signIn.nextStep(for: user) else { return .seeOther("/login/challenge") }
-        return web.pages.render(EnrollmentChoicePage(required: required, options: web.presenters.addOptions.filter(\.firstFactor)), context: context)
+        return web.pages.render(EnrollmentChoicePage(required: required, options: try await web.addOptions(for: user).filter(\.firstFactor)),
+                                context: context)
     }
 
     private func skipEnrollment(dismiss: Bool, context: SecondFactorContext) async throws -> Response {

@@ -52,13 +52,22 @@ struct WebContext: Sendable {
         if try await app.flow.needsStepUp(context.session, user: context.user) { throw stepUp(next) }
     }
 
-    /// A session allowed to enroll a factor now (`SignInFlow.mayEnroll`), else where to go first.
-    func requireEnrollingUser(_ context: AppRequestContext, next: String = "/settings") async throws -> (Session, User) {
+    /// A session allowed to enroll a factor of `type` now (`SignInFlow.mayEnroll`), else where to go first; a type
+    /// the user's organization turned off is refused.
+    func requireEnrollingUser(_ context: AppRequestContext, type: FactorType, next: String = "/settings") async throws -> (Session, User) {
         guard let session = context.session, let user = context.user else { throw PageError.redirect("/login") }
+        try await requireAllowed(type, for: user)
         switch try await app.flow.mayEnroll(session, user: user) {
         case .allowed: return (session, user)
         case .stepUpFirst: throw stepUp(next)
         case .challengeFirst: throw PageError.redirect("/login/challenge")
+        }
+    }
+
+    /// Refuses enrolling a type the user's organization turned off.
+    func requireAllowed(_ type: FactorType, for user: User) async throws {
+        guard FactorMethods.forPolicy(try await policy(for: user)).allowsEnrollment(type) else {
+            throw EnrollmentCompletion.Refusal.typeNotAllowed(type)
         }
     }
 
@@ -91,6 +100,16 @@ struct WebContext: Sendable {
     /// New backup codes go to the next page, shown once (`/backup-codes`).
     func showBackupCodes(_ codes: [String], next: String, context: some PageContext, session: Session? = nil) async throws -> Response {
         try await redirect("/backup-codes", flash: Flash(backupCodes: codes, next: next), context: context, session: session)
+    }
+
+    /// The policy a user's organization sets, over the server's.
+    func policy(for user: User) async throws -> SecurityPolicy {
+        try await app.factorContext.forOrganization(id: user.organizationID).policy
+    }
+
+    /// The ways this user may add a factor (their organization's allowed types).
+    func addOptions(for user: User) async throws -> [AddOption] {
+        presenters.addOptions(allowedBy: .forPolicy(try await policy(for: user)))
     }
 
     func organization(of user: User) async throws -> Organization {

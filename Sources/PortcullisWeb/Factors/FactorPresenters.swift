@@ -20,5 +20,10 @@ struct FactorPresenters: Sendable {
     /// The ways a user may add a factor, in order.
     var addOptions: [AddOption] { all.compactMap(\.addOption) }
 
+    /// The ways a user may add a factor that their organization's policy allows.
+    func addOptions(allowedBy methods: FactorMethods) -> [AddOption] {
+        all.filter { methods.allowsEnrollment($0.type) }.compactMap(\.addOption)
+    }
+
     func maskedLabel(_ factor: Factor) -> String { byType[factor.type]?.maskedLabel(factor) ?? factor.label }
 }

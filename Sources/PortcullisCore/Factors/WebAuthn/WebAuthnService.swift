@@ -23,6 +23,11 @@ public struct WebAuthnService: Sendable {
     var repository: any WebAuthnRepository { context.repositories.webAuthn }
     var policy: SecurityPolicy { context.policy }
 
+    /// Whether this user's organization requires user verification (a fingerprint or PIN) at the key.
+    private func requiresUserVerification(_ user: User) async throws -> Bool {
+        try await context.forOrganization(id: user.organizationID).policy.webAuthnRequireUserVerification
+    }
+
     /// The relying party from `PORTCULLIS_BASE_URL`; nil when that URL cannot be one.
     public var relyingParty: WebAuthnRelyingParty? { policy.relyingParty }
 
@@ -59,7 +64,7 @@ public struct WebAuthnService: Sendable {
         let (id, challenge) = try await issue(.registration, binding: binding, userID: user.id)
         return CreationOptions(challengeID: id, challenge: challenge, userHandle: handle, userName: user.username,
                                displayName: user.displayName, exclude: exclude,
-                               requireUserVerification: policy.webAuthnRequireUserVerification)
+                               requireUserVerification: try await requiresUserVerification(user))
     }
 
     /// Options to use the credential behind one of the user's factors; nil when that factor has no credential.
@@ -68,7 +73,7 @@ public struct WebAuthnService: Sendable {
         let (id, challenge) = try await issue(.authentication, binding: binding, userID: user.id)
         return RequestOptions(challengeID: id, challenge: challenge,
                               allow: [CredentialDescriptor(id: credential.id, transports: credential.transports)],
-                              requireUserVerification: policy.webAuthnRequireUserVerification)
+                              requireUserVerification: try await requiresUserVerification(user))
     }
 
     /// Options for passkey sign-in: any discoverable credential, user verification required.
@@ -112,10 +117,11 @@ public struct WebAuthnService: Sendable {
         }
         guard let relyingParty else { return .refused(.notConfigured) }
         let registration: WebAuthnRegistration
+        let requireUV = try await requiresUserVerification(user)
         do {
             registration = try WebAuthn.verifyRegistration(clientDataJSON: clientData, attestationObject: attestation,
                                                            expectedChallenge: taken.challenge, relyingParty: relyingParty,
-                                                           requireUserVerification: policy.webAuthnRequireUserVerification)
+                                                           requireUserVerification: requireUV)
         } catch let error as WebAuthnError {
             try await audit.record(.factorFailed, organizationID: user.organizationID, userID: user.id, actor: .user(user.id), reason: "webauthn_registration", ip: ip,
                                    detail: .factor(.registrationFailed(type: .webauthn, error.description)))

@@ -23,8 +23,8 @@ extension MessageCodePresenter {
             prompt: live != nil ? "Enter the code we sent by \(channelName) to \(label)."
                                 : "Choose Send code to get a code by \(channelName) at \(label), then enter it here.",
             partial: "factors/\(type.rawValue)/challenge", canSend: true, hasCode: live != nil)
-        let inbound = (app.methods[factor.type] as? any MessageCodeFactor)?.acceptsInboundReplies == true && organization.settings.inboundSMSActive
-        if inbound, let code = live?.inboundCode, let number = organization.settings.inboundSMSNumber {
+        let inbound = (app.methods[factor.type] as? any MessageCodeFactor)?.acceptsInboundReplies == true && organization.policy.inboundSMSActive
+        if inbound, let code = live?.inboundCode, let number = organization.policy.inboundSMSNumber {
             part.inbound = InboundSMSView(code: code, number: number)
             part.script = "inbound"
         }

@@ -32,7 +32,7 @@ struct MessageEnrollmentController {
     }
 
     private func startPage(_ type: FactorType, context: AppRequestContext) async throws -> Response {
-        let (session, _) = try await web.requireEnrollingUser(context, next: "/enroll/\(type.rawValue)")
+        let (session, _) = try await web.requireEnrollingUser(context, type: type, next: "/enroll/\(type.rawValue)")
         // What was entered before a refusal (the flash's), to fill in again.
         let entered = context.flash?.values ?? [:]
         let country = entered["country"]?.uppercased() ?? ""
@@ -56,7 +56,7 @@ struct MessageEnrollmentController {
     private func confirmPath(_ type: FactorType, _ factor: Factor) -> String { "/enroll/\(type.rawValue)/confirm?factor=\(factor.id)" }
 
     private func submitDestination(_ type: FactorType, context: AppRequestContext) async throws -> Response {
-        let (_, user) = try await web.requireEnrollingUser(context, next: "/enroll/\(type.rawValue)")
+        let (_, user) = try await web.requireEnrollingUser(context, type: type, next: "/enroll/\(type.rawValue)")
         let organization = try await web.organization(of: user)
         let destination: String
         let label: String
@@ -67,7 +67,7 @@ struct MessageEnrollmentController {
             destination = phone.e164
             label = phone.masked
         } else {
-            switch EmailFactor.validate(context.form.text("email"), blockedDomains: organization.settings.blockedEmailDomains) {
+            switch EmailFactor.validate(context.form.text("email"), blockedDomains: organization.policy.blockedEmailDomains) {
             case .success(let address): destination = address
             case .failure(let problem):
                 return try await refuse(type, .problem(problem), context: context)
@@ -96,14 +96,14 @@ struct MessageEnrollmentController {
     }
 
     private func confirmPage(_ type: FactorType, factorID: String, context: AppRequestContext) async throws -> Response {
-        let (session, user) = try await web.requireEnrollingUser(context, next: "/enroll/\(type.rawValue)")
+        let (session, user) = try await web.requireEnrollingUser(context, type: type, next: "/enroll/\(type.rawValue)")
         let factor = try await pendingFactor(type, id: factorID, user: user)
         return web.pages.render(EnrollCodePage(type: type.rawValue, isSMS: type == .sms, factorID: factor.id, destination: factor.label,
                                                cancel: session.stage == .signedIn ? "/settings" : "/login/enroll"), context: context)
     }
 
     private func confirm(_ type: FactorType, context: AppRequestContext) async throws -> Response {
-        let (session, user) = try await web.requireEnrollingUser(context, next: "/enroll/\(type.rawValue)")
+        let (session, user) = try await web.requireEnrollingUser(context, type: type, next: "/enroll/\(type.rawValue)")
         let factor = try await pendingFactor(type, id: context.form.text("factor_id"), user: user)
         let outcome = try await app.factors.confirm(userID: user.id, factorID: factor.id, response: FactorResponse.code(context.form.text("code")),
                                                     label: nil, ip: context.clientIP)
@@ -119,7 +119,7 @@ struct MessageEnrollmentController {
     }
 
     private func resend(_ type: FactorType, context: AppRequestContext) async throws -> Response {
-        let (_, user) = try await web.requireEnrollingUser(context, next: "/enroll/\(type.rawValue)")
+        let (_, user) = try await web.requireEnrollingUser(context, type: type, next: "/enroll/\(type.rawValue)")
         let factor = try await pendingFactor(type, id: context.form.text("factor_id"), user: user)
         let flash: Flash
         switch try await app.messageCodes.send(factor: factor, user: user, organization: try await web.organization(of: user),

@@ -16,7 +16,8 @@ struct PatternController {
 
     private func page(context: SignedInContext) async throws -> Response {
         try await web.requireRecentFactor(context, next: "/enroll/pattern")
-        let size = app.configuration.policy.patternGridSize
+        try await web.requireAllowed(.pattern, for: context.user)
+        let size = try await web.policy(for: context.user).patternGridSize
         return web.pages.render(EnrollPatternPage(minimum: PatternFactor.minimumDots,
                                                   first: PatternGridView(size: size, field: "pattern", label: "Draw your pattern"),
                                                   second: PatternGridView(size: size, field: "confirmation", label: "Draw it again")),
@@ -25,6 +26,7 @@ struct PatternController {
 
     private func enroll(context: SignedInContext) async throws -> Response {
         try await web.requireRecentFactor(context, next: "/enroll/pattern")
+        try await web.requireAllowed(.pattern, for: context.user)
         let user = context.user
         switch try await app.factors.enrollPattern(user: user, pattern: context.form.text("pattern"),
                                                    confirmation: context.form.text("confirmation"), ip: context.clientIP) {

@@ -12,9 +12,10 @@ struct PatternPresenter: FactorPresenter {
         settingsTitle: "Add grid pattern", path: "/enroll/pattern", firstFactor: false)
 
     func challenge(for factor: Factor, user: User, web: WebContext) async throws -> ChallengePart {
-        let size = (try? factor.parameters(as: PatternParameters.self).grid) ?? web.app.configuration.policy.patternGridSize
+        var size = try? factor.parameters(as: PatternParameters.self).grid
+        if size == nil { size = try await web.policy(for: user).patternGridSize }
         return ChallengePart(prompt: "Draw your grid pattern, or type its dot numbers.", partial: "factors/pattern/challenge",
-                             grid: PatternGridView(size: size, field: "pattern", label: "Your pattern"), script: "pattern")
+                             grid: PatternGridView(size: size ?? 3, field: "pattern", label: "Your pattern"), script: "pattern")
     }
 
     func response(from form: FormData, session: Session, user: User, web: WebContext) async throws -> FactorResponse? {

@@ -24,13 +24,13 @@ struct TOTPEnrollmentController {
     }
 
     private func start(context: AppRequestContext) async throws -> Response {
-        let (_, user) = try await web.requireEnrollingUser(context, next: "/enroll/totp")
-        _ = try await totp.beginEnrollment(userID: user.id, label: "Authenticator app", context: app.factorContext)
+        let (_, user) = try await web.requireEnrollingUser(context, type: .totp, next: "/enroll/totp")
+        _ = try await totp.beginEnrollment(userID: user.id, label: "Authenticator app", context: try await app.factorContext.forOrganization(id: user.organizationID))
         return .seeOther("/enroll/totp")
     }
 
     private func confirm(context: AppRequestContext) async throws -> Response {
-        let (session, user) = try await web.requireEnrollingUser(context, next: "/enroll/totp")
+        let (session, user) = try await web.requireEnrollingUser(context, type: .totp, next: "/enroll/totp")
         let label = context.form.text("label")
         let outcome = try await app.factors.confirm(userID: user.id, factorID: context.form.text("factor_id"),
                                                     response: FactorResponse.code(context.form.text("code")), label: label, ip: context.clientIP)
@@ -45,12 +45,12 @@ struct TOTPEnrollmentController {
     }
 
     private func page(context: AppRequestContext) async throws -> Response {
-        let (session, user) = try await web.requireEnrollingUser(context, next: "/enroll/totp")
+        let (session, user) = try await web.requireEnrollingUser(context, type: .totp, next: "/enroll/totp")
         let cancel = session.stage == .signedIn ? "/settings" : "/login/enroll"
         guard let factor = try await pending(user) else {
             return web.pages.render(EnrollTOTPPage(setup: nil, cancel: cancel), context: context)
         }
-        let enrollment = try totp.enrollment(for: factor, context: app.factorContext)
+        let enrollment = try totp.enrollment(for: factor, context: try await app.factorContext.forOrganization(id: user.organizationID))
         let uri = enrollment.keyURI(issuer: app.configuration.policy.issuer, account: user.username)
         let setup = TOTPSetupView(qr: QRCode.svg(uri, id: "totp-qr", label: "QR code to scan with your authenticator app") ?? "",
                                   uri: uri, secret: enrollment.groupedSecret, digits: enrollment.parameters.digits, factorID: factor.id,

@@ -28,13 +28,13 @@ struct WebAuthnController {
     // MARK: Registration
 
     private func enrollPage(context: AppRequestContext) async throws -> Response {
-        let (session, _) = try await web.requireEnrollingUser(context, next: "/enroll/webauthn")
+        let (session, _) = try await web.requireEnrollingUser(context, type: .webauthn, next: "/enroll/webauthn")
         return web.pages.render(EnrollWebAuthnPage(label: context.flash?.values["label"] ?? "",
                                                    cancel: session.stage == .signedIn ? "/settings" : "/login/enroll"), context: context)
     }
 
     private func registrationOptions(context: AppRequestContext) async throws -> Response {
-        guard let (session, user) = try? await web.requireEnrollingUser(context, next: "/enroll/webauthn") else {
+        guard let (session, user) = try? await web.requireEnrollingUser(context, type: .webauthn, next: "/enroll/webauthn") else {
             return ProblemDocument.response(code: "session.ended", kind: .unauthenticated)
         }
         guard let rp = app.webAuthn.relyingParty else {
@@ -45,7 +45,7 @@ struct WebAuthnController {
     }
 
     private func finishRegistration(context: AppRequestContext) async throws -> Response {
-        let (session, user) = try await web.requireEnrollingUser(context, next: "/enroll/webauthn")
+        let (session, user) = try await web.requireEnrollingUser(context, type: .webauthn, next: "/enroll/webauthn")
         let outcome = try await app.webAuthn.register(user: user, binding: session.binding, challengeID: context.form.text("challenge_id"),
                                                       label: context.form.text("label"), responseJSON: context.form["credential"] ?? "",
                                                       ip: context.clientIP)
@@ -92,7 +92,7 @@ struct WebAuthnController {
 
     /// Whether the organization's sign-in page offers "Sign in with a passkey".
     func offersPasskeys(_ organization: Organization) -> Bool {
-        app.configuration.policy.passkeySignIn && app.webAuthn.relyingParty != nil && organization.settings.passkeysAllowed
+        app.configuration.policy.passkeySignIn && app.webAuthn.relyingParty != nil && organization.policy.passkeysAllowed
     }
 
     /// Signs in with a discoverable credential and user verification, no password. Every refusal gets the same

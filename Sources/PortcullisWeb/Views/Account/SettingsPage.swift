@@ -13,6 +13,8 @@ struct SettingsPage: PageView {
     let canHaveCodes: Bool
     /// The methods the user may add now (backups only beside a possession factor), from the presenters.
     let addOptions: [AddOption]
+    /// The organization's recommended number of methods, when the user holds fewer.
+    let recommendedFactorCount: Int?
     /// The confirmation asked before removing the last possession factor, with its backups.
     var confirmRemoval: RemovalConfirmationView?
     var notice: Notice?

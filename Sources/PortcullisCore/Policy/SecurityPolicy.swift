@@ -2,8 +2,15 @@ import Foundation
 import PortcullisCrypto
 import PortcullisWebAuthn
 
-/// The rules sign-in follows. Until the organization policy pages exist (SPEC §4.1) these come from configuration.
+/// The rules sign-in follows. The server's configuration gives the defaults (`PORTCULLIS_*`); for one organization,
+/// `applying(_:)` lays its own policy (SPEC §4.1) over them, and that effective policy is what the flow uses.
 public struct SecurityPolicy: Sendable, Equatable {
+    /// Factor types users may enroll, and those that may never be a default (SPEC §4.1).
+    public var allowedFactorTypes: [FactorType] = FactorType.allCases
+    public var backupOnlyFactorTypes: [FactorType] = [.pattern, .backupCodes]
+    /// How many factors users are advised to hold.
+    public var recommendedFactorCount: Int = 2
+    public var mfaRequiredForEveryone: Bool = false
     /// Failed attempts (of one kind) before the account locks (SPEC §2.4).
     public var lockoutThreshold: Int = 5
     /// How long the first lock lasts; each further lock in a row lasts `lockoutEscalation` times longer, up to
@@ -29,16 +36,59 @@ public struct SecurityPolicy: Sendable, Equatable {
     public var hotpLookAhead: Int = 10
     public var hotpResyncWindow: Int = 100
     public var messageCodes = MessageCodeSettings()
-    /// Grid pattern: the grid's size (3 to 5) and whether the pattern may be a user's default factor.
+    /// Grid pattern: the grid's size (3 to 5).
     public var patternGridSize: Int = 3
-    public var patternCanBeDefault: Bool = false
-    /// WebAuthn: user verification `preferred` (false) or `required` (true); passkey sign-in without a password.
+    /// WebAuthn: user verification `preferred` (false) or `required` (true); passkey sign-in without a password
+    /// (the server's switch) and the organization's own.
     public var webAuthnRequireUserVerification: Bool = false
     public var passkeySignIn: Bool = true
+    public var passkeysAllowed: Bool = true
+    /// Email domains the email factor may not use; inbound SMS; the organization's time zone (see `OrganizationPolicy`).
+    public var blockedEmailDomains: [String] = []
+    public var inboundSMSEnabled: Bool = false
+    public var inboundSMSNumber: String?
+    public var timeZone: String = "UTC"
     /// The public base URL: the WebAuthn relying party's origin, and its host the RP ID.
     public var webAuthnOrigin: String = "http://localhost:8080"
 
     public init() {}
+
+    /// Whether the grid pattern may be a user's default factor (it is backup-only unless the policy says otherwise).
+    public var patternCanBeDefault: Bool {
+        get { !backupOnlyFactorTypes.contains(.pattern) }
+        set {
+            backupOnlyFactorTypes.removeAll { $0 == .pattern }
+            if !newValue { backupOnlyFactorTypes.append(.pattern) }
+        }
+    }
+
+    /// This policy with an organization's own settings laid over it: what sign-in follows for its users.
+    public func applying(_ organization: OrganizationPolicy) -> SecurityPolicy {
+        var policy = self
+        policy.allowedFactorTypes = organization.allowedFactorTypes
+        policy.backupOnlyFactorTypes = Array(Set(organization.backupOnlyFactorTypes + [.backupCodes])).sorted { $0.rawValue < $1.rawValue }
+        policy.recommendedFactorCount = organization.recommendedFactorCount
+        policy.mfaRequiredForEveryone = organization.mfaRequiredForEveryone
+        policy.lockoutThreshold = organization.lockoutThreshold
+        policy.lockoutDuration = organization.lockoutDuration
+        policy.lockoutEscalation = organization.lockoutEscalation
+        policy.lockoutMaxDuration = organization.lockoutMaxDuration
+        policy.lockoutFailureCap = organization.lockoutFailureCap
+        policy.messageCodes = organization.messageCodes
+        policy.backupCodeCount = organization.backupCodeCount
+        policy.totp = organization.totp
+        policy.webAuthnRequireUserVerification = organization.webAuthnRequireUserVerification
+        policy.passkeysAllowed = organization.passkeysAllowed
+        policy.patternGridSize = organization.patternGridSize
+        policy.blockedEmailDomains = organization.blockedEmailDomains
+        policy.inboundSMSEnabled = organization.inboundSMSEnabled
+        policy.inboundSMSNumber = organization.inboundSMSNumber
+        policy.timeZone = organization.timeZone
+        return policy
+    }
+
+    /// The effective policy for an organization's users.
+    public func applying(_ organization: Organization) -> SecurityPolicy { applying(organization.policy) }
 
     /// How long the lock that follows `level` earlier locks in a row lasts.
     public func lockDuration(level: Int) -> TimeInterval {
@@ -53,7 +103,7 @@ public struct SecurityPolicy: Sendable, Equatable {
 }
 
 /// TOTP parameters for new enrollments (SPEC §3: SHA-1, 30 s, 6 digits, ±1 step by default).
-public struct TOTPSettings: Sendable, Equatable {
+public struct TOTPSettings: Sendable, Codable, Equatable {
     public var algorithm: OTPAlgorithm = .sha1
     public var digits: Int = 6
     public var period: Int = 30
@@ -70,7 +120,7 @@ public struct TOTPSettings: Sendable, Equatable {
 
 /// Codes sent by SMS and email (SPEC §3): 6 digits, 5 minutes, single use, at most 5 tries each, a resend cooldown,
 /// and send limits against SMS pumping.
-public struct MessageCodeSettings: Sendable, Equatable {
+public struct MessageCodeSettings: Sendable, Codable, Equatable {
     public var digits: Int = 6
     public var lifetime: TimeInterval = 5 * 60
     public var maxTries: Int = 5
@@ -85,7 +135,7 @@ public struct MessageCodeSettings: Sendable, Equatable {
 }
 
 /// A pair of send limits.
-public struct SendLimit: Sendable, Equatable {
+public struct SendLimit: Sendable, Codable, Equatable {
     public var hour: Int
     public var day: Int
 
