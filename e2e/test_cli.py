@@ -120,11 +120,11 @@ def test_migrate_organizations_and_users(cli):
     refused(cli("user", "create", "carol", "--org", "acme", "--password", "short"), "at least 8")
     refused(cli("user", "list", "--org", "nope"), "no organization 'nope'")
 
-    assert "mfa: Not set up" in ok(cli("user", "list", "--org", "acme"))
+    assert "mfa: No" in ok(cli("user", "list", "--org", "acme"))
     assert "Pending setup on next login" in ok(cli("user", "require-mfa", "bob", "--org", "acme"))
     assert "mfa: Pending setup on next login" in ok(cli("user", "list", "--org", "acme"))
     ok(cli("user", "require-mfa", "bob", "--org", "acme", "--off"))
-    assert "mfa: Not set up" in ok(cli("user", "list", "--org", "acme"))
+    assert "mfa: No" in ok(cli("user", "list", "--org", "acme"))
 
     out = ok(cli("user", "set-password", "bob", "--org", "acme", "--password-stdin", stdin="a brand new password\n"))
     assert "a brand new password" not in out

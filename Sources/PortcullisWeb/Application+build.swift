@@ -53,7 +53,7 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
                                         tokens: CSRFTokens(key: app.factorContext.secrets.subkey(for: "csrf"))))
     let secondFactor = browser.group(context: SecondFactorContext.self)
     let signedIn = browser.group(context: SignedInContext.self)
-    let admin = browser.group(context: AdminContext.self)
+    let admin = browser.group(context: AdminContext.self).add(middleware: AdminMiddleware(app: app))
     let signIn = SignInController(web: web)
     signIn.register(on: browser)
     signIn.register(secondFactor: secondFactor)
@@ -61,7 +61,11 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     for presenter in web.presenters.all { presenter.registerEnrollment(web: web, browser: browser, signedIn: signedIn) }
     AccountController(web: web).register(on: signedIn)
     ChallengeController<SignedInContext>(web: web, mode: .stepUp).register(on: signedIn)
-    AdminController(web: web).register(on: admin)
+    AdminArea(web: web).register(on: admin)
+    AdminUsersController(web: web).register(on: admin)
+    AdminGroupsController(web: web).register(on: admin)
+    AdminPolicyController(web: web).register(on: admin)
+    AdminTokensController(web: web).register(on: admin)
     if let outbox = app.outbox { DevOutboxController(web: web, outbox: outbox).register(on: browser) }
     return router
 }

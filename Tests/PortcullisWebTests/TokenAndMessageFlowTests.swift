@@ -171,8 +171,7 @@ struct TokenAndMessageFlowTests {
         try await TestDatabase.with(engine) { db async throws in
             let test = try await TestApp.make(database: db)
             let organization = try await test.app.administration.organization(slug: Organization.defaultSlug)
-            _ = try await test.app.administration.createUser(organization: organization, username: "boss", displayName: "Boss",
-                                                             password: "boss's long password", isAdmin: true, actor: .cli)
+            let (_, bossSecret) = try await AdminSignIn.makeAdmin(test)
             _ = try await test.createUser("tom", password: "tom's long password")
             let seed = Array("12345678901234567890".utf8)
             let hex = seed.map { String(format: "%02x", $0) }.joined()
@@ -181,7 +180,7 @@ struct TokenAndMessageFlowTests {
                 #expect(try await browser.get("/admin/tokens").status == .forbidden)
                 _ = try await browser.post("/logout", [:])
 
-                try await SettingsTests.signIn(browser, "boss", "boss's long password")
+                try await AdminSignIn.signIn(browser, test, secret: bossSecret)
                 let bad = try await browser.post("/admin/tokens/import", ["format": "csv", "seed_file": "T1,nothex,6,SHA1,0\nT2,\(hex),7,SHA1,0"])
                 #expect(bad.status == .unprocessableContent && bad.body.contains("id=\"import-problems\"") && bad.body.contains("line 1") && bad.body.contains("line 2"))
                 let imported = try await browser.post("/admin/tokens/import", ["format": "csv", "seed_file": "serial,seed,digits,algorithm,counter\nT1,\(hex),6,SHA1,0\nT2,\(hex),6,SHA1,0"])

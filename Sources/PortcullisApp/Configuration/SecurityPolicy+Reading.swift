@@ -12,6 +12,7 @@ extension SecurityPolicy {
         if let v = try read.int("PORTCULLIS_LOCKOUT_MAX_MINUTES", 1...525_600) { lockoutMaxDuration = TimeInterval(v * 60) }
         if let v = try read.int("PORTCULLIS_LOCKOUT_FAILURE_CAP", 1...100) { lockoutFailureCap = v }
         if let v = try read.int("PORTCULLIS_STEP_UP_MINUTES", 1...60) { stepUpWindow = TimeInterval(v * 60) }
+        if let v = try read.int("PORTCULLIS_ADMIN_STEP_UP_MINUTES", 1...240) { adminStepUpWindow = TimeInterval(v * 60) }
         if let v = try read.int("PORTCULLIS_IP_FAILURE_LIMIT", 1...1_000_000) { ipFailureLimit = v }
         if let v = read.string("PORTCULLIS_ISSUER") { issuer = v }
         if let v = try read.int("PORTCULLIS_PATTERN_GRID", 3...5) { patternGridSize = v }

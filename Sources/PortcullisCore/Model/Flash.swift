@@ -11,6 +11,8 @@ public struct Flash: Codable, Sendable, Equatable {
     public var backupCodes: [String]?
     /// Where the page after this one goes ("Continue").
     public var next: String?
+    /// A password an administrator generated, shown once on the next page.
+    public var temporaryPassword: String?
 
     public init(notice: String? = nil, error: String? = nil, values: [String: String] = [:], backupCodes: [String]? = nil, next: String? = nil) {
         self.notice = notice

@@ -23,6 +23,8 @@ public struct SecurityPolicy: Sendable, Equatable {
     public var lockoutFailureCap: Int = 100
     /// How recently a second factor must have been answered before a security change (re-authentication).
     public var stepUpWindow: TimeInterval = 5 * 60
+    /// How recently an administrator must have answered a second factor to use the admin pages.
+    public var adminStepUpWindow: TimeInterval = 15 * 60
     /// Failed sign-in attempts from one IP address within `ipWindow` before that address is refused for the rest of
     /// the window; slows password spraying over many accounts.
     public var ipFailureLimit: Int = 20

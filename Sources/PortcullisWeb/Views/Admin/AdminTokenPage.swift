@@ -2,6 +2,7 @@
 struct AdminTokenPage: PageView {
     static let template = "admin-token"
     let title: String
+    let nav: AdminNavView
     let token: HardwareTokenView
     /// Operators may assign or lend to another organization's users.
     let isOperator: Bool
@@ -9,8 +10,9 @@ struct AdminTokenPage: PageView {
     let zone: String
     let notice: Notice?
 
-    init(token: HardwareTokenView, isOperator: Bool, zone: String, notice: Notice?) {
+    init(nav: AdminNavView, token: HardwareTokenView, isOperator: Bool, zone: String, notice: Notice?) {
         self.title = "Token \(token.serial)"
+        self.nav = nav
         self.token = token
         self.isOperator = isOperator
         self.zone = zone

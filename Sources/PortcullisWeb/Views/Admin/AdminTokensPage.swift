@@ -2,6 +2,7 @@
 struct AdminTokensPage: PageView {
     static let template = "admin-tokens"
     let title = "Hardware tokens"
+    let nav: AdminNavView
     let tokens: [HardwareTokenView]
     let hasTokens: Bool
     /// Operators may import into the spare pool.
@@ -11,7 +12,8 @@ struct AdminTokensPage: PageView {
     let hasProblems: Bool
     let notice: Notice?
 
-    init(tokens: [HardwareTokenView], isOperator: Bool, problems: [String] = [], notice: Notice?) {
+    init(nav: AdminNavView, tokens: [HardwareTokenView], isOperator: Bool, problems: [String] = [], notice: Notice?) {
+        self.nav = nav
         self.tokens = tokens
         self.hasTokens = !tokens.isEmpty
         self.isOperator = isOperator

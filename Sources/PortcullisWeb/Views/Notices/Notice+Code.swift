@@ -31,7 +31,7 @@ extension Notice {
         case .missingCredentials, .throttled, .signInFailed, .codeSent, .newCodeSent, .waitBeforeResending, .codeNotSent,
              .challengeExpired, .enterTheCode, .answerRejected, .invalidPhoneNumber,
              .enrollmentCodeMismatch, .authenticatorCodeMismatch, .seedFileMissing, .preSharedKeyNotHex, .nothingImported,
-             .tokenCodesMismatch, .noOrganization, .noUser, .dueTimeNotInFuture, .problem:
+             .tokenCodesMismatch, .noOrganization, .noUser, .dueTimeNotInFuture, .admin, .problem:
             nil
         }
     }

@@ -60,6 +60,7 @@ extension Notice {
         case .noUser(let username, let organization): "No user \(username) in \(organization)."
         case .dueTimeNotInFuture: "Give a time in the future."
 
+        case .admin(let notice): notice.text
         case .problem(let description): description.message
         }
     }
@@ -69,7 +70,7 @@ extension Notice {
         switch self {
         case .signedOut, .signInExpired, .codeSent, .newCodeSent, .enrolled, .renamed, .defaultChanged, .removed, .patternEnrolled,
              .codesRegenerated, .resynced, .sessionsEnded, .imported, .tokenAssigned, .tokenLent, .tokenReturned, .tokenResynced,
-             .tokenDisabled, .tokenEnabled:
+             .tokenDisabled, .tokenEnabled, .admin:
             false
         case .locked, .passkeyFailed, .missingCredentials, .throttled, .signInFailed, .waitBeforeResending, .codeNotSent,
              .challengeExpired, .enterTheCode, .answerRejected, .invalidPhoneNumber,

@@ -74,6 +74,10 @@ enum Notice: Sendable, Equatable {
     case noUser(username: String, organization: String)
     case dueTimeNotInFuture
 
+    // MARK: Admin: users, groups, policy
+
+    case admin(AdminNotice)
+
     // MARK: Worded elsewhere
 
     /// A domain error, worded by the error catalog (an import's problem, a key the server would not register, a

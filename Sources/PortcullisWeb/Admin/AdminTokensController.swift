@@ -5,16 +5,13 @@ import PortcullisCore
 import PortcullisCrypto
 import PortcullisTokenImport
 
-/// The admin area's first pages: the hardware token inventory (SPEC §4.3). Organization admins manage their
+/// The hardware token inventory (SPEC §4.3). Organization admins manage their
 /// organization's tokens; operators also manage the spare pool and may lend its tokens to anyone.
-struct AdminController {
+struct AdminTokensController {
     let web: WebContext
     var app: Portcullis { web.app }
 
     func register(on router: some RouterMethods<AdminContext>) {
-        router.get("/admin") { _, context in
-            return Response.seeOther("/admin/tokens")
-        }
         router.get("/admin/tokens") { request, context in
             try await listPage(context: context, notice: Notice.tokenListPage(request.uri.queryParameters.get("notice").map { String($0) }))
         }
@@ -31,8 +28,8 @@ struct AdminController {
     private func listPage(context: AdminContext, notice: Notice?, problems: [String] = [],
                           status: HTTPResponse.Status = .ok) async throws -> Response {
         let admin = context.user
-        let listed = try await app.inventory.tokens(organizationID: admin.organizationID, includingSpares: admin.isOperator)
-        let page = AdminTokensPage(tokens: listed.map { HardwareTokenView($0.token, holder: $0.holder) }, isOperator: admin.isOperator,
+        let listed = try await app.inventory.tokens(organizationID: context.organization.id, includingSpares: admin.isOperator)
+        let page = AdminTokensPage(nav: try await AdminArea.nav(.tokens, context: context, app: app), tokens: listed.map { HardwareTokenView($0.token, holder: $0.holder) }, isOperator: admin.isOperator,
                                    problems: problems, notice: notice)
         return web.pages.render(page, context: context, status: status)
     }
@@ -60,7 +57,7 @@ struct AdminController {
         }
         let toPool = context.form.text("target") == "pool" && admin.isOperator
         do {
-            let tokens = try await app.inventory.importTokens(parsed, organizationID: toPool ? nil : admin.organizationID,
+            let tokens = try await app.inventory.importTokens(parsed, organizationID: toPool ? nil : context.organization.id,
                                                               actor: .admin(admin.id), source: format == "pskc" ? "pskc" : "csv")
             return .seeOther("/admin/tokens", notice: .imported(count: tokens.count))
         } catch TokenInventory.InventoryError.importFailed(let problems) {
@@ -82,8 +79,9 @@ struct AdminController {
         var holder: User?
         if let userID = token.userID { holder = try await app.directory.user(id: userID) }
         // A typed due time is read in the user's organization's time zone (named here for the admin's own).
-        let page = AdminTokenPage(token: HardwareTokenView(token, holder: holder), isOperator: admin.isOperator,
-                                  zone: try await web.organization(of: admin).policy.timeZone, notice: notice)
+        let page = AdminTokenPage(nav: try await AdminArea.nav(.tokens, context: context, app: app),
+                                  token: HardwareTokenView(token, holder: holder), isOperator: admin.isOperator,
+                                  zone: context.organization.policy.timeZone, notice: notice)
         return web.pages.render(page, context: context, status: status)
     }
 
@@ -102,8 +100,7 @@ struct AdminController {
                     guard let found = try await app.directory.organization(slug: slug) else { return try await fail(.noOrganization(slug: slug)) }
                     organization = found
                 } else {
-                    guard let own = try await app.directory.organization(id: admin.organizationID) else { throw PageError.notFound }
-                    organization = own
+                    organization = context.organization
                 }
                 guard let user = try await app.directory.user(organizationID: organization.id, username: context.form.text("username")) else {
                     return try await fail(.noUser(username: context.form.text("username"), organization: organization.name))
