@@ -27,7 +27,8 @@ struct PasswordSource: ParsableArguments {
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user", abstract: "Manage users.",
-        subcommands: [Create.self, List.self, SetPassword.self, SetRoles.self, RequireMFA.self, Unlock.self])
+        subcommands: [Create.self, List.self, Update.self, SetPassword.self, SetRoles.self, RequireMFA.self, Unlock.self, Lock.self,
+                      Disable.self, Enable.self, Delete.self, RemoveFactors.self, EndSessions.self, AddToGroup.self, RemoveFromGroup.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user (prints a generated password if none is given).")
@@ -57,20 +58,34 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List an organization's users with their MFA and lock state.")
+        static let configuration = CommandConfiguration(abstract: "List an organization's users with their MFA and lock state (optionally filtered).")
         @Option(help: "Organization slug.") var org: String = Organization.defaultSlug
+        @Option(help: "Part of the username, name or email.") var search: String?
+        @Option(help: "Only users whose two-step verification is no, pending or enabled.") var mfa: String?
 
         func run() async throws {
-            let org = org
+            let (org, search, mfa) = (org, search, mfa)
             try await reporting {
                 let rows = try await withServices { app in
                     let organization = try await app.administration.organization(slug: org)
-                    var rows: [String] = []
-                    for user in try await app.directory.users(organizationID: organization.id) {
-                        let mfa = try await app.factors.mfaState(of: user)
-                        let locked = user.isLocked(at: app.clock.now) ? "locked" : "-"
-                        rows.append("\(user.username)\t\(user.displayName)\t\(user.isAdmin ? "admin" : "user")\tmfa: \(mfa.label)\t\(locked)")
+                    var query = UserQuery(organizationID: organization.id, text: search, limit: 200)
+                    if let mfa {
+                        guard let state = ["no": MFAState.none, "pending": .pending, "enabled": .enabled][mfa] else {
+                            throw ValidationError("--mfa takes no, pending or enabled")
+                        }
+                        query.mfa = state
                     }
+                    var rows: [String] = []
+                    repeat {
+                        let (users, next) = try await app.users.search(query, scope: .cli)
+                        for status in users {
+                            let user = status.user
+                            let locked = user.isLocked(at: app.clock.now) ? "locked" : (user.disabled ? "disabled" : "-")
+                            let why = status.requirement.source.map { " (\($0))" } ?? ""
+                            rows.append("\(user.username)\t\(user.displayName)\t\(user.isAdmin ? "admin" : "user")\tmfa: \(status.state.label)\(why)\t\(locked)")
+                        }
+                        query.after = next
+                    } while query.after != nil
                     return rows
                 }
                 rows.forEach { print($0) }

@@ -139,6 +139,30 @@ struct AdminPagesTests {
         }
     }
 
+    @Test("A user whose only kind of method was turned off signs in with it once more and is sent to add another", arguments: TestDatabase.engines)
+    func replacement(engine: PortcullisDatabase.Engine) async throws {
+        try await TestDatabase.with(engine) { db async throws in
+            let test = try await TestApp.make(database: db)
+            let (tina, secret) = try await AdminSignIn.makeAdmin(test, username: "tina")
+            let organization = try await test.app.administration.organization(slug: "default")
+            var policy = organization.policy
+            policy.allowedFactorTypes = [.webauthn, .sms, .email, .backupCodes]
+            try await test.app.administration.setPolicy(organization, policy, actor: .cli)
+            try await test.run { browser in
+                test.clock.advance(by: 30)
+                _ = try await browser.get("/login")
+                _ = try await browser.post("/login", ["username": "tina", "password": "boss's long password"])
+                let challenge = try await browser.get("/login/challenge")
+                let factorID = try #require(firstMatch("name=\"factor_id\" value=\"([^\"]+)\"", in: challenge.body))
+                let done = try await browser.post("/login/challenge", ["factor_id": factorID, "code": OneTimePassword.totp(secret: secret, at: test.clock.now)])
+                #expect(done.location == "/settings?notice=replace_factor")
+                let settings = try await browser.get("/settings?notice=replace_factor")
+                #expect(settings.body.contains("no longer allows") && !settings.body.contains("/enroll/totp") && settings.body.contains("/enroll/sms"))
+                #expect(tina.isAdmin)
+            }
+        }
+    }
+
     @Test("Normal users get 403; a stale second factor asks for a step-up; another organization's users and groups are 404", arguments: TestDatabase.engines)
     func security(engine: PortcullisDatabase.Engine) async throws {
         try await TestDatabase.with(engine) { db async throws in

@@ -57,6 +57,15 @@ public struct GroupAdministration: Sendable {
         return group
     }
 
+    /// A group of the organization by name (any case).
+    public func group(named name: String, organizationID: String, scope: AdminScope) async throws -> Group {
+        let key = name.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard let group = try await list(organizationID: organizationID, scope: scope).first(where: { $0.name.lowercased() == key }) else {
+            throw GroupError.notFound
+        }
+        return group
+    }
+
     public func create(organizationID: String, name: String, mfaRequired: Bool, scope: AdminScope) async throws -> Group {
         guard scope.covers(organizationID) else { throw GroupError.notFound }
         guard let name = Group.cleanName(name) else { throw GroupError.invalidName }

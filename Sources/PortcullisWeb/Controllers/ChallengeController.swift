@@ -107,7 +107,10 @@ struct ChallengeController<Context: SessionPageContext> {
         }
         switch try await app.flow.answer(session: session, factorID: factorID, response: response, ip: context.clientIP) {
         case .signedIn(let signedIn, _):
-            return web.redirect("/portal", session: signedIn)
+            // A user whose only kind of method the organization turned off is asked to add another straight away.
+            let methods = FactorMethods.forPolicy(try await web.policy(for: user))
+            let replace = methods.needsReplacement(try await app.factors.list(userID: signedIn.userID))
+            return web.redirect(replace ? Notice.replaceFactor.location("/settings") : "/portal", session: signedIn)
         case .rejected:
             return try await back(to: factorID, Flash(.answerRejected), context: context)
         case .locked:

@@ -22,6 +22,7 @@ extension Notice {
         case .resynced, .tokenResynced: "resynced"
         case .resyncFailed: "resync_failed"
         case .sessionsEnded: "sessions_ended"
+        case .replaceFactor: "replace_factor"
         case .imported(let count): String(count)
         case .tokenAssigned: "assigned"
         case .tokenLent: "lent"
@@ -57,6 +58,7 @@ extension Notice {
     static let settingsPage: [Notice] = [
         .enrolled, .renamed, .renameFailed, .defaultChanged, .defaultFailed, .removed, .removeFailed, .lastFactorRequired,
         .patternNeedsFactor, .patternEnrolled, .codesRegenerated, .codesNeedFactor, .resynced, .resyncFailed, .sessionsEnded,
+        .replaceFactor,
     ]
 
     /// What a hardware token's admin page accepts.

@@ -44,6 +44,7 @@ extension Notice {
         case .resynced: "Your token is back in step."
         case .resyncFailed: "Those codes did not match your token. Press the button twice and enter both codes, in order."
         case .sessionsEnded: "You are signed out everywhere else."
+        case .replaceFactor: "Your organization no longer allows the kind of sign-in method you use. Add another method now, then remove the old one."
 
         case .imported(let count): "Imported \(count) token\(count == 1 ? "" : "s")."
         case .seedFileMissing: "Paste the contents of the vendor's seed file."
@@ -75,7 +76,7 @@ extension Notice {
         case .locked, .passkeyFailed, .missingCredentials, .throttled, .signInFailed, .waitBeforeResending, .codeNotSent,
              .challengeExpired, .enterTheCode, .answerRejected, .invalidPhoneNumber,
              .enrollmentCodeMismatch, .authenticatorCodeMismatch, .renameFailed, .defaultFailed, .removeFailed, .lastFactorRequired,
-             .patternNeedsFactor, .codesNeedFactor, .resyncFailed, .seedFileMissing, .preSharedKeyNotHex, .nothingImported,
+             .patternNeedsFactor, .codesNeedFactor, .resyncFailed, .replaceFactor, .seedFileMissing, .preSharedKeyNotHex, .nothingImported,
              .tokenCodesMismatch, .noOrganization, .noUser, .dueTimeNotInFuture, .problem:
             true
         }

@@ -56,6 +56,8 @@ enum Notice: Sendable, Equatable {
     case resynced
     case resyncFailed
     case sessionsEnded
+    /// The organization turned off the kind of method the user relies on: add another.
+    case replaceFactor
 
     // MARK: Admin: hardware tokens
 
