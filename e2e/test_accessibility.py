@@ -22,7 +22,8 @@ from support.webauthn import USB_KEY, register_key
 PAGES_SIGNED_OUT = {"/login": "sign-in", "/no-such-page": "error"}
 PAGES_SIGNED_IN = {"/portal": "portal", "/settings": "settings", "/enroll/sms": "enroll-sms",
                    "/enroll/email": "enroll-email", "/enroll/webauthn": "enroll-webauthn"}
-PAGES_ADMIN = {"/admin/tokens": "admin-tokens"}
+PAGES_ADMIN = {"/admin/users": "admin-users", "/admin/users/new": "admin-user-new", "/admin/groups": "admin-groups",
+               "/admin/policy": "admin-policy", "/admin/tokens": "admin-tokens"}
 # Every second factor's challenge at sign-in (the hardware token's is the admin's, below).
 METHODS = ["backup_codes", "email", "pattern", "sms", "totp", "webauthn"]
 TOUR_PHONE, TOUR_PHONE_E164 = "(201) 555-0142", "+12015550142"
@@ -121,8 +122,8 @@ def each_challenge(ui, tour):
 
 
 def token_page_and_step_up(ui, tour, admin, used_secrets):
-    """An admin (signed in with the password alone, holding no factor) imports a token, opens its page and assigns it
-    to themself: a security change (here adding a phone) then asks for the token's code first (step-up)."""
+    """An admin (with an authenticator app, which the admin pages need) imports a token, opens its page and assigns it
+    to themself; then the step-up challenge a security change asks for."""
     serial, seed = f"AXE-{secrets.token_hex(3).upper()}", secrets.token_hex(20)
     used_secrets.add(seed)
     ui.go("/admin/tokens", None)
@@ -139,7 +140,11 @@ def token_page_and_step_up(ui, tour, admin, used_secrets):
     ui.follow("#assign")
     ui.wait_el("#holder")
     ui.assert_no_error()
-    ui.go("/enroll/sms", None)
+    ui.go("/admin/users", None)
+    ui.follow(f'#users tr.user[data-username="{admin["username"]}"] a.user-link')
+    ui.wait_el("#user-page")
+    tour.capture("admin-user")
+    ui.go("/settings/verify", None)
     ui.wait_path("/settings/verify", None)
     tour.capture("step-up")
 
@@ -188,14 +193,16 @@ def test_pages_pass_axe(ui, server, used_secrets, twilio, smtp, attach):
     ui.d.delete_all_cookies()  # leaves the half-finished sign-in
     admin = new_user(server, used_secrets, "--admin")
     ui.sign_in(admin["username"], admin["password"])
-    ui.wait_path("/login/enroll", "axe-admin-invitation")
-    ui.follow("#skip")
-    ui.wait_path("/portal", "axe-admin-portal")
+    enroll_app_at_invitation(ui, used_secrets)
     problems += scan(ui, tour, PAGES_ADMIN, "admin")
     token_page_and_step_up(ui, tour, admin, used_secrets)
+    problems += violations(ui, "/settings/verify")
     ui.sign_out()
-    # The token is now the admin's second factor: its challenge at sign-in.
+    # The token is now also the admin's: its challenge at sign-in, through "Choose a method".
     ui.sign_in(admin["username"], admin["password"])
+    ui.wait_path("/login/challenge", None)
+    ui.go("/login/methods", None)
+    ui.d.get(ui.wait_el('a.method[data-method="hotp"]').get_attribute("href"))
     ui.wait_path("/login/challenge", None)
     tour.capture("challenge-hotp")
     ui.d.delete_all_cookies()

@@ -50,7 +50,8 @@ def refused(res, *phrases):
 
 def test_help_for_every_command(cli):
     for args in ([], ["serve"], ["migrate"], ["org", "create"], ["org", "list"], ["user", "create"], ["user", "list"],
-                 ["user", "set-password"], ["user", "set-role"], ["user", "require-mfa"], ["user", "unlock"], ["key", "generate"]):
+                 ["user", "set-password"], ["user", "set-role"], ["user", "require-mfa"], ["user", "unlock"], ["key", "generate"],
+                 ["group", "create"], ["policy", "show"], ["policy", "set"], ["user", "remove-factors"]):
         out = ok(cli(*args, "--help"))
         assert "USAGE:" in out, (args, out)
 
@@ -130,6 +131,57 @@ def test_migrate_organizations_and_users(cli):
     assert "a brand new password" not in out
     ok(cli("user", "unlock", "bob", "--org", "acme"))
     refused(cli("user", "set-password", "nobody", "--org", "acme", "--password", "whatever long"), "no user 'nobody'")
+
+
+def test_user_group_and_policy_commands(cli):
+    """Command-line parity with the admin pages (issue 10): the same services, the same refusals."""
+    ok(cli("migrate"))
+    ok(cli("user", "create", "dana", "--password", "dana's long password", "--email", "dana@example.org"))
+    ok(cli("user", "create", "erin", "--password", "erin's long password"))
+    ok(cli("user", "update", "dana", "--name", "Dana Scully", "--phone", "+44 20 7946 0958"))
+    assert "dana\tDana Scully" in ok(cli("user", "list", "--search", "SCULLY"))
+    refused(cli("user", "update", "dana", "--phone", "12"), "not a valid phone number")
+
+    # A group that requires two-step verification makes its member Pending, and the list says why.
+    assert "requires two-step verification" in ok(cli("group", "create", "Accounting", "--require-mfa"))
+    refused(cli("group", "create", "accounting"), "already a group called")
+    ok(cli("user", "add-to-group", "erin", "--group", "accounting"))
+    assert "erin" in ok(cli("group", "members", "Accounting"))
+    assert "1 member" in ok(cli("group", "list"))
+    listed = ok(cli("user", "list", "--mfa", "pending"))
+    assert "erin" in listed and "required by group Accounting" in listed and "dana" not in listed
+    ok(cli("group", "rename", "Accounting", "--to", "Finance"))
+    assert "required by group Finance" in ok(cli("user", "list", "--mfa", "pending"))
+    ok(cli("group", "require-mfa", "Finance", "--off"))
+    assert "erin" not in ok(cli("user", "list", "--mfa", "pending"))
+    ok(cli("user", "remove-from-group", "erin", "--group", "Finance"))
+    ok(cli("group", "delete", "Finance"))
+    refused(cli("group", "members", "Finance"), "no such group")
+
+    # Lock, unlock, disable, end sessions, lost phone, delete.
+    ok(cli("user", "lock", "erin"))
+    assert "locked" in ok(cli("user", "list")).split("erin", 1)[1].splitlines()[0]
+    ok(cli("user", "unlock", "erin"))
+    ok(cli("user", "disable", "erin"))
+    assert "disabled" in ok(cli("user", "list")).split("erin", 1)[1].splitlines()[0]
+    ok(cli("user", "enable", "erin"))
+    ok(cli("user", "end-sessions", "erin"))
+    ok(cli("user", "remove-factors", "erin"))
+    refused(cli("user", "delete", "erin"), "--yes")
+    ok(cli("user", "delete", "erin", "--yes"))
+    refused(cli("user", "disable", "erin"), "no user 'erin'")
+
+    # The policy: shown with every setting explained, changed KEY=VALUE, checked before it is saved.
+    shown = ok(cli("policy", "show"))
+    assert "lockoutThreshold = 5\t# After this many wrong passwords" in shown and "allowedFactorTypes = " in shown
+    ok(cli("policy", "set", "lockoutThreshold=3", "allowedFactorTypes=totp,webauthn,email,backup_codes", "timeZone=Europe/Berlin"))
+    shown = ok(cli("policy", "show"))
+    assert "lockoutThreshold = 3" in shown and "allowedFactorTypes = totp,webauthn,email,backup_codes" in shown
+    refused(cli("policy", "set", "lockoutThreshold=0"), "Failed attempts before lockout must be between 1 and 100")
+    refused(cli("policy", "set", "timeZone=Mars/Base"), "not a time zone")
+    refused(cli("policy", "set", "allowedFactorTypes=pattern"), "Allow at least one method")
+    refused(cli("policy", "set", "nonsense=1"), "unknown setting nonsense")
+    assert "lockoutThreshold = 3" in ok(cli("policy", "show")), "a refused change changes nothing"
 
 
 def oathtool_hotp(hexseed, counter):

@@ -16,7 +16,8 @@ import pytest
 from selenium.webdriver.support.ui import Select
 
 from support.otp import hotp
-from support.pages import expect_refused, factor_types, skip_invitation, start_signed_out, submit_code, switch_method, \
+from support.pages import enroll_app_at_invitation, expect_refused, factor_types, skip_invitation, start_signed_out, \
+    submit_code, switch_method, \
     take_backup_codes
 
 # What one test leaves for the next one (the tests of this file run in order).
@@ -35,8 +36,10 @@ def test_admin_imports_assigns_and_lends_tokens(server, ui, used_secrets):
 
     start_signed_out(ui, "admin-start")
     ui.sign_in(boss["username"], boss["password"])
-    skip_invitation(ui)
+    enroll_app_at_invitation(ui, used_secrets)  # the admin pages ask for a recent second factor
     ui.follow("#admin-nav")
+    ui.wait_path("/admin/users", "admin-users")
+    ui.follow('.admin-nav a[href="/admin/tokens"]')
     ui.wait_path("/admin/tokens", "admin-tokens")
     ui.assert_no_error()
 

@@ -92,10 +92,8 @@ struct PolicyCommand: AsyncParsableCommand {
         case "inboundSMSNumber": policy.inboundSMSNumber = value.isEmpty ? nil : (PhoneNumber.parse(country: "", number: value)?.e164 ?? value)
         case "timeZone": policy.timeZone = value
         default:
-            guard let number = Int(value) else {
-                throw ValidationError(policy.numbers[key] == nil ? "unknown setting \(key) (see `portcullis policy show`)" : "\(key) takes a whole number")
-            }
-            _ = policy.set(key, to: number)
+            guard policy.numbers[key] != nil else { throw ValidationError("unknown setting \(key) (see `portcullis policy show`)") }
+            guard let number = Int(value), policy.set(key, to: number) else { throw ValidationError("\(key) takes a whole number") }
         }
     }
 }
