@@ -14,7 +14,7 @@ from axe_core_python.selenium import Axe
 from selenium.webdriver.support.ui import Select
 
 from support.otp import the_code
-from support.pages import take_backup_codes
+from support.pages import enroll_app_at_invitation, take_backup_codes
 from support.pattern import PATTERN, draw_with_keyboard
 from support.tour import Tour
 from support.webauthn import USB_KEY, register_key
