@@ -9,9 +9,11 @@ struct SignInController {
     let web: WebContext
     var app: Portcullis { web.app }
 
-    /// The one answer to every failed password step, whatever the reason (SPEC §2.1–2.2).
-    var failed: Notice {
-        .signInFailed(lockoutThreshold: app.configuration.policy.lockoutThreshold, lockMinutes: web.lockMinutes)
+    /// The one answer to every failed password step, whatever the reason (SPEC §2.1–2.2), naming the organization's
+    /// lockout policy.
+    func failed(_ organization: Organization) -> Notice {
+        let policy = organization.policy
+        return .signInFailed(lockoutThreshold: policy.lockoutThreshold, lockMinutes: Int((policy.lockoutDuration / 60).rounded()))
     }
 
     func register(on router: some RouterMethods<AppRequestContext>) {
@@ -48,7 +50,7 @@ struct SignInController {
         let organization = try await organization(slug)
         if context.session?.stage == .signedIn { return .seeOther("/portal") }
         let notice = Notice.find(request.uri.queryParameters.get("notice").map { String($0) },
-                                 among: Notice.signInPage(lockMinutes: web.lockMinutes))
+                                 among: Notice.signInPage(lockMinutes: Int((organization.policy.lockoutDuration / 60).rounded())))
         return renderLogin(organization, notice: notice, context: context)
     }
 
@@ -77,7 +79,7 @@ struct SignInController {
             response.headers[.retryAfter] = String(minutes * 60)
             return response
         case .failed:
-            return renderLogin(organization, notice: failed, username: username, context: context, status: .unauthorized)
+            return renderLogin(organization, notice: failed(organization), username: username, context: context, status: .unauthorized)
         case .proceed(let session, let step):
             switch step {
             case .challenge: return web.redirect("/login/challenge", session: session)

@@ -40,11 +40,9 @@ struct WebContext: Sendable {
         return response
     }
 
-    /// How long a locked account stays locked, in whole minutes, as the sign-in page says.
-    var lockMinutes: Int { Int((app.configuration.policy.lockoutDuration / 60).rounded()) }
-
-    /// "Your account is locked": what the sign-in page shows after too many failed attempts.
-    var locked: Notice { .locked(minutes: lockMinutes) }
+    /// "Your account is locked": what the sign-in page shows after too many failed attempts (its `?notice=` code; the
+    /// sign-in page words it with its organization's lockout duration).
+    var locked: Notice { .locked(minutes: 0) }
 
     /// Fit for a security change (`SignInFlow.needsStepUp`), else a redirect to the step-up challenge, which returns
     /// to `next`.
