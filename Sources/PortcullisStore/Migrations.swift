@@ -19,6 +19,7 @@ public enum Migrations {
         .webauthn,
         .lockoutEscalationSlidingLimitsStepUp,
         .verificationApi,
+        .adminApiKeys,
     ]
 
     /// Applies every migration not yet recorded, each in its own transaction. Safe to run on several nodes at once:

@@ -23,7 +23,8 @@ public enum AuditDetail: Sendable, Equatable {
     case roles(admin: Bool, operator: Bool)
     case organizationCreated(slug: String)
     case organizationUpdated(changed: [String])
-    case apiKey(id: String, name: String? = nil)
+    /// An API key created or revoked, with its scope (`verification` or `admin`).
+    case apiKey(id: String, name: String? = nil, scope: APIKeyScope? = nil)
 
     /// Where a sign-in step happened.
     public enum Stage: String, Sendable {
@@ -109,9 +110,10 @@ public enum AuditDetail: Sendable, Equatable {
             f = ["slug": slug]
         case .organizationUpdated(let changed):
             f = ["changed": changed.joined(separator: ",")]
-        case .apiKey(let id, let name):
+        case .apiKey(let id, let name, let scope):
             f = ["api_key_id": id]
             f["name"] = name
+            f["scope"] = scope?.rawValue
         }
         return f
     }
