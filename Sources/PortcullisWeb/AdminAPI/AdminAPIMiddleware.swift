@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -26,7 +27,11 @@ struct AdminAPIMiddleware: RouterMiddleware {
             let caller = AdminAPICaller(key: key, organization: organization, ip: context.clientIP)
             context.caller = caller
             // Read the body here, within the context's limit, so a request too large is refused before any decoding.
-            _ = try await request.collectBody(upTo: context.maxUploadSize)
+            let body = try await request.collectBody(upTo: context.maxUploadSize)
+            if body.readableBytes > 0, request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true,
+               AdminAPINulls.refused(Data(body.readableBytesView)) {
+                return Self.response(AdminAPIProblem.badParameter("null").document)
+            }
             return try await AdminAPICaller.$current.withValue(caller) { try await next(request, context) }
         } catch let error where ErrorPageMiddleware.isClientAbort(error) {
             throw error

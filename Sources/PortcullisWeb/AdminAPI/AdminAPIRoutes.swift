@@ -27,7 +27,7 @@ final class AdminAPIRoutes: ServerTransport {
     }
 
     /// The methods a request may use that none of the document's operations take.
-    static let otherMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+    static let otherMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .options, .trace, HTTPRequest.Method("QUERY")!]
 
     /// After the generated registration: 405 for the other methods of each documented path, 404 below `prefix`.
     func complete(prefix: String) {
