@@ -260,6 +260,7 @@ def test_schemathesis_finds_nothing_against_the_document(server, api):
                "--no-color", *sum((["--include-operation-id", op] for op in sorted(IMPLEMENTED)), [])]
     if not (ROOT / ".venv" / "bin" / "schemathesis").exists():
         command[0:1] = [sys.executable, "-m", "schemathesis.cli"]
-    res = subprocess.run(command, capture_output=True, text=True, timeout=180)
+    # Run in the output folder: schemathesis keeps its cache (.schemathesis/) where it runs.
+    res = subprocess.run(command, capture_output=True, text=True, timeout=180, cwd=OUT)
     (OUT / "schemathesis.log").write_text(res.stdout + res.stderr)
     assert res.returncode == 0, "schemathesis found problems (see test-output/e2e/*/schemathesis.log):\n" + res.stdout[-6000:]
