@@ -93,6 +93,18 @@ struct AdminAPIAuthTests {
         }
     }
 
+    @Test("The error catalog words every refusal of the admin API")
+    func refusalsAreWorded() {
+        let problems: [AdminAPIProblem] = [.unauthenticated, .forbidden, .notFound, .methodNotAllowed, .tooLarge, .badCursor, .badRequest(),
+                                           .badParameter("limit"), .unknownOrganization("x"), .invalid("until"), .notImplemented("x"),
+                                           .resyncFailed(serial: "T-1")]
+        for problem in problems {
+            #expect(ErrorCatalog.knows(problem.code), "no words for \(problem.code)")
+            #expect(problem.document.status == Int(problem.status.code) && problem.document.code == problem.code)
+        }
+        #expect(ErrorCatalog.knows("server.error"))
+    }
+
     @Test("The committed generated code is from this openapi.yaml and config (regenerate: make generate-api)")
     func generatedCodeIsFresh() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
