@@ -6,6 +6,7 @@
 #   make bench-burst  another user's sign-in during a burst of 40 SMS enrollments (release build)
 #   make compat      the verification API's answers compared with privacyIDEA 3.14's (part of make test)
 #   make pg-start    start the test PostgreSQL on 127.0.0.1:54329 (make pg-stop stops it)
+#   make check-api   check that the committed admin API code is what openapi.yaml generates (make generate-api rewrites it)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -24,7 +25,7 @@ TEST_PKGS := postgresql chromium chromium-driver oathtool fonts-dejavu-core
 # `make run` keeps a database URL already set in the environment.
 PORTCULLIS_DATABASE_URL ?= data/portcullis.sqlite
 
-.PHONY: deps-run deps-test build run test e2e compat bench bench-verification bench-burst pg-start pg-stop
+.PHONY: deps-run deps-test build run test e2e compat bench bench-verification bench-burst pg-start pg-stop check-api generate-api
 
 deps-run:
 	@$(APT) $(RUN_PKGS)
@@ -44,6 +45,15 @@ $(VENV)/.installed: requirements-test.txt
 
 build:
 	$(SWIFT) build
+
+# The admin REST API's server code is generated from openapi.yaml and committed (Sources/PortcullisAdminAPI/Generated/):
+# check-api regenerates it into a temporary folder and fails on a difference; generate-api rewrites it. Both build
+# swift-openapi-generator once into .build-openapi-generator/.
+check-api:
+	bash scripts/check-generated-api.sh
+
+generate-api:
+	bash scripts/check-generated-api.sh --write
 
 # The development settings go to portcullis.conf (once; edit it freely), which `portcullis` reads from the working
 # directory, so the CLI works from the repository too: `.build/debug/portcullis user list`.

@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
     ],
     targets: [
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
@@ -110,9 +112,16 @@ let package = Package(
             ],
             resources: [.copy("MessageTemplates")]
         ),
+        // The admin REST API's types and server side, generated from openapi.yaml by swift-openapi-generator and committed
+        // (scripts/check-generated-api.sh); PortcullisWeb implements and serves it.
+        .target(
+            name: "PortcullisAdminAPI",
+            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")]
+        ),
         .target(
             name: "PortcullisWeb",
             dependencies: [
+                "PortcullisAdminAPI",
                 "PortcullisCore",
                 "PortcullisCrypto",
                 "PortcullisWebAuthn",
@@ -130,6 +139,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
             ],
             resources: [.copy("Templates"), .copy("Static")]
         ),
@@ -204,7 +215,7 @@ let package = Package(
             name: "PortcullisWebTests",
             dependencies: [
                 "PortcullisWeb", "PortcullisApp", "PortcullisStore", "PortcullisCore", "PortcullisCrypto", "PortcullisTestSupport",
-                "PortcullisTestKit", "PortcullisDelivery",
+                "PortcullisTestKit", "PortcullisDelivery", "PortcullisAdminAPI",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -40,13 +40,15 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     router.add(middleware: ClientAddressMiddleware(trustProxy: server.trustProxy))
     router.add(middleware: ErrorPageMiddleware(pages: pages))
     // Each group has what its callers need: static files and health checks nothing, webhooks their provider's
-    // signature, the verification API its own key and JSON errors, browser pages a session and CSRF-checked forms;
+    // signature, the verification API its own key and JSON errors, the admin API (`/api/v1`) its admin key and
+    // problem documents, browser pages a session and CSRF-checked forms;
     // within those, each stage of a session its own typed context, checked once when the context is made.
     StaticAssetsController().register(on: router)
     HealthController(app: app).register(on: router)
     MetricsController(app: app).register(on: router)
     WebhookController(app: app).register(on: router.group())
     VerificationAPIController(app: app, presenters: web.presenters).register(on: router.group("/validate", context: APIRequestContext.self))
+    try AdminAPI.register(app: app, on: router)
     let browser = router.group()
         .add(middleware: SessionMiddleware(app: app, cookies: cookies))
         .add(middleware: CSRFMiddleware(cookies: cookies, origin: origin(of: server.baseURL), random: app.random,

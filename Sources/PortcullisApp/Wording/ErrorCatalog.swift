@@ -96,6 +96,19 @@ public enum ErrorCatalog {
         case "server.busy": return "The server is busy right now. Wait a moment and try again."
         case "storage.conflict": return "That was changed at the same time by someone else. Try again."
         case "storage.not_found": return "That no longer exists."
+        case "server.error": return "Something went wrong on our side. Try again."
+        // The admin REST API's own refusals (PortcullisWeb's AdminAPIProblem).
+        case "api.unauthenticated": return "A valid admin API key is required: Authorization: Bearer pca_…"
+        case "api.forbidden": return "This API key may not do that (another organization, the spare pool, or an operator's action)."
+        case "api.not_found": return "There is no such resource."
+        case "api.method_not_allowed": return "This resource cannot be used with that method."
+        case "api.too_large": return "The request is too large."
+        case "api.bad_request": return "The request cannot be read. Check it against the API's OpenAPI document."
+        case "api.invalid_parameter": return "The value of '\(value("name"))' is outside what the API's OpenAPI document allows."
+        case "api.invalid_cursor": return "That cursor cannot be read. Pass the `next` of the previous page unchanged."
+        case "api.invalid_value": return "The value of '\(value("name"))' cannot be used."
+        case "api.not_implemented": return "This operation is not available yet (\(value("operation")))."
+        case "token.resync_failed": return "Those are not two consecutive codes of token \(value("serial")); nothing was changed."
         default: return nil
         }
     }

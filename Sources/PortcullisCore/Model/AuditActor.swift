@@ -6,7 +6,7 @@ public enum AuditActor: Sendable, Equatable, Hashable {
     case user(String)
     /// An administrator or operator acting on someone else, by user id.
     case admin(String)
-    /// A caller of the verification API, by API key id.
+    /// A caller of the verification API or the admin API, by API key id (the id is unique across both scopes).
     case apiClient(String)
     /// Someone not identified yet: a sign-in attempt for a username that does not exist.
     case anonymous

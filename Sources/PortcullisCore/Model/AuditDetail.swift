@@ -23,7 +23,8 @@ public enum AuditDetail: Sendable, Equatable {
     case roles(admin: Bool, operator: Bool)
     case organizationCreated(slug: String)
     case organizationUpdated(changed: [String])
-    case apiKey(id: String, name: String? = nil)
+    /// An API key created or revoked, with its scope (`verification` or `admin`).
+    case apiKey(id: String, name: String? = nil, scope: APIKeyScope? = nil)
     /// Which of a user's fields an administrator changed (values are not recorded).
     case userUpdated(changed: [String])
     case userDeleted(username: String)
@@ -113,9 +114,10 @@ public enum AuditDetail: Sendable, Equatable {
             f = ["slug": slug]
         case .organizationUpdated(let changed):
             f = ["changed": changed.joined(separator: ",")]
-        case .apiKey(let id, let name):
+        case .apiKey(let id, let name, let scope):
             f = ["api_key_id": id]
             f["name"] = name
+            f["scope"] = scope?.rawValue
         case .userUpdated(let changed):
             f = ["changed": changed.joined(separator: ",")]
         case .userDeleted(let username):

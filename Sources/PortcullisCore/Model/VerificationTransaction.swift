@@ -32,26 +32,6 @@ public struct VerificationTransaction: Sendable, Equatable {
     }
 }
 
-/// An application's key for the verification API, per organization. The secret is shown once at creation; only its
-/// SHA-256 is stored (it is 256 random bits, so a slow hash adds nothing).
-public struct APIKey: Sendable, Equatable {
-    public var id: String
-    public var organizationID: String
-    public var name: String
-    public var secretHash: String
-    public var createdAt: Date
-    public var revokedAt: Date?
-
-    public init(id: String, organizationID: String, name: String, secretHash: String, createdAt: Date, revokedAt: Date? = nil) {
-        self.id = id
-        self.organizationID = organizationID
-        self.name = name
-        self.secretHash = secretHash
-        self.createdAt = createdAt
-        self.revokedAt = revokedAt
-    }
-}
-
 /// Storage for verification API transactions.
 public protocol VerificationTransactionRepository: Sendable {
     func insert(_ transaction: VerificationTransaction) async throws
@@ -61,15 +41,4 @@ public protocol VerificationTransactionRepository: Sendable {
     /// Takes a transaction out (single use); false if it was already taken or has expired.
     func take(id: String, at: Date) async throws -> Bool
     func deleteExpired(before: Date) async throws
-}
-
-/// Storage for API keys.
-public protocol APIKeyRepository: Sendable {
-    func insert(_ key: APIKey) async throws
-    func find(id: String) async throws -> APIKey?
-    /// A key with its organization, read in one query.
-    func findWithOrganization(id: String) async throws -> (key: APIKey, organization: Organization)?
-    func list(organizationID: String) async throws -> [APIKey]
-    /// Revokes a live key; false if there was none.
-    func revoke(id: String, at: Date) async throws -> Bool
 }

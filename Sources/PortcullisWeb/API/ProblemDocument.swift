@@ -13,9 +13,15 @@ struct ProblemDocument: Codable, Sendable, Equatable {
     var code: String
 
     init(_ description: ErrorDescription) {
+        self.init(description, status: description.kind.status, title: description.kind.title)
+    }
+
+    /// A description answered with a status of its own (the admin API's refusals that are no domain error: 400, 403,
+    /// 405, 501, …), titled by the status.
+    init(_ description: ErrorDescription, status: HTTPResponse.Status, title: String? = nil) {
         self.type = "urn:portcullis:error:" + description.code
-        self.title = description.kind.title
-        self.status = Int(description.kind.status.code)
+        self.title = title ?? status.reasonPhrase
+        self.status = Int(status.code)
         self.detail = description.message
         self.code = description.code
     }

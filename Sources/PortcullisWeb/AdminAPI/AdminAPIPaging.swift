@@ -1,0 +1,36 @@
+import Foundation
+import PortcullisCrypto
+
+/// Keyset paging for the admin API's lists (`limit`, `cursor`, `next`): a page ends with the key of its last item, and
+/// the next page starts after that key, so paging stays right while items come and go. The cursor is that key,
+/// base64url-encoded: opaque to clients. The services return whole lists today; the pages are cut here.
+struct AdminAPIPaging {
+    let limit: Int
+    /// The key after which this page starts; nil for the first page.
+    let after: [String]?
+
+    static let defaultLimit = 50
+
+    /// Reads `limit` (1 to 200, default 50) and `cursor`; anything else is refused with 400.
+    init(limit: Int?, cursor: String?) throws {
+        let limit = limit ?? Self.defaultLimit
+        guard (1...200).contains(limit) else { throw AdminAPIProblem.badParameter("limit") }
+        self.limit = limit
+        guard let cursor else { after = nil; return }
+        guard cursor.utf8.count <= 256, let bytes = Base64URL.decode(cursor),
+              let parts = try? JSONDecoder().decode([String].self, from: Data(bytes)), !parts.isEmpty else { throw AdminAPIProblem.badCursor }
+        after = parts
+    }
+
+    /// One page of `items`, which are in the order of `key` (compared element by element), and the cursor of the next
+    /// page when there is one.
+    func page<Item>(_ items: [Item], key: (Item) -> [String], ascending: Bool = true) -> (items: [Item], next: String?) {
+        let remaining = after.map { after in
+            items.filter { ascending ? after.lexicographicallyPrecedes(key($0)) : key($0).lexicographicallyPrecedes(after) }
+        } ?? items
+        let page = Array(remaining.prefix(limit))
+        guard remaining.count > limit, let last = page.last,
+              let data = try? JSONEncoder().encode(key(last)) else { return (page, nil) }
+        return (page, Base64URL.encode(data))
+    }
+}
