@@ -204,6 +204,41 @@ struct AdminPagesTests {
     }
 }
 
+@Suite("Admin pages: API keys")
+struct AdminAPIKeysPageTests {
+    @Test("A key is shown once, works, lists its last use and is revoked; another organization's key is 404", arguments: TestDatabase.engines)
+    func keys(engine: PortcullisDatabase.Engine) async throws {
+        try await TestDatabase.with(engine) { db async throws in
+            let test = try await TestApp.make(database: db)
+            let other = try await test.app.administration.createOrganization(slug: "other", name: "Other", actor: .cli)
+            let (theirs, _) = try await test.app.apiKeys.create(organization: other, name: "theirs", actor: .cli)
+            let (_, secret) = try await AdminSignIn.makeAdmin(test)
+            try await test.run { browser in
+                try await AdminSignIn.signIn(browser, test, secret: secret)
+                let created = try await browser.post("/admin/api-keys", ["name": "VPN", "scope": "verification"])
+                #expect(created.location == "/admin/api-keys")
+                let page = try await browser.get("/admin/api-keys")
+                let key = try #require(firstMatch("id=\"new-key\">(pck_[^<]+)<", in: page.body))
+                #expect(page.body.contains("Verification API") && page.body.contains("Never"))
+                #expect(try await browser.get("/admin/api-keys").body.contains(key) == false, "shown once")
+                #expect(try await test.app.apiKeys.authenticate(key) != nil)
+                #expect(!test.logs.text.contains(key), "no key in the log")
+
+                // An operator-wide key needs an operator; an organization's admin key is `pca_`.
+                #expect(try await browser.post("/admin/api-keys", ["name": "Everything", "scope": "operator"]).status == .forbidden)
+                _ = try await browser.post("/admin/api-keys", ["name": "Scripts", "scope": "admin"])
+                #expect(try await browser.get("/admin/api-keys").body.contains("id=\"new-key\">pca_"))
+
+                let id = try #require(try await test.app.apiKeys.authenticate(key)?.id)
+                #expect(try await browser.post("/admin/api-keys/\(theirs.id)/revoke", [:]).status == .notFound)
+                #expect(try await test.app.apiKeys.list(organization: other).first?.revokedAt == nil)
+                #expect(try await browser.post("/admin/api-keys/\(id)/revoke", [:]).location == "/admin/api-keys")
+                #expect(try await test.app.apiKeys.authenticate(key) == nil)
+            }
+        }
+    }
+}
+
 extension SignInService.PasswordOutcome {
     var isSuccess: Bool { if case .success = self { true } else { false } }
 }

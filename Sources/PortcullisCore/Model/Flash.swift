@@ -11,7 +11,7 @@ public struct Flash: Codable, Sendable, Equatable {
     public var backupCodes: [String]?
     /// Where the page after this one goes ("Continue").
     public var next: String?
-    /// A password an administrator generated, shown once on the next page.
+    /// A secret to show once on the next page: a password an administrator generated, or a new API key.
     public var temporaryPassword: String?
 
     public init(notice: String? = nil, error: String? = nil, values: [String: String] = [:], backupCodes: [String]? = nil, next: String? = nil) {

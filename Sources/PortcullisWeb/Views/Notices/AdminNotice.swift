@@ -21,6 +21,7 @@ enum AdminNotice: Sendable, Equatable {
     case groupSaved
     case groupDeleted(String)
     case policySaved
+    case apiKeyCreated(String)
     case apiKeyRevoked
 
     var text: String {
@@ -49,6 +50,7 @@ enum AdminNotice: Sendable, Equatable {
         case .groupSaved: "Group saved."
         case .groupDeleted(let name): "Group \(name) was deleted."
         case .policySaved: "Policy saved. It applies from each user's next sign-in."
+        case .apiKeyCreated(let name): "Key \(name) created. Copy it now: it is not shown again."
         case .apiKeyRevoked: "The key was revoked."
         }
     }
