@@ -6,6 +6,7 @@ import PortcullisCore
 import PortcullisCrypto
 import PortcullisStore
 import PortcullisTestSupport
+import PortcullisTokenImport
 @testable import PortcullisWeb
 import Testing
 
@@ -172,7 +173,7 @@ struct AdminPagesTests {
                                                                         password: "stranger's password", actor: .cli)
             let theirGroup = try await test.app.groups.create(organizationID: other.id, name: "Theirs", mfaRequired: false, scope: .cli)
             let (_, secret) = try await AdminSignIn.makeAdmin(test)
-            _ = try await test.createUser("tom", password: "tom's long password")
+            let tom = try await test.createUser("tom", password: "tom's long password")
             try await test.run { browser in
                 try await SettingsTests.signIn(browser, "tom", "tom's long password")
                 for path in ["/admin", "/admin/users", "/admin/users/new", "/admin/groups", "/admin/policy", "/admin/users/\(stranger.id)"] {
@@ -192,6 +193,16 @@ struct AdminPagesTests {
                 #expect(try await browser.post("\(minePath)/add-member", ["username": "stranger"]).location == minePath)
                 #expect(try await test.app.groups.members(of: try await test.app.groups.group(id: String(minePath.split(separator: "/").last!), scope: .cli)).isEmpty)
                 #expect(try await test.app.directory.user(id: stranger.id)?.disabled == false)
+                // Ids of another organization in a form's body: their group for one of ours, their token.
+                #expect(try await browser.post("/admin/users/\(tom.id)/add-group", ["group_id": theirGroup.id]).status == .notFound)
+                #expect(try await test.app.groups.groups(of: tom).isEmpty)
+                let seed = Array("12345678901234567890".utf8).map { String(format: "%02x", $0) }.joined()
+                let tokens = try await test.app.inventory.importTokens(TokenImport.parseCSV("X-1,\(seed),6,SHA1,0"), organizationID: other.id,
+                                                                       actor: .cli, source: "csv")
+                let theirToken = try #require(tokens.first)
+                #expect(try await browser.get("/admin/tokens/\(theirToken.id)").status == .notFound)
+                #expect(try await browser.post("/admin/tokens/\(theirToken.id)/assign", ["username": "tom"]).status == .notFound)
+                #expect(try await browser.get("/admin/tokens").body.contains("X-1") == false)
                 // Without the CSRF token nothing changes.
                 #expect(try await browser.post("/admin/groups", ["name": "Forged"], csrf: "forged").status == .forbidden)
 
@@ -199,6 +210,34 @@ struct AdminPagesTests {
                 test.clock.advance(by: 16 * 60)
                 let stale = try await browser.get("/admin/users")
                 #expect(stale.location == "/settings/verify?next=/admin/users")
+            }
+        }
+    }
+}
+
+@Suite("Admin pages: an operator administers every organization")
+struct AdminOperatorTests {
+    @Test("An operator switches organization; an organization admin cannot", arguments: TestDatabase.engines)
+    func switching(engine: PortcullisDatabase.Engine) async throws {
+        try await TestDatabase.with(engine) { db async throws in
+            let test = try await TestApp.make(database: db)
+            let other = try await test.app.administration.createOrganization(slug: "other", name: "Other Firm", actor: .cli)
+            _ = try await test.app.administration.createUser(organization: other, username: "olga", displayName: nil,
+                                                             password: "olga's long password", actor: .cli)
+            let (_, secret) = try await AdminSignIn.makeAdmin(test, username: "root", isOperator: true)
+            let (_, plainSecret) = try await AdminSignIn.makeAdmin(test, username: "boss")
+            try await test.run { browser in
+                try await AdminSignIn.signIn(browser, test, username: "root", secret: secret)
+                #expect(try await browser.get("/admin/users").body.contains("id=\"admin-org\""))
+                #expect(try await browser.post("/admin/organization", ["org": "other"]).location == "/admin/users")
+                let users = try await browser.get("/admin/users")
+                #expect(users.body.contains("data-username=\"olga\"") && !users.body.contains("data-username=\"root\""))
+                _ = try await browser.post("/logout", [:])
+
+                try await AdminSignIn.signIn(browser, test, username: "boss", secret: plainSecret)
+                #expect(try await browser.get("/admin/users").body.contains("id=\"admin-org\"") == false)
+                #expect(try await browser.post("/admin/organization", ["org": "other"]).status == .notFound)
+                #expect(try await browser.get("/admin/users").body.contains("data-username=\"olga\"") == false)
             }
         }
     }
