@@ -78,7 +78,7 @@ struct AdminAPIAuthTests {
                 #expect(outOfRange.status == .badRequest && outOfRange.code == "api.invalid_parameter")
                 let cursor = try await api.get("/users?cursor=%21%21")
                 #expect(cursor.status == .badRequest && cursor.code == "api.invalid_cursor")
-                let later = try await api.get("/groups")
+                let later = try await api.get("/audit-events")
                 #expect(later.status == .notImplemented && later.code == "api.not_implemented")
 
                 // The shape: type (a URN of the code), title, status (as answered), detail and code.
@@ -97,7 +97,7 @@ struct AdminAPIAuthTests {
     func refusalsAreWorded() {
         let problems: [AdminAPIProblem] = [.unauthenticated, .forbidden, .notFound, .methodNotAllowed, .tooLarge, .badCursor, .badRequest(),
                                            .badParameter("limit"), .unknownOrganization("x"), .invalid("until"), .notImplemented("x"),
-                                           .resyncFailed(serial: "T-1")]
+                                           .resyncFailed(serial: "T-1"), .tokenFactor]
         for problem in problems {
             #expect(ErrorCatalog.knows(problem.code), "no words for \(problem.code)")
             #expect(problem.document.status == Int(problem.status.code) && problem.document.code == problem.code)

@@ -526,13 +526,31 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                         )
                     }
                     return (response, body)
+                case let .notFound(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 404)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
                 case let .undocumented(statusCode, _):
                     return (.init(soar_statusCode: statusCode), nil)
                 }
             }
         )
     }
-    /// Create a user, with a password the admin gives or a generated one returned once.
+    /// Create a user, with a password the admin gives or a generated one returned once (to be changed at the next sign-in).
     ///
     /// - Remark: HTTP `POST /users`.
     /// - Remark: Generated from `#/paths//users/post(createUser)`.
@@ -810,6 +828,8 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
         )
     }
     /// Change name, email, phone, disabled, the two-factor requirement or the role.
+    ///
+    /// Only the members given change. An empty `email` or `phone` removes it (`null` is not accepted).
     ///
     /// - Remark: HTTP `PATCH /users/{userId}`.
     /// - Remark: Generated from `#/paths//users/{userId}/patch(updateUser)`.
@@ -1468,7 +1488,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
             }
         )
     }
-    /// Remove one factor (a hardware token's factor is removed by unassigning the token).
+    /// Remove one factor (a hardware token's factor is removed by unassigning the token; 409).
     ///
     /// - Remark: HTTP `DELETE /users/{userId}/factors/{factorId}`.
     /// - Remark: Generated from `#/paths//users/{userId}/factors/{factorId}/delete(removeUserFactor)`.
@@ -1685,7 +1705,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
             }
         )
     }
-    /// Set a generated password, returned once; the user must change it at the next sign-in.
+    /// Set a generated password, returned once; the user must change it at the next sign-in. Ends their sessions.
     ///
     /// - Remark: HTTP `POST /users/{userId}/temporary-password`.
     /// - Remark: Generated from `#/paths//users/{userId}/temporary-password/post(setTemporaryPassword)`.
@@ -2616,7 +2636,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
             }
         )
     }
-    /// Add a user of the same organization (adding a member twice is not an error).
+    /// Add a user of the same organization (adding a member twice is not an error); another organization's user answers 404.
     ///
     /// - Remark: HTTP `PUT /groups/{groupId}/members/{userId}`.
     /// - Remark: Generated from `#/paths//groups/{groupId}/members/{userId}/put(addGroupMember)`.

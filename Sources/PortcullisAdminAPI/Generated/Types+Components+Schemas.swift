@@ -132,11 +132,11 @@ extension Components {
                     case groupName
                 }
             }
-            /// Where the requirement comes from.
+            /// Where the requirement comes from: the user's own (`requireMFA`), each group of theirs that requires it (with its id and name), the organization's policy (`mfaRequiredForEveryone`). Empty when not required.
             ///
             /// - Remark: Generated from `#/components/schemas/User/mfaRequiredBy`.
             package typealias MfaRequiredByPayload = [Components.Schemas.User.MfaRequiredByPayloadPayload]
-            /// Where the requirement comes from.
+            /// Where the requirement comes from: the user's own (`requireMFA`), each group of theirs that requires it (with its id and name), the organization's policy (`mfaRequiredForEveryone`). Empty when not required.
             ///
             /// - Remark: Generated from `#/components/schemas/User/mfaRequiredBy`.
             package var mfaRequiredBy: Components.Schemas.User.MfaRequiredByPayload?
@@ -162,7 +162,7 @@ extension Components {
             ///   - phone: E.164.
             ///   - mfaStatus:
             ///   - mfaRequired: Required for this user, or by one of their groups, or by everyone.
-            ///   - mfaRequiredBy: Where the requirement comes from.
+            ///   - mfaRequiredBy: Where the requirement comes from: the user's own (`requireMFA`), each group of theirs that requires it (with its id and name), the organization's policy (`mfaRequiredForEveryone`). Empty when not required.
             ///   - role:
             ///   - disabled:
             ///   - locked:
@@ -304,13 +304,13 @@ extension Components {
             package var name: Swift.String?
             /// - Remark: Generated from `#/components/schemas/NewUser/email`.
             package var email: Swift.String?
-            /// E.164.
+            /// International form (+ and digits), stored as E.164.
             ///
             /// - Remark: Generated from `#/components/schemas/NewUser/phone`.
             package var phone: Swift.String?
             /// - Remark: Generated from `#/components/schemas/NewUser/requireMFA`.
             package var requireMFA: Swift.Bool?
-            /// The password to set; absent to generate one, returned once, to be changed at the next sign-in.
+            /// The password to set; absent to generate one, returned once, which the user must change at the next sign-in.
             ///
             /// - Remark: Generated from `#/components/schemas/NewUser/password`.
             package var password: Swift.String?
@@ -322,9 +322,9 @@ extension Components {
             ///   - username:
             ///   - name:
             ///   - email:
-            ///   - phone: E.164.
+            ///   - phone: International form (+ and digits), stored as E.164.
             ///   - requireMFA:
-            ///   - password: The password to set; absent to generate one, returned once, to be changed at the next sign-in.
+            ///   - password: The password to set; absent to generate one, returned once, which the user must change at the next sign-in.
             ///   - role:
             package init(
                 username: Swift.String,
@@ -416,12 +416,20 @@ extension Components {
                 case temporaryPassword
             }
         }
+        /// The members to change; the others stay. The generated server cannot tell `null` from an absent member, so `null` is refused and an empty string removes the email address or phone number.
+        ///
         /// - Remark: Generated from `#/components/schemas/UserChange`.
         package struct UserChange: Codable, Hashable, Sendable {
+            /// An empty name shows the username.
+            ///
             /// - Remark: Generated from `#/components/schemas/UserChange/name`.
             package var name: Swift.String?
+            /// An empty string removes it.
+            ///
             /// - Remark: Generated from `#/components/schemas/UserChange/email`.
             package var email: Swift.String?
+            /// International form (+ and digits); an empty string removes it.
+            ///
             /// - Remark: Generated from `#/components/schemas/UserChange/phone`.
             package var phone: Swift.String?
             /// - Remark: Generated from `#/components/schemas/UserChange/disabled`.
@@ -433,9 +441,9 @@ extension Components {
             /// Creates a new `UserChange`.
             ///
             /// - Parameters:
-            ///   - name:
-            ///   - email:
-            ///   - phone:
+            ///   - name: An empty name shows the username.
+            ///   - email: An empty string removes it.
+            ///   - phone: International form (+ and digits); an empty string removes it.
             ///   - disabled:
             ///   - requireMFA:
             ///   - role:
@@ -743,17 +751,13 @@ extension Components {
         package typealias PatternGridSize = Swift.Int
         /// - Remark: Generated from `#/components/schemas/EmailDomainList`.
         package typealias EmailDomainList = [Swift.String]
-        /// E.164.
-        ///
-        /// - Remark: Generated from `#/components/schemas/InboundSMSNumber`.
-        package typealias InboundSMSNumber = Swift.String
-        /// SPEC §4.1. A new organization starts from the server's settings; a change takes effect at each user's next sign-in.
+        /// SPEC §4.1, the settings of the admin area's policy page with the same ranges. A new organization starts from the server's settings; a change takes effect at each user's next sign-in.
         ///
         /// - Remark: Generated from `#/components/schemas/Policy`.
         package struct Policy: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Policy/allowedFactorTypes`.
             package var allowedFactorTypes: Components.Schemas.FactorTypeSet
-            /// Types that may be a user's default; the others allowed are backup-only.
+            /// Types that may be a user's default; the others are backup-only (backup codes always are).
             ///
             /// - Remark: Generated from `#/components/schemas/Policy/defaultFactorTypes`.
             package var defaultFactorTypes: Components.Schemas.FactorTypeSet
@@ -777,8 +781,14 @@ extension Components {
             package var patternGridSize: Components.Schemas.PatternGridSize
             /// - Remark: Generated from `#/components/schemas/Policy/blockedEmailDomains`.
             package var blockedEmailDomains: Components.Schemas.EmailDomainList
+            /// Users may confirm an SMS sign-in by texting the code to `inboundSMSNumber`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Policy/inboundSMSEnabled`.
+            package var inboundSMSEnabled: Swift.Bool
+            /// E.164.
+            ///
             /// - Remark: Generated from `#/components/schemas/Policy/inboundSMSNumber`.
-            package var inboundSMSNumber: Components.Schemas.InboundSMSNumber?
+            package var inboundSMSNumber: Swift.String?
             /// An IANA time zone such as Europe/Berlin.
             ///
             /// - Remark: Generated from `#/components/schemas/Policy/timeZone`.
@@ -787,7 +797,7 @@ extension Components {
             ///
             /// - Parameters:
             ///   - allowedFactorTypes:
-            ///   - defaultFactorTypes: Types that may be a user's default; the others allowed are backup-only.
+            ///   - defaultFactorTypes: Types that may be a user's default; the others are backup-only (backup codes always are).
             ///   - recommendedFactorCount:
             ///   - mfaRequiredForEveryone:
             ///   - lockout:
@@ -798,7 +808,8 @@ extension Components {
             ///   - passkeySignIn:
             ///   - patternGridSize:
             ///   - blockedEmailDomains:
-            ///   - inboundSMSNumber:
+            ///   - inboundSMSEnabled: Users may confirm an SMS sign-in by texting the code to `inboundSMSNumber`.
+            ///   - inboundSMSNumber: E.164.
             ///   - timeZone: An IANA time zone such as Europe/Berlin.
             package init(
                 allowedFactorTypes: Components.Schemas.FactorTypeSet,
@@ -813,7 +824,8 @@ extension Components {
                 passkeySignIn: Swift.Bool,
                 patternGridSize: Components.Schemas.PatternGridSize,
                 blockedEmailDomains: Components.Schemas.EmailDomainList,
-                inboundSMSNumber: Components.Schemas.InboundSMSNumber? = nil,
+                inboundSMSEnabled: Swift.Bool,
+                inboundSMSNumber: Swift.String? = nil,
                 timeZone: Swift.String
             ) {
                 self.allowedFactorTypes = allowedFactorTypes
@@ -828,6 +840,7 @@ extension Components {
                 self.passkeySignIn = passkeySignIn
                 self.patternGridSize = patternGridSize
                 self.blockedEmailDomains = blockedEmailDomains
+                self.inboundSMSEnabled = inboundSMSEnabled
                 self.inboundSMSNumber = inboundSMSNumber
                 self.timeZone = timeZone
             }
@@ -844,16 +857,19 @@ extension Components {
                 case passkeySignIn
                 case patternGridSize
                 case blockedEmailDomains
+                case inboundSMSEnabled
                 case inboundSMSNumber
                 case timeZone
             }
         }
-        /// Any subset of the policy's settings.
+        /// Any subset of the policy's settings, merged over the current policy (in `lockout`, `messageCodes`, `messageCodes.sendLimits` and `totp` too: members left out stay). A value out of its range, an unknown time zone, a domain or number that is not one answers 422 with the policy page's sentence. `null` is refused: an empty `inboundSMSNumber` removes the number (and turns inbound SMS off).
         ///
         /// - Remark: Generated from `#/components/schemas/PolicyChange`.
         package struct PolicyChange: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/PolicyChange/allowedFactorTypes`.
             package var allowedFactorTypes: Components.Schemas.FactorTypeSet?
+            /// Types that may be a user's default (not backup codes); the others become backup-only.
+            ///
             /// - Remark: Generated from `#/components/schemas/PolicyChange/defaultFactorTypes`.
             package var defaultFactorTypes: Components.Schemas.FactorTypeSet?
             /// - Remark: Generated from `#/components/schemas/PolicyChange/recommendedFactorCount`.
@@ -861,13 +877,13 @@ extension Components {
             /// - Remark: Generated from `#/components/schemas/PolicyChange/mfaRequiredForEveryone`.
             package var mfaRequiredForEveryone: Swift.Bool?
             /// - Remark: Generated from `#/components/schemas/PolicyChange/lockout`.
-            package var lockout: Components.Schemas.LockoutPolicy?
+            package var lockout: Components.Schemas.LockoutChange?
             /// - Remark: Generated from `#/components/schemas/PolicyChange/messageCodes`.
-            package var messageCodes: Components.Schemas.MessageCodePolicy?
+            package var messageCodes: Components.Schemas.MessageCodeChange?
             /// - Remark: Generated from `#/components/schemas/PolicyChange/backupCodeCount`.
             package var backupCodeCount: Components.Schemas.BackupCodeCount?
             /// - Remark: Generated from `#/components/schemas/PolicyChange/totp`.
-            package var totp: Components.Schemas.TOTPPolicy?
+            package var totp: Components.Schemas.TOTPChange?
             /// - Remark: Generated from `#/components/schemas/PolicyChange/webAuthnUserVerification`.
             package var webAuthnUserVerification: Components.Schemas.WebAuthnUserVerification?
             /// - Remark: Generated from `#/components/schemas/PolicyChange/passkeySignIn`.
@@ -876,15 +892,21 @@ extension Components {
             package var patternGridSize: Components.Schemas.PatternGridSize?
             /// - Remark: Generated from `#/components/schemas/PolicyChange/blockedEmailDomains`.
             package var blockedEmailDomains: Components.Schemas.EmailDomainList?
+            /// Needs a number (given here or already set).
+            ///
+            /// - Remark: Generated from `#/components/schemas/PolicyChange/inboundSMSEnabled`.
+            package var inboundSMSEnabled: Swift.Bool?
+            /// International form (+ and digits); empty to remove it.
+            ///
             /// - Remark: Generated from `#/components/schemas/PolicyChange/inboundSMSNumber`.
-            package var inboundSMSNumber: Components.Schemas.InboundSMSNumber?
+            package var inboundSMSNumber: Swift.String?
             /// - Remark: Generated from `#/components/schemas/PolicyChange/timeZone`.
             package var timeZone: Swift.String?
             /// Creates a new `PolicyChange`.
             ///
             /// - Parameters:
             ///   - allowedFactorTypes:
-            ///   - defaultFactorTypes:
+            ///   - defaultFactorTypes: Types that may be a user's default (not backup codes); the others become backup-only.
             ///   - recommendedFactorCount:
             ///   - mfaRequiredForEveryone:
             ///   - lockout:
@@ -895,22 +917,24 @@ extension Components {
             ///   - passkeySignIn:
             ///   - patternGridSize:
             ///   - blockedEmailDomains:
-            ///   - inboundSMSNumber:
+            ///   - inboundSMSEnabled: Needs a number (given here or already set).
+            ///   - inboundSMSNumber: International form (+ and digits); empty to remove it.
             ///   - timeZone:
             package init(
                 allowedFactorTypes: Components.Schemas.FactorTypeSet? = nil,
                 defaultFactorTypes: Components.Schemas.FactorTypeSet? = nil,
                 recommendedFactorCount: Components.Schemas.RecommendedFactorCount? = nil,
                 mfaRequiredForEveryone: Swift.Bool? = nil,
-                lockout: Components.Schemas.LockoutPolicy? = nil,
-                messageCodes: Components.Schemas.MessageCodePolicy? = nil,
+                lockout: Components.Schemas.LockoutChange? = nil,
+                messageCodes: Components.Schemas.MessageCodeChange? = nil,
                 backupCodeCount: Components.Schemas.BackupCodeCount? = nil,
-                totp: Components.Schemas.TOTPPolicy? = nil,
+                totp: Components.Schemas.TOTPChange? = nil,
                 webAuthnUserVerification: Components.Schemas.WebAuthnUserVerification? = nil,
                 passkeySignIn: Swift.Bool? = nil,
                 patternGridSize: Components.Schemas.PatternGridSize? = nil,
                 blockedEmailDomains: Components.Schemas.EmailDomainList? = nil,
-                inboundSMSNumber: Components.Schemas.InboundSMSNumber? = nil,
+                inboundSMSEnabled: Swift.Bool? = nil,
+                inboundSMSNumber: Swift.String? = nil,
                 timeZone: Swift.String? = nil
             ) {
                 self.allowedFactorTypes = allowedFactorTypes
@@ -925,6 +949,7 @@ extension Components {
                 self.passkeySignIn = passkeySignIn
                 self.patternGridSize = patternGridSize
                 self.blockedEmailDomains = blockedEmailDomains
+                self.inboundSMSEnabled = inboundSMSEnabled
                 self.inboundSMSNumber = inboundSMSNumber
                 self.timeZone = timeZone
             }
@@ -941,6 +966,7 @@ extension Components {
                 case passkeySignIn
                 case patternGridSize
                 case blockedEmailDomains
+                case inboundSMSEnabled
                 case inboundSMSNumber
                 case timeZone
             }
@@ -963,11 +989,11 @@ extension Components {
                     forKey: .mfaRequiredForEveryone
                 )
                 self.lockout = try container.decodeIfPresent(
-                    Components.Schemas.LockoutPolicy.self,
+                    Components.Schemas.LockoutChange.self,
                     forKey: .lockout
                 )
                 self.messageCodes = try container.decodeIfPresent(
-                    Components.Schemas.MessageCodePolicy.self,
+                    Components.Schemas.MessageCodeChange.self,
                     forKey: .messageCodes
                 )
                 self.backupCodeCount = try container.decodeIfPresent(
@@ -975,7 +1001,7 @@ extension Components {
                     forKey: .backupCodeCount
                 )
                 self.totp = try container.decodeIfPresent(
-                    Components.Schemas.TOTPPolicy.self,
+                    Components.Schemas.TOTPChange.self,
                     forKey: .totp
                 )
                 self.webAuthnUserVerification = try container.decodeIfPresent(
@@ -994,8 +1020,12 @@ extension Components {
                     Components.Schemas.EmailDomainList.self,
                     forKey: .blockedEmailDomains
                 )
+                self.inboundSMSEnabled = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .inboundSMSEnabled
+                )
                 self.inboundSMSNumber = try container.decodeIfPresent(
-                    Components.Schemas.InboundSMSNumber.self,
+                    Swift.String.self,
                     forKey: .inboundSMSNumber
                 )
                 self.timeZone = try container.decodeIfPresent(
@@ -1015,6 +1045,7 @@ extension Components {
                     "passkeySignIn",
                     "patternGridSize",
                     "blockedEmailDomains",
+                    "inboundSMSEnabled",
                     "inboundSMSNumber",
                     "timeZone"
                 ])
@@ -1026,6 +1057,8 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/LockoutPolicy/threshold`.
             package var threshold: Swift.Int
+            /// How long the first lock lasts.
+            ///
             /// - Remark: Generated from `#/components/schemas/LockoutPolicy/minutes`.
             package var minutes: Swift.Int
             /// Each further lock lasts this many times longer.
@@ -1034,29 +1067,37 @@ extension Components {
             package var escalation: Swift.Int
             /// - Remark: Generated from `#/components/schemas/LockoutPolicy/maxMinutes`.
             package var maxMinutes: Swift.Int
+            /// Failures in a row after which only an admin unlocks.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LockoutPolicy/failureCap`.
+            package var failureCap: Swift.Int
             /// Creates a new `LockoutPolicy`.
             ///
             /// - Parameters:
             ///   - threshold: Failed attempts before a lock.
-            ///   - minutes:
+            ///   - minutes: How long the first lock lasts.
             ///   - escalation: Each further lock lasts this many times longer.
             ///   - maxMinutes:
+            ///   - failureCap: Failures in a row after which only an admin unlocks.
             package init(
                 threshold: Swift.Int,
                 minutes: Swift.Int,
                 escalation: Swift.Int,
-                maxMinutes: Swift.Int
+                maxMinutes: Swift.Int,
+                failureCap: Swift.Int
             ) {
                 self.threshold = threshold
                 self.minutes = minutes
                 self.escalation = escalation
                 self.maxMinutes = maxMinutes
+                self.failureCap = failureCap
             }
             package enum CodingKeys: String, CodingKey {
                 case threshold
                 case minutes
                 case escalation
                 case maxMinutes
+                case failureCap
             }
             package init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -1076,121 +1117,352 @@ extension Components {
                     Swift.Int.self,
                     forKey: .maxMinutes
                 )
+                self.failureCap = try container.decode(
+                    Swift.Int.self,
+                    forKey: .failureCap
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "threshold",
                     "minutes",
                     "escalation",
-                    "maxMinutes"
+                    "maxMinutes",
+                    "failureCap"
                 ])
             }
         }
+        /// - Remark: Generated from `#/components/schemas/LockoutChange`.
+        package struct LockoutChange: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/LockoutChange/threshold`.
+            package var threshold: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/LockoutChange/minutes`.
+            package var minutes: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/LockoutChange/escalation`.
+            package var escalation: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/LockoutChange/maxMinutes`.
+            package var maxMinutes: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/LockoutChange/failureCap`.
+            package var failureCap: Swift.Int?
+            /// Creates a new `LockoutChange`.
+            ///
+            /// - Parameters:
+            ///   - threshold:
+            ///   - minutes:
+            ///   - escalation:
+            ///   - maxMinutes:
+            ///   - failureCap:
+            package init(
+                threshold: Swift.Int? = nil,
+                minutes: Swift.Int? = nil,
+                escalation: Swift.Int? = nil,
+                maxMinutes: Swift.Int? = nil,
+                failureCap: Swift.Int? = nil
+            ) {
+                self.threshold = threshold
+                self.minutes = minutes
+                self.escalation = escalation
+                self.maxMinutes = maxMinutes
+                self.failureCap = failureCap
+            }
+            package enum CodingKeys: String, CodingKey {
+                case threshold
+                case minutes
+                case escalation
+                case maxMinutes
+                case failureCap
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.threshold = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .threshold
+                )
+                self.minutes = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .minutes
+                )
+                self.escalation = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .escalation
+                )
+                self.maxMinutes = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .maxMinutes
+                )
+                self.failureCap = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .failureCap
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "threshold",
+                    "minutes",
+                    "escalation",
+                    "maxMinutes",
+                    "failureCap"
+                ])
+            }
+        }
+        /// Codes sent by SMS and email.
+        ///
         /// - Remark: Generated from `#/components/schemas/MessageCodePolicy`.
         package struct MessageCodePolicy: Codable, Hashable, Sendable {
-            /// - Remark: Generated from `#/components/schemas/MessageCodePolicy/lifetimeSeconds`.
-            package var lifetimeSeconds: Swift.Int
             /// - Remark: Generated from `#/components/schemas/MessageCodePolicy/digits`.
             package var digits: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/MessageCodePolicy/lifetimeMinutes`.
+            package var lifetimeMinutes: Swift.Int
             /// - Remark: Generated from `#/components/schemas/MessageCodePolicy/resendCooldownSeconds`.
             package var resendCooldownSeconds: Swift.Int
             /// - Remark: Generated from `#/components/schemas/MessageCodePolicy/sendLimits`.
-            package struct SendLimitsPayload: Codable, Hashable, Sendable {
-                /// - Remark: Generated from `#/components/schemas/MessageCodePolicy/sendLimits/perUserHour`.
-                package var perUserHour: Swift.Int
-                /// - Remark: Generated from `#/components/schemas/MessageCodePolicy/sendLimits/perUserDay`.
-                package var perUserDay: Swift.Int
-                /// Creates a new `SendLimitsPayload`.
-                ///
-                /// - Parameters:
-                ///   - perUserHour:
-                ///   - perUserDay:
-                package init(
-                    perUserHour: Swift.Int,
-                    perUserDay: Swift.Int
-                ) {
-                    self.perUserHour = perUserHour
-                    self.perUserDay = perUserDay
-                }
-                package enum CodingKeys: String, CodingKey {
-                    case perUserHour
-                    case perUserDay
-                }
-            }
-            /// - Remark: Generated from `#/components/schemas/MessageCodePolicy/sendLimits`.
-            package var sendLimits: Components.Schemas.MessageCodePolicy.SendLimitsPayload
+            package var sendLimits: Components.Schemas.SendLimits
             /// Creates a new `MessageCodePolicy`.
             ///
             /// - Parameters:
-            ///   - lifetimeSeconds:
             ///   - digits:
+            ///   - lifetimeMinutes:
             ///   - resendCooldownSeconds:
             ///   - sendLimits:
             package init(
-                lifetimeSeconds: Swift.Int,
                 digits: Swift.Int,
+                lifetimeMinutes: Swift.Int,
                 resendCooldownSeconds: Swift.Int,
-                sendLimits: Components.Schemas.MessageCodePolicy.SendLimitsPayload
+                sendLimits: Components.Schemas.SendLimits
             ) {
-                self.lifetimeSeconds = lifetimeSeconds
                 self.digits = digits
+                self.lifetimeMinutes = lifetimeMinutes
                 self.resendCooldownSeconds = resendCooldownSeconds
                 self.sendLimits = sendLimits
             }
             package enum CodingKeys: String, CodingKey {
-                case lifetimeSeconds
                 case digits
+                case lifetimeMinutes
                 case resendCooldownSeconds
                 case sendLimits
             }
             package init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
-                self.lifetimeSeconds = try container.decode(
-                    Swift.Int.self,
-                    forKey: .lifetimeSeconds
-                )
                 self.digits = try container.decode(
                     Swift.Int.self,
                     forKey: .digits
+                )
+                self.lifetimeMinutes = try container.decode(
+                    Swift.Int.self,
+                    forKey: .lifetimeMinutes
                 )
                 self.resendCooldownSeconds = try container.decode(
                     Swift.Int.self,
                     forKey: .resendCooldownSeconds
                 )
                 self.sendLimits = try container.decode(
-                    Components.Schemas.MessageCodePolicy.SendLimitsPayload.self,
+                    Components.Schemas.SendLimits.self,
                     forKey: .sendLimits
                 )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
-                    "lifetimeSeconds",
                     "digits",
+                    "lifetimeMinutes",
                     "resendCooldownSeconds",
                     "sendLimits"
                 ])
             }
         }
+        /// - Remark: Generated from `#/components/schemas/MessageCodeChange`.
+        package struct MessageCodeChange: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MessageCodeChange/digits`.
+            package var digits: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/MessageCodeChange/lifetimeMinutes`.
+            package var lifetimeMinutes: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/MessageCodeChange/resendCooldownSeconds`.
+            package var resendCooldownSeconds: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/MessageCodeChange/sendLimits`.
+            package var sendLimits: Components.Schemas.SendLimitsChange?
+            /// Creates a new `MessageCodeChange`.
+            ///
+            /// - Parameters:
+            ///   - digits:
+            ///   - lifetimeMinutes:
+            ///   - resendCooldownSeconds:
+            ///   - sendLimits:
+            package init(
+                digits: Swift.Int? = nil,
+                lifetimeMinutes: Swift.Int? = nil,
+                resendCooldownSeconds: Swift.Int? = nil,
+                sendLimits: Components.Schemas.SendLimitsChange? = nil
+            ) {
+                self.digits = digits
+                self.lifetimeMinutes = lifetimeMinutes
+                self.resendCooldownSeconds = resendCooldownSeconds
+                self.sendLimits = sendLimits
+            }
+            package enum CodingKeys: String, CodingKey {
+                case digits
+                case lifetimeMinutes
+                case resendCooldownSeconds
+                case sendLimits
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.digits = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .digits
+                )
+                self.lifetimeMinutes = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .lifetimeMinutes
+                )
+                self.resendCooldownSeconds = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .resendCooldownSeconds
+                )
+                self.sendLimits = try container.decodeIfPresent(
+                    Components.Schemas.SendLimitsChange.self,
+                    forKey: .sendLimits
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "digits",
+                    "lifetimeMinutes",
+                    "resendCooldownSeconds",
+                    "sendLimits"
+                ])
+            }
+        }
+        /// Codes sent at most, per user and per organization, in an hour and in a day.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SendLimits`.
+        package struct SendLimits: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SendLimits/perUserHour`.
+            package var perUserHour: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SendLimits/perUserDay`.
+            package var perUserDay: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SendLimits/perOrganizationHour`.
+            package var perOrganizationHour: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SendLimits/perOrganizationDay`.
+            package var perOrganizationDay: Swift.Int
+            /// Creates a new `SendLimits`.
+            ///
+            /// - Parameters:
+            ///   - perUserHour:
+            ///   - perUserDay:
+            ///   - perOrganizationHour:
+            ///   - perOrganizationDay:
+            package init(
+                perUserHour: Swift.Int,
+                perUserDay: Swift.Int,
+                perOrganizationHour: Swift.Int,
+                perOrganizationDay: Swift.Int
+            ) {
+                self.perUserHour = perUserHour
+                self.perUserDay = perUserDay
+                self.perOrganizationHour = perOrganizationHour
+                self.perOrganizationDay = perOrganizationDay
+            }
+            package enum CodingKeys: String, CodingKey {
+                case perUserHour
+                case perUserDay
+                case perOrganizationHour
+                case perOrganizationDay
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.perUserHour = try container.decode(
+                    Swift.Int.self,
+                    forKey: .perUserHour
+                )
+                self.perUserDay = try container.decode(
+                    Swift.Int.self,
+                    forKey: .perUserDay
+                )
+                self.perOrganizationHour = try container.decode(
+                    Swift.Int.self,
+                    forKey: .perOrganizationHour
+                )
+                self.perOrganizationDay = try container.decode(
+                    Swift.Int.self,
+                    forKey: .perOrganizationDay
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "perUserHour",
+                    "perUserDay",
+                    "perOrganizationHour",
+                    "perOrganizationDay"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SendLimitsChange`.
+        package struct SendLimitsChange: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SendLimitsChange/perUserHour`.
+            package var perUserHour: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/SendLimitsChange/perUserDay`.
+            package var perUserDay: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/SendLimitsChange/perOrganizationHour`.
+            package var perOrganizationHour: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/SendLimitsChange/perOrganizationDay`.
+            package var perOrganizationDay: Swift.Int?
+            /// Creates a new `SendLimitsChange`.
+            ///
+            /// - Parameters:
+            ///   - perUserHour:
+            ///   - perUserDay:
+            ///   - perOrganizationHour:
+            ///   - perOrganizationDay:
+            package init(
+                perUserHour: Swift.Int? = nil,
+                perUserDay: Swift.Int? = nil,
+                perOrganizationHour: Swift.Int? = nil,
+                perOrganizationDay: Swift.Int? = nil
+            ) {
+                self.perUserHour = perUserHour
+                self.perUserDay = perUserDay
+                self.perOrganizationHour = perOrganizationHour
+                self.perOrganizationDay = perOrganizationDay
+            }
+            package enum CodingKeys: String, CodingKey {
+                case perUserHour
+                case perUserDay
+                case perOrganizationHour
+                case perOrganizationDay
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.perUserHour = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .perUserHour
+                )
+                self.perUserDay = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .perUserDay
+                )
+                self.perOrganizationHour = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .perOrganizationHour
+                )
+                self.perOrganizationDay = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .perOrganizationDay
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "perUserHour",
+                    "perUserDay",
+                    "perOrganizationHour",
+                    "perOrganizationDay"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TOTPAlgorithm`.
+        @frozen package enum TOTPAlgorithm: String, Codable, Hashable, Sendable, CaseIterable {
+            case sha1 = "SHA1"
+            case sha256 = "SHA256"
+            case sha512 = "SHA512"
+        }
+        /// Authenticator apps enrolled from now on.
+        ///
         /// - Remark: Generated from `#/components/schemas/TOTPPolicy`.
         package struct TOTPPolicy: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/TOTPPolicy/algorithm`.
-            @frozen package enum AlgorithmPayload: String, Codable, Hashable, Sendable, CaseIterable {
-                case sha1 = "SHA1"
-                case sha256 = "SHA256"
-                case sha512 = "SHA512"
-            }
-            /// - Remark: Generated from `#/components/schemas/TOTPPolicy/algorithm`.
-            package var algorithm: Components.Schemas.TOTPPolicy.AlgorithmPayload
+            package var algorithm: Components.Schemas.TOTPAlgorithm
             /// - Remark: Generated from `#/components/schemas/TOTPPolicy/digits`.
-            @frozen package enum DigitsPayload: Int, Codable, Hashable, Sendable, CaseIterable {
-                case _6 = 6
-                case _8 = 8
-            }
-            /// - Remark: Generated from `#/components/schemas/TOTPPolicy/digits`.
-            package var digits: Components.Schemas.TOTPPolicy.DigitsPayload
+            package var digits: Swift.Int
             /// - Remark: Generated from `#/components/schemas/TOTPPolicy/periodSeconds`.
-            @frozen package enum PeriodSecondsPayload: Int, Codable, Hashable, Sendable, CaseIterable {
-                case _30 = 30
-                case _60 = 60
-            }
-            /// - Remark: Generated from `#/components/schemas/TOTPPolicy/periodSeconds`.
-            package var periodSeconds: Components.Schemas.TOTPPolicy.PeriodSecondsPayload
+            package var periodSeconds: Swift.Int
+            /// Steps accepted either side of now.
+            ///
             /// - Remark: Generated from `#/components/schemas/TOTPPolicy/driftSteps`.
             package var driftSteps: Swift.Int
             /// Creates a new `TOTPPolicy`.
@@ -1199,11 +1471,11 @@ extension Components {
             ///   - algorithm:
             ///   - digits:
             ///   - periodSeconds:
-            ///   - driftSteps:
+            ///   - driftSteps: Steps accepted either side of now.
             package init(
-                algorithm: Components.Schemas.TOTPPolicy.AlgorithmPayload,
-                digits: Components.Schemas.TOTPPolicy.DigitsPayload,
-                periodSeconds: Components.Schemas.TOTPPolicy.PeriodSecondsPayload,
+                algorithm: Components.Schemas.TOTPAlgorithm,
+                digits: Swift.Int,
+                periodSeconds: Swift.Int,
                 driftSteps: Swift.Int
             ) {
                 self.algorithm = algorithm
@@ -1220,18 +1492,78 @@ extension Components {
             package init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
                 self.algorithm = try container.decode(
-                    Components.Schemas.TOTPPolicy.AlgorithmPayload.self,
+                    Components.Schemas.TOTPAlgorithm.self,
                     forKey: .algorithm
                 )
                 self.digits = try container.decode(
-                    Components.Schemas.TOTPPolicy.DigitsPayload.self,
+                    Swift.Int.self,
                     forKey: .digits
                 )
                 self.periodSeconds = try container.decode(
-                    Components.Schemas.TOTPPolicy.PeriodSecondsPayload.self,
+                    Swift.Int.self,
                     forKey: .periodSeconds
                 )
                 self.driftSteps = try container.decode(
+                    Swift.Int.self,
+                    forKey: .driftSteps
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "algorithm",
+                    "digits",
+                    "periodSeconds",
+                    "driftSteps"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TOTPChange`.
+        package struct TOTPChange: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TOTPChange/algorithm`.
+            package var algorithm: Components.Schemas.TOTPAlgorithm?
+            /// - Remark: Generated from `#/components/schemas/TOTPChange/digits`.
+            package var digits: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/TOTPChange/periodSeconds`.
+            package var periodSeconds: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/TOTPChange/driftSteps`.
+            package var driftSteps: Swift.Int?
+            /// Creates a new `TOTPChange`.
+            ///
+            /// - Parameters:
+            ///   - algorithm:
+            ///   - digits:
+            ///   - periodSeconds:
+            ///   - driftSteps:
+            package init(
+                algorithm: Components.Schemas.TOTPAlgorithm? = nil,
+                digits: Swift.Int? = nil,
+                periodSeconds: Swift.Int? = nil,
+                driftSteps: Swift.Int? = nil
+            ) {
+                self.algorithm = algorithm
+                self.digits = digits
+                self.periodSeconds = periodSeconds
+                self.driftSteps = driftSteps
+            }
+            package enum CodingKeys: String, CodingKey {
+                case algorithm
+                case digits
+                case periodSeconds
+                case driftSteps
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.algorithm = try container.decodeIfPresent(
+                    Components.Schemas.TOTPAlgorithm.self,
+                    forKey: .algorithm
+                )
+                self.digits = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .digits
+                )
+                self.periodSeconds = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .periodSeconds
+                )
+                self.driftSteps = try container.decodeIfPresent(
                     Swift.Int.self,
                     forKey: .driftSteps
                 )

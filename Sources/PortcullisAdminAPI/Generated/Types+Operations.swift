@@ -42,7 +42,7 @@ package enum Operations {
                 package var locked: Swift.Bool?
                 /// - Remark: Generated from `#/paths/users/GET/query/disabled`.
                 package var disabled: Swift.Bool?
-                /// A group's id; only its members.
+                /// A group's id; only its members. A group the key does not see answers 404.
                 ///
                 /// - Remark: Generated from `#/paths/users/GET/query/group`.
                 package var group: Components.Schemas.Id?
@@ -60,7 +60,7 @@ package enum Operations {
                 ///   - mfa: Two-factor status.
                 ///   - locked:
                 ///   - disabled:
-                ///   - group: A group's id; only its members.
+                ///   - group: A group's id; only its members. A group the key does not see answers 404.
                 ///   - limit:
                 ///   - cursor: The `next` of the previous page.
                 package init(
@@ -230,6 +230,29 @@ package enum Operations {
                     }
                 }
             }
+            /// No such resource in the key's organization.
+            ///
+            /// - Remark: Generated from `#/paths//users/get(listUsers)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
             /// Undocumented response.
             ///
             /// A response with a code that is not documented in the OpenAPI document.
@@ -267,7 +290,7 @@ package enum Operations {
             }
         }
     }
-    /// Create a user, with a password the admin gives or a generated one returned once.
+    /// Create a user, with a password the admin gives or a generated one returned once (to be changed at the next sign-in).
     ///
     /// - Remark: HTTP `POST /users`.
     /// - Remark: Generated from `#/paths//users/post(createUser)`.
@@ -731,6 +754,8 @@ package enum Operations {
         }
     }
     /// Change name, email, phone, disabled, the two-factor requirement or the role.
+    ///
+    /// Only the members given change. An empty `email` or `phone` removes it (`null` is not accepted).
     ///
     /// - Remark: HTTP `PATCH /users/{userId}`.
     /// - Remark: Generated from `#/paths//users/{userId}/patch(updateUser)`.
@@ -1930,7 +1955,7 @@ package enum Operations {
             }
         }
     }
-    /// Remove one factor (a hardware token's factor is removed by unassigning the token).
+    /// Remove one factor (a hardware token's factor is removed by unassigning the token; 409).
     ///
     /// - Remark: HTTP `DELETE /users/{userId}/factors/{factorId}`.
     /// - Remark: Generated from `#/paths//users/{userId}/factors/{factorId}/delete(removeUserFactor)`.
@@ -2322,7 +2347,7 @@ package enum Operations {
             }
         }
     }
-    /// Set a generated password, returned once; the user must change it at the next sign-in.
+    /// Set a generated password, returned once; the user must change it at the next sign-in. Ends their sessions.
     ///
     /// - Remark: HTTP `POST /users/{userId}/temporary-password`.
     /// - Remark: Generated from `#/paths//users/{userId}/temporary-password/post(setTemporaryPassword)`.
@@ -3929,7 +3954,7 @@ package enum Operations {
             }
         }
     }
-    /// Add a user of the same organization (adding a member twice is not an error).
+    /// Add a user of the same organization (adding a member twice is not an error); another organization's user answers 404.
     ///
     /// - Remark: HTTP `PUT /groups/{groupId}/members/{userId}`.
     /// - Remark: Generated from `#/paths//groups/{groupId}/members/{userId}/put(addGroupMember)`.

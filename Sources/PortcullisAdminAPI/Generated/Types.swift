@@ -22,7 +22,7 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /users`.
     /// - Remark: Generated from `#/paths//users/get(listUsers)`.
     func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output
-    /// Create a user, with a password the admin gives or a generated one returned once.
+    /// Create a user, with a password the admin gives or a generated one returned once (to be changed at the next sign-in).
     ///
     /// - Remark: HTTP `POST /users`.
     /// - Remark: Generated from `#/paths//users/post(createUser)`.
@@ -33,6 +33,8 @@ package protocol APIProtocol: Sendable {
     /// - Remark: Generated from `#/paths//users/{userId}/get(getUser)`.
     func getUser(_ input: Operations.GetUser.Input) async throws -> Operations.GetUser.Output
     /// Change name, email, phone, disabled, the two-factor requirement or the role.
+    ///
+    /// Only the members given change. An empty `email` or `phone` removes it (`null` is not accepted).
     ///
     /// - Remark: HTTP `PATCH /users/{userId}`.
     /// - Remark: Generated from `#/paths//users/{userId}/patch(updateUser)`.
@@ -62,7 +64,7 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /users/{userId}/factors`.
     /// - Remark: Generated from `#/paths//users/{userId}/factors/delete(removeUserFactors)`.
     func removeUserFactors(_ input: Operations.RemoveUserFactors.Input) async throws -> Operations.RemoveUserFactors.Output
-    /// Remove one factor (a hardware token's factor is removed by unassigning the token).
+    /// Remove one factor (a hardware token's factor is removed by unassigning the token; 409).
     ///
     /// - Remark: HTTP `DELETE /users/{userId}/factors/{factorId}`.
     /// - Remark: Generated from `#/paths//users/{userId}/factors/{factorId}/delete(removeUserFactor)`.
@@ -72,7 +74,7 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /users/{userId}/sessions`.
     /// - Remark: Generated from `#/paths//users/{userId}/sessions/delete(endUserSessions)`.
     func endUserSessions(_ input: Operations.EndUserSessions.Input) async throws -> Operations.EndUserSessions.Output
-    /// Set a generated password, returned once; the user must change it at the next sign-in.
+    /// Set a generated password, returned once; the user must change it at the next sign-in. Ends their sessions.
     ///
     /// - Remark: HTTP `POST /users/{userId}/temporary-password`.
     /// - Remark: Generated from `#/paths//users/{userId}/temporary-password/post(setTemporaryPassword)`.
@@ -101,7 +103,7 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /groups/{groupId}/members`.
     /// - Remark: Generated from `#/paths//groups/{groupId}/members/get(listGroupMembers)`.
     func listGroupMembers(_ input: Operations.ListGroupMembers.Input) async throws -> Operations.ListGroupMembers.Output
-    /// Add a user of the same organization (adding a member twice is not an error).
+    /// Add a user of the same organization (adding a member twice is not an error); another organization's user answers 404.
     ///
     /// - Remark: HTTP `PUT /groups/{groupId}/members/{userId}`.
     /// - Remark: Generated from `#/paths//groups/{groupId}/members/{userId}/put(addGroupMember)`.
@@ -174,7 +176,7 @@ extension APIProtocol {
             headers: headers
         ))
     }
-    /// Create a user, with a password the admin gives or a generated one returned once.
+    /// Create a user, with a password the admin gives or a generated one returned once (to be changed at the next sign-in).
     ///
     /// - Remark: HTTP `POST /users`.
     /// - Remark: Generated from `#/paths//users/post(createUser)`.
@@ -203,6 +205,8 @@ extension APIProtocol {
         ))
     }
     /// Change name, email, phone, disabled, the two-factor requirement or the role.
+    ///
+    /// Only the members given change. An empty `email` or `phone` removes it (`null` is not accepted).
     ///
     /// - Remark: HTTP `PATCH /users/{userId}`.
     /// - Remark: Generated from `#/paths//users/{userId}/patch(updateUser)`.
@@ -282,7 +286,7 @@ extension APIProtocol {
             headers: headers
         ))
     }
-    /// Remove one factor (a hardware token's factor is removed by unassigning the token).
+    /// Remove one factor (a hardware token's factor is removed by unassigning the token; 409).
     ///
     /// - Remark: HTTP `DELETE /users/{userId}/factors/{factorId}`.
     /// - Remark: Generated from `#/paths//users/{userId}/factors/{factorId}/delete(removeUserFactor)`.
@@ -308,7 +312,7 @@ extension APIProtocol {
             headers: headers
         ))
     }
-    /// Set a generated password, returned once; the user must change it at the next sign-in.
+    /// Set a generated password, returned once; the user must change it at the next sign-in. Ends their sessions.
     ///
     /// - Remark: HTTP `POST /users/{userId}/temporary-password`.
     /// - Remark: Generated from `#/paths//users/{userId}/temporary-password/post(setTemporaryPassword)`.
@@ -399,7 +403,7 @@ extension APIProtocol {
             headers: headers
         ))
     }
-    /// Add a user of the same organization (adding a member twice is not an error).
+    /// Add a user of the same organization (adding a member twice is not an error); another organization's user answers 404.
     ///
     /// - Remark: HTTP `PUT /groups/{groupId}/members/{userId}`.
     /// - Remark: Generated from `#/paths//groups/{groupId}/members/{userId}/put(addGroupMember)`.

@@ -109,6 +109,7 @@ public enum ErrorCatalog {
         case "api.invalid_value": return "The value of '\(value("name"))' cannot be used."
         case "api.not_implemented": return "This operation is not available yet (\(value("operation")))."
         case "token.resync_failed": return "Those are not two consecutive codes of token \(value("serial")); nothing was changed."
+        case "api.token_factor": return "That is a hardware token's sign-in method: unassign the token to take it back."
         default: return nil
         }
     }

@@ -101,9 +101,9 @@ public struct UserAdministration: Sendable {
 
     // MARK: Changing
 
-    /// Edits the name, email and phone; audited with the names of the fields that changed.
-    public func update(_ user: User, displayName: String, email: String?, phone: String?, scope: AdminScope) async throws -> User {
-        let name = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
+    /// An email address and phone number as users store them (trimmed, lower case; E.164), after checking them;
+    /// nil for an absent or empty one. `update` uses it, and a front that creates a user with them checks first.
+    public static func contact(email: String?, phone: String?) throws -> (email: String?, phone: String?) {
         let email = email?.trimmingCharacters(in: .whitespaces).lowercased().nonEmpty
         if let email, case .failure = EmailFactor.validate(email, blockedDomains: []) { throw UserAdministrationError.invalidEmail }
         var phoneNumber: String?
@@ -111,10 +111,17 @@ public struct UserAdministration: Sendable {
             guard let parsed = PhoneNumber.parse(country: "", number: typed) else { throw UserAdministrationError.invalidPhone }
             phoneNumber = parsed.e164
         }
+        return (email, phoneNumber)
+    }
+
+    /// Edits the name, email and phone; audited with the names of the fields that changed.
+    public func update(_ user: User, displayName: String, email: String?, phone: String?, scope: AdminScope) async throws -> User {
+        let name = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
+        let contact = try Self.contact(email: email, phone: phone)
         var updated = user
         updated.displayName = name.isEmpty ? user.username : String(name.prefix(128))
-        updated.email = email
-        updated.phone = phoneNumber
+        updated.email = contact.email
+        updated.phone = contact.phone
         var changed: [String] = []
         if updated.displayName != user.displayName { changed.append("name") }
         if updated.email != user.email { changed.append("email") }

@@ -39,12 +39,17 @@ struct AdminAPI: APIProtocol {
         }
     }
 
-    /// The user of this id, when the caller sees it (404 otherwise, as for one that does not exist).
+    /// The user of this id, when the caller sees it (404 otherwise, as for one that does not exist), found through
+    /// `UserAdministration` with the caller's scope.
     func visibleUser(_ id: String, _ caller: AdminAPICaller) async throws -> User {
-        guard Self.isID(id), let user = try await app.directory.user(id: id), caller.sees(organizationID: user.organizationID) else {
-            throw AdminAPIProblem.notFound
-        }
-        return user
+        guard Self.isID(id) else { throw UserAdministration.UserAdministrationError.notFound }
+        return try await app.users.user(id: id, scope: caller.scope)
+    }
+
+    /// The group of this id, when the caller sees it (404 otherwise), through `GroupAdministration`.
+    func visibleGroup(_ id: String, _ caller: AdminAPICaller) async throws -> Group {
+        guard Self.isID(id) else { throw GroupAdministration.GroupError.notFound }
+        return try await app.groups.group(id: id, scope: caller.scope)
     }
 
     /// The hardware token of this id, when the caller sees it (an organization key never sees the spare pool).

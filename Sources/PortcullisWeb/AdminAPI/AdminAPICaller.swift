@@ -17,6 +17,10 @@ struct AdminAPICaller: Sendable {
 
     var isOperatorWide: Bool { organization == nil }
 
+    /// What the administration services look things up through: the key's organization (every one for an
+    /// operator-wide key), so another organization's user or group is not found; changes are audited with the key.
+    var scope: AdminScope { AdminScope(actor: actor, organizationID: organization?.id) }
+
     /// Whether the caller sees something of `organizationID` (nil: the spare pool): an organization's key sees its own
     /// organization's only, and anything else answers 404 as if it did not exist.
     func sees(organizationID: String?) -> Bool {

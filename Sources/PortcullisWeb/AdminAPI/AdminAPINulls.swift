@@ -1,24 +1,21 @@
 import Foundation
 
 /// JSON `null` in a request body: the generated decoders read an optional member that is null as if it were absent,
-/// so a body such as `{"role": null}` would pass where the document allows no null. Nulls are refused here, but for
-/// the members the document declares nullable in request bodies.
+/// so a body such as `{"role": null}` would pass where the document allows no null, and `{"email": null}` would
+/// silently change nothing. The document allows null in no request body (an empty string removes an email address,
+/// a phone number or the inbound SMS number), so every null is refused here.
 enum AdminAPINulls {
-    /// The request members whose schema allows null (`UserChange.email` and `.phone`, `PolicyChange.inboundSMSNumber`).
-    static let nullable: Set<String> = ["email", "phone", "inboundSMSNumber"]
-
-    /// Whether a JSON body holds a null the document does not allow (anywhere in it); false for anything else,
-    /// which the generated code reads or refuses.
+    /// Whether a JSON body holds a null anywhere; false for anything else, which the generated code reads or refuses.
     static func refused(_ body: Data) -> Bool {
         guard let value = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) else { return false }
-        return holdsRefusedNull(value, key: nil)
+        return holdsNull(value)
     }
 
-    private static func holdsRefusedNull(_ value: Any, key: String?) -> Bool {
+    private static func holdsNull(_ value: Any) -> Bool {
         switch value {
-        case is NSNull: return key.map { !nullable.contains($0) } ?? true
-        case let object as [String: Any]: return object.contains { holdsRefusedNull($0.value, key: $0.key) }
-        case let array as [Any]: return array.contains { holdsRefusedNull($0, key: nil) }
+        case is NSNull: return true
+        case let object as [String: Any]: return object.values.contains(where: holdsNull)
+        case let array as [Any]: return array.contains(where: holdsNull)
         default: return false
         }
     }

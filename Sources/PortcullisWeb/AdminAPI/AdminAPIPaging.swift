@@ -3,7 +3,8 @@ import PortcullisCrypto
 
 /// Keyset paging for the admin API's lists (`limit`, `cursor`, `next`): a page ends with the key of its last item, and
 /// the next page starts after that key, so paging stays right while items come and go. The cursor is that key,
-/// base64url-encoded: opaque to clients. The services return whole lists today; the pages are cut here.
+/// base64url-encoded: opaque to clients. The users list pages in its service (`UserAdministration.search`, which takes
+/// the last username and gives the next); the other lists are whole in their services and their pages are cut here.
 struct AdminAPIPaging {
     let limit: Int
     /// The key after which this page starts; nil for the first page.
@@ -22,6 +23,14 @@ struct AdminAPIPaging {
         after = parts
     }
 
+    /// The key after which this page starts, when it is a single value (the users list's last username).
+    var afterValue: String? { after?.first }
+
+    /// The cursor of a page that ends with `key`.
+    static func cursor(_ key: [String]) -> String? {
+        (try? JSONEncoder().encode(key)).map(Base64URL.encode)
+    }
+
     /// One page of `items`, which are in the order of `key` (compared element by element), and the cursor of the next
     /// page when there is one.
     func page<Item>(_ items: [Item], key: (Item) -> [String], ascending: Bool = true) -> (items: [Item], next: String?) {
@@ -29,8 +38,7 @@ struct AdminAPIPaging {
             items.filter { ascending ? after.lexicographicallyPrecedes(key($0)) : key($0).lexicographicallyPrecedes(after) }
         } ?? items
         let page = Array(remaining.prefix(limit))
-        guard remaining.count > limit, let last = page.last,
-              let data = try? JSONEncoder().encode(key(last)) else { return (page, nil) }
-        return (page, Base64URL.encode(data))
+        guard remaining.count > limit, let last = page.last else { return (page, nil) }
+        return (page, Self.cursor(key(last)))
     }
 }

@@ -46,6 +46,9 @@ struct AdminAPIProblem: Error, Sendable, Equatable {
 }
 
 extension AdminAPIProblem {
+    /// A hardware token's factor is taken back by unassigning the token, not removed on its own.
+    static let tokenFactor = Self(status: .conflict, code: "api.token_factor")
+
     /// The two codes are not consecutive codes of the token (nothing changed).
     static func resyncFailed(serial: String) -> Self {
         Self(status: .unprocessableContent, code: "token.resync_failed", arguments: ["serial": serial])
