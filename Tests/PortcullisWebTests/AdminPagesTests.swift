@@ -128,6 +128,14 @@ struct AdminPagesTests {
                 let refused = try await browser.post("/admin/policy", bad)
                 #expect(refused.status == .unprocessableContent && refused.body.contains("Failed attempts before lockout must be between 1 and 100"))
                 #expect(try await browser.post("/admin/policy", fields.merging(["time_zone": "Mars/Base"]) { $1 }).status == .unprocessableContent)
+                // A forged form: a huge number, a word, a missing field — refused, never a crash.
+                for (key, value) in [("lockoutMinutes", "9223372036854775807"), ("totpPeriod", "thirty"), ("codeDigits", "")] {
+                    let refused = try await browser.post("/admin/policy", fields.merging([key: value]) { $1 })
+                    #expect(refused.status == .unprocessableContent, "\(key)=\(value)")
+                }
+                // A name with a NUL is refused (PostgreSQL could not store it).
+                let nul = try await browser.post("/admin/groups", ["name": "Bad\u{0}Name"])
+                #expect(try await browser.follow(nul).body.contains("A group name has 1 to 64 characters, without control characters"))
 
                 // A user of this organization no longer sees SMS among the ways to add a method, and cannot start it.
                 _ = try await test.createUser("tom", password: "tom's long password")

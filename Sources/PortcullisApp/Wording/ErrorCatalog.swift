@@ -52,7 +52,7 @@ public enum ErrorCatalog {
         case "user.invalid_phone": return "That is not a valid phone number. Use the international form, e.g. +44 20 7946 0958."
         // Groups and policy.
         case "group.not_found": return "There is no such group."
-        case "group.invalid_name": return "A group name has 1 to 64 characters."
+        case "group.invalid_name": return "A group name has 1 to 64 characters, without control characters."
         case "group.name_taken": return "There is already a group called '\(value("name"))'."
         case "group.other_organization": return "That user is not in this group's organization."
         case "policy.no_possession_factor": return "Allow at least one method that counts as a second factor (an app, a security key, a token, SMS or email)."

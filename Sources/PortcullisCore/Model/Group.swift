@@ -21,10 +21,11 @@ public struct Group: Sendable, Codable, Equatable {
         self.memberCount = memberCount
     }
 
-    /// Names are trimmed, 1 to 64 characters; unique within an organization regardless of case.
+    /// Names are trimmed, 1 to 64 characters without control characters; unique within an organization regardless
+    /// of case.
     public static func cleanName(_ name: String) -> String? {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...64).contains(trimmed.count), !trimmed.contains(where: { $0.isNewline }) else { return nil }
+        guard (1...64).contains(trimmed.count), !trimmed.hasControlCharacters else { return nil }
         return trimmed
     }
 }
@@ -48,4 +49,9 @@ public protocol GroupRepository: Sendable {
     func groups(userID: String) async throws -> [Group]
     /// For each of these users, the names of their groups that require two-factor (users in none are left out).
     func requiringMFA(userIDs: [String]) async throws -> [String: [String]]
+}
+
+extension String {
+    /// Whether it holds a control character (NUL, a newline, an escape), which names may not.
+    var hasControlCharacters: Bool { unicodeScalars.contains { $0.properties.generalCategory == .control } }
 }

@@ -69,6 +69,14 @@ public struct User: Sendable, Codable, Equatable {
         return false
     }
 
+    /// A display name as stored: trimmed, control characters (NUL, newlines) removed, at most 128 characters; nil
+    /// when nothing is left.
+    public static func cleanDisplayName(_ name: String?) -> String? {
+        let kept = String(String.UnicodeScalarView((name ?? "").unicodeScalars.filter { $0.properties.generalCategory != .control }))
+            .trimmingCharacters(in: .whitespaces)
+        return kept.isEmpty ? nil : String(kept.prefix(128))
+    }
+
     /// Usernames are compared lowercased and trimmed.
     public static func normalize(username: String) -> String {
         username.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()

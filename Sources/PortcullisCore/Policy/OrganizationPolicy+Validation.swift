@@ -58,6 +58,8 @@ extension OrganizationPolicy {
 
     /// Sets one of `numbers` by name; false for a name that is not one.
     public mutating func set(_ name: String, to value: Int) -> Bool {
+        // Out of every range but safe to multiply: `validate()` then refuses it with the setting's name.
+        let value = min(max(value, -1), 100_000_000)
         switch name {
         case "recommendedFactorCount": recommendedFactorCount = value
         case "lockoutThreshold": lockoutThreshold = value

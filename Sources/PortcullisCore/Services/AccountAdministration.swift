@@ -119,11 +119,12 @@ public struct AccountAdministration: Sendable {
         let normalized = User.normalize(username: username)
         guard User.isValidUsername(normalized) else { throw AdministrationError.invalidUsername(username) }
         try Self.checkPassword(password)
+        let email = try UserAdministration.contact(email: email, phone: nil).email
         if try await repositories.users.find(organizationID: organization.id, username: normalized) != nil {
             throw AdministrationError.userExists(normalized)
         }
         var user = User(id: random.identifier(), organizationID: organization.id, username: normalized,
-                        displayName: displayName?.isEmpty == false ? displayName! : normalized, email: email,
+                        displayName: User.cleanDisplayName(displayName) ?? normalized, email: email,
                         passwordHash: try await hasher.hash(password), isAdmin: isAdmin, mfaRequired: mfaRequired,
                         createdAt: clock.now)
         user.isOperator = isOperator

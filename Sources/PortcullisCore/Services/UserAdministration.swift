@@ -116,10 +116,9 @@ public struct UserAdministration: Sendable {
 
     /// Edits the name, email and phone; audited with the names of the fields that changed.
     public func update(_ user: User, displayName: String, email: String?, phone: String?, scope: AdminScope) async throws -> User {
-        let name = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
         let contact = try Self.contact(email: email, phone: phone)
         var updated = user
-        updated.displayName = name.isEmpty ? user.username : String(name.prefix(128))
+        updated.displayName = User.cleanDisplayName(displayName) ?? user.username
         updated.email = contact.email
         updated.phone = contact.phone
         var changed: [String] = []

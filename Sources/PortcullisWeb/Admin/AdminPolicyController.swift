@@ -42,7 +42,7 @@ struct AdminPolicyController {
         policy.backupOnlyFactorTypes = types.filter { form["default_\($0.rawValue)"] != "1" }
         policy.mfaRequiredForEveryone = form["mfa_everyone"] == "1"
         for key in OrganizationPolicy.ranges.keys {
-            _ = policy.set(key, to: Int(form.text(key)) ?? Int.min)
+            _ = policy.set(key, to: Int(form.text(key)) ?? -1)
         }
         policy.totp.algorithm = OTPAlgorithm(rawValue: form.text("totp_algorithm")) ?? policy.totp.algorithm
         policy.webAuthnRequireUserVerification = form["require_uv"] == "1"

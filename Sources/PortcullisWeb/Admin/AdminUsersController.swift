@@ -86,7 +86,7 @@ struct AdminUsersController {
             var flash = Flash(.admin(.userCreated(user.username)))
             if generated { flash.temporaryPassword = password }
             return try await web.redirect("/admin/users/\(user.id)", flash: flash, context: context)
-        } catch let error as AccountAdministration.AdministrationError {
+        } catch let error as any DomainError {
             return try await newUserPage(context: context, values: values, notice: .problem(error), status: .unprocessableContent)
         }
     }
