@@ -20,6 +20,7 @@ public enum Migrations {
         .lockoutEscalationSlidingLimitsStepUp,
         .verificationApi,
         .groupsUserAdministration,
+        .auditKeyset,
     ]
 
     /// Applies every migration not yet recorded, each in its own transaction. Safe to run on several nodes at once:

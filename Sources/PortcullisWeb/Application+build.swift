@@ -66,6 +66,7 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     AdminGroupsController(web: web).register(on: admin)
     AdminPolicyController(web: web).register(on: admin)
     AdminTokensController(web: web).register(on: admin)
+    AdminAuditController(web: web).register(on: admin)
     if let outbox = app.outbox { DevOutboxController(web: web, outbox: outbox).register(on: browser) }
     return router
 }
