@@ -77,12 +77,12 @@ struct SQLAuditRepository: AuditRepository {
         var names = AuditNames()
         if !userIDs.isEmpty {
             let rows = try await db.sql.select().columns("id", "username").from("users")
-                .where("id", .in, SQLList(userIDs.sorted().map { SQLBind($0) })).all()
+                .where("id", .in, userIDs.sorted()).all()
             for row in rows { names.usernames[try row.string("id")] = try row.string("username") }
         }
         if !apiKeyIDs.isEmpty {
             let rows = try await db.sql.select().columns("id", "name").from("api_keys")
-                .where("id", .in, SQLList(apiKeyIDs.sorted().map { SQLBind($0) })).all()
+                .where("id", .in, apiKeyIDs.sorted()).all()
             for row in rows { names.apiKeyNames[try row.string("id")] = try row.string("name") }
         }
         return names
