@@ -155,6 +155,9 @@ struct AuditTrailTests {
             #expect(rows == 0 && text.isEmpty, "another organization's export holds nothing")
             let csvRows = try await trail.export(AuditQuery(organizationID: nil, userID: w.sam.id), scope: northAdmin, format: .csv) { text += $0 }
             #expect(csvRows == 0 && text == AuditExportEncoding.header(.csv))
+            let south = try await w.s.repositories.audit.list(organizationID: w.south.id, userID: nil, limit: 50)
+            #expect(!south.contains { $0.type == .auditExported }, "a refused export is in the exporter's log, not the other's")
+            #expect(try await w.s.repositories.audit.list(organizationID: w.north.id, userID: nil, limit: 50).filter { $0.type == .auditExported }.count == 2)
         }
     }
 

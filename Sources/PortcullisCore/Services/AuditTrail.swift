@@ -37,7 +37,8 @@ public struct AuditTrail: Sendable {
     public func startExport(_ query: AuditQuery, scope: AdminScope, format: AuditExportFormat, ip: String? = nil) async throws -> AuditExportRun {
         let scopedQuery = try await scoped(query, scope)
         let recorded = scopedQuery ?? query
-        try await audit.record(.auditExported, organizationID: recorded.organizationID ?? scope.organizationID, userID: nil, actor: scope.actor,
+        // In the exporter's own organization's log, also when they asked for another's (and got nothing).
+        try await audit.record(.auditExported, organizationID: scope.organizationID ?? recorded.organizationID, userID: nil, actor: scope.actor,
                                ip: ip, detail: .auditExported(format: format.rawValue, query: recorded))
         return AuditExportRun(trail: self, query: scopedQuery, format: format)
     }
