@@ -2,6 +2,7 @@
 #   make run         build and serve on http://localhost:8080 (dev mode, SQLite in data/)
 #   make test        Swift tests (SQLite + PostgreSQL) and the browser e2e suite on both engines
 #   make bench       benchmarks of the hot paths (release build)
+#   make bench-audit the audit log's pages and export on a million events, SQLite and PostgreSQL (release build)
 #   make bench-verification   the verification API against privacyIDEA 3.14, side by side (release build)
 #   make bench-burst  another user's sign-in during a burst of 40 SMS enrollments (release build)
 #   make compat      the verification API's answers compared with privacyIDEA 3.14's (part of make test)
@@ -25,7 +26,7 @@ TEST_PKGS := postgresql chromium chromium-driver oathtool fonts-dejavu-core
 # `make run` keeps a database URL already set in the environment.
 PORTCULLIS_DATABASE_URL ?= data/portcullis.sqlite
 
-.PHONY: deps-run deps-test build run test e2e compat bench bench-verification bench-burst pg-start pg-stop check-api generate-api
+.PHONY: deps-run deps-test build run test e2e compat bench bench-audit bench-verification bench-burst pg-start pg-stop check-api generate-api
 
 deps-run:
 	@$(APT) $(RUN_PKGS)
@@ -91,6 +92,10 @@ e2e: deps-test
 # Hot-path benchmarks (release build), on SQLite and the test PostgreSQL.
 bench: deps-run pg-start
 	PORTCULLIS_TEST_POSTGRES_URL=$$($(PG) url) $(SWIFT) run -c release portcullis-bench
+
+# The audit log on a million events (bench/AuditBench.swift); PORTCULLIS_BENCH_POSTGRES_URL picks another PostgreSQL.
+bench-audit: deps-run pg-start
+	PORTCULLIS_TEST_POSTGRES_URL=$$($(PG) url) $(SWIFT) run -c release portcullis-bench audit
 
 # privacyIDEA's venv brings argon2-cffi, which measures the Argon2 ceiling.
 bench-verification: deps-test

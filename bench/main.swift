@@ -1,6 +1,7 @@
 // Benchmarks for the hot paths: code verification, session lookup, password checks (and whether an unknown user
 // costs the same as a wrong password), and hashing under a flood. Run with `make bench` (release build).
-// Prints one line per measurement: median and 90th percentile per operation.
+// Prints one line per measurement: median and 90th percentile per operation. `portcullis-bench audit` measures the audit
+// log on a million events instead.
 import Crypto
 import Foundation
 import PortcullisCore
@@ -25,6 +26,18 @@ import PortcullisWebAuthn
     let p90 = samples[samples.count * 9 / 10]
     print(String(format: "%-52@ median %9.1f µs   p90 %9.1f µs   (n=%d)", name as NSString, median, p90, iterations))
     return samples
+}
+
+// `portcullis-bench audit [COUNT]`: the audit log on COUNT (a million) events instead (AuditBench.swift), on SQLite and on
+// PostgreSQL when PORTCULLIS_BENCH_POSTGRES_URL (or the tests' PORTCULLIS_TEST_POSTGRES_URL) names one.
+let benchArguments = Array(CommandLine.arguments.dropFirst())
+if benchArguments.first == "audit" {
+    if let url = ProcessInfo.processInfo.environment["PORTCULLIS_BENCH_POSTGRES_URL"], !url.isEmpty { setenv("PORTCULLIS_TEST_POSTGRES_URL", url, 1) }
+    for engine in TestDatabase.engines {
+        print("== audit log on \(engine.rawValue)")
+        try await auditBenchmark(engine: engine, count: benchArguments.dropFirst().first.flatMap { Int($0) } ?? 1_000_000)
+    }
+    exit(0)
 }
 
 let engines = TestDatabase.engines

@@ -36,6 +36,8 @@ public struct Portcullis: Sendable {
     public let verification: VerificationFlow
     public let apiKeys: APIKeys
     public let housekeeping: Housekeeping
+    /// The audit log as administrators read and export it (admin pages, admin API, command line).
+    public let auditTrail: AuditTrail
     /// Development mode's outbox for SMS and email (shown at `/dev/outbox`); nil otherwise.
     public let outbox: Outbox?
     /// The Prometheus metrics, fed by the audit log and the password-hash queue (`/metrics`).
@@ -84,6 +86,7 @@ public struct Portcullis: Sendable {
         self.verification = VerificationFlow(checks: signIn, messageCodes: messageCodes)
         self.apiKeys = APIKeys(repositories: repositories, clock: clock, random: random, audit: audit)
         self.housekeeping = Housekeeping(repositories: repositories, clock: clock, inventory: inventory, sessions: sessions)
+        self.auditTrail = AuditTrail(repositories: repositories, audit: audit)
     }
 
     /// Whether the database answers (`/readyz`).

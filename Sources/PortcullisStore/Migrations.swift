@@ -21,6 +21,7 @@ public enum Migrations {
         .verificationApi,
         .groupsUserAdministration,
         .adminApiKeys,
+        .auditKeyset,
     ]
 
     /// Applies every migration not yet recorded, each in its own transaction. Safe to run on several nodes at once:

@@ -69,6 +69,7 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     AdminPolicyController(web: web).register(on: admin)
     AdminAPIKeysController(web: web).register(on: admin)
     AdminTokensController(web: web).register(on: admin)
+    AdminAuditController(web: web).register(on: admin)
     if let outbox = app.outbox { DevOutboxController(web: web, outbox: outbox).register(on: browser) }
     return router
 }

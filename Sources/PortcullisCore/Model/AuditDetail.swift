@@ -29,6 +29,8 @@ public enum AuditDetail: Sendable, Equatable {
     case userUpdated(changed: [String])
     case userDeleted(username: String)
     case group(id: String, name: String, mfaRequired: Bool? = nil)
+    /// An export of the audit log: its format and filter.
+    case auditExported(format: String, query: AuditQuery)
 
     /// Where a sign-in step happened.
     public enum Stage: String, Sendable {
@@ -125,6 +127,9 @@ public enum AuditDetail: Sendable, Equatable {
         case .group(let id, let name, let mfaRequired):
             f = ["group_id": id, "group": name]
             f["mfa_required"] = mfaRequired.map { String($0) }
+        case .auditExported(let format, let query):
+            f = query.filterFields
+            f["format"] = format
         }
         return f
     }

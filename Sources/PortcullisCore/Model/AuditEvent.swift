@@ -48,6 +48,61 @@ public enum AuditEventType: String, Sendable, Codable, CaseIterable {
     case groupDeleted = "group.deleted"
     case groupMemberAdded = "group.member_added"
     case groupMemberRemoved = "group.member_removed"
+    /// An administrator (or the command line) exported the audit log; the filter is in the detail.
+    case auditExported = "audit.exported"
+}
+
+/// Whether an audit event reports something that went through or something refused or failed (the audit log's
+/// outcome filter and column).
+public enum AuditOutcome: String, Sendable, Codable, CaseIterable {
+    case success
+    case failure
+}
+
+extension AuditEventType {
+    /// Failed or refused attempts (a wrong password or code, a code that could not be sent, a throttled address, a
+    /// lock) are failures; everything else reports something done. Every new type is classified here.
+    public var outcome: AuditOutcome {
+        switch self {
+        case .signInFailed, .factorFailed, .codeSendFailed, .codeSendRefused, .ipThrottled, .tokenResyncFailed, .accountLocked:
+            .failure
+        case .signInSucceeded, .factorSucceeded, .factorEnrolled, .factorRemoved, .factorRenamed, .factorDefaultChanged,
+             .backupCodesIssued, .accountUnlocked, .signedOut, .otherSessionsEnded, .passwordChanged, .userCreated,
+             .mfaRequirementChanged, .organizationCreated, .organizationUpdated, .tokensImported, .tokenAssigned, .tokenLent,
+             .tokenUnassigned, .tokenReturned, .tokenResynced, .tokenDisabled, .tokenEnabled, .codeSent, .inboundSMSConfirmed,
+             .apiKeyCreated, .apiKeyRevoked, .rolesChanged, .userUpdated, .userDisabled, .userEnabled, .userDeleted, .sessionsEnded,
+             .temporaryPasswordSet, .groupCreated, .groupUpdated, .groupDeleted, .groupMemberAdded, .groupMemberRemoved, .auditExported:
+            .success
+        }
+    }
+
+    /// The family a type belongs to: its stored name up to the first dot (`sign_in` for `sign_in.failed`).
+    public var family: String {
+        String(rawValue.prefix { $0 != "." })
+    }
+
+    /// The types a filter names: one stored name (`sign_in.failed`), or a family with `.*` (`sign_in.*`); nil when
+    /// it names none.
+    public static func matching(_ pattern: String) -> [AuditEventType]? {
+        let pattern = pattern.trimmingCharacters(in: .whitespaces).lowercased()
+        let found: [AuditEventType]
+        if pattern.hasSuffix(".*") {
+            let family = String(pattern.dropLast(2))
+            found = allCases.filter { $0.family == family }
+        } else {
+            found = allCases.filter { $0.rawValue == pattern }
+        }
+        return found.isEmpty ? nil : found
+    }
+
+    /// The families that hold more than one type, in the order of the types' declaration.
+    public static var families: [String] {
+        var seen: [String] = []
+        for type in allCases where !seen.contains(type.family) && allCases.filter({ $0.family == type.family }).count > 1 {
+            seen.append(type.family)
+        }
+        return seen
+    }
 }
 
 /// One audit record. `detail` never holds a secret, code or password.

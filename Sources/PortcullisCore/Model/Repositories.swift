@@ -175,11 +175,31 @@ public protocol AuditRepository: Sendable {
     /// Several events at once (one statement where the store can).
     func append(_ events: [AuditEvent]) async throws
     func list(organizationID: String?, userID: String?, limit: Int) async throws -> [AuditEvent]
+    /// One keyset page of the events matching `q`, newest first (`created_at DESC, id DESC`), at most `q.limit`,
+    /// starting after `q.after`.
+    func query(_ q: AuditQuery) async throws -> [AuditEvent]
+    /// Every event matching `q` (from `q.after` on), newest first, handed to `body` a keyset page of `batch` rows
+    /// at a time, so that an export never holds the whole result.
+    func stream(_ q: AuditQuery, batch: Int, _ body: ([AuditEvent]) async throws -> Void) async throws
+    /// The names an audit page shows for the ids it holds, in one query each: usernames by user id and API key
+    /// names by key id (ids no longer found are left out).
+    func names(userIDs: Set<String>, apiKeyIDs: Set<String>) async throws -> AuditNames
 }
 
 extension AuditRepository {
     public func append(_ events: [AuditEvent]) async throws {
         for event in events { try await append(event) }
+    }
+}
+
+/// Usernames and API key names for the people and keys audit events name.
+public struct AuditNames: Sendable, Equatable {
+    public var usernames: [String: String]
+    public var apiKeyNames: [String: String]
+
+    public init(usernames: [String: String] = [:], apiKeyNames: [String: String] = [:]) {
+        self.usernames = usernames
+        self.apiKeyNames = apiKeyNames
     }
 }
 
