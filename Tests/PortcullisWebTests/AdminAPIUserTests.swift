@@ -261,18 +261,46 @@ struct AdminAPIUserTests {
         }
     }
 
-    @Test("The audit log's query and export answer 501 api.not_implemented until the audit service is merged (after the key check)")
-    func notImplemented() async throws {
-        try await TestDatabase.with(.sqlite) { db async throws in
+    @Test("The audit log: filtered pages with a cursor, only the key's organization, and both exports streamed and audited",
+          arguments: TestDatabase.engines)
+    func auditLog(engine: PortcullisDatabase.Engine) async throws {
+        try await TestDatabase.with(engine) { db async throws in
             let test = try await TestApp.make(database: db)
-            let (_, secret) = try await test.adminKey()
+            let (key, secret) = try await test.adminKey()
+            let organization = try await test.app.administration.organization(slug: "default")
+            let other = try await test.app.administration.createOrganization(slug: "other", name: "Other", actor: .cli)
+            let stranger = try await test.app.administration.createUser(organization: other, username: "stranger", displayName: nil,
+                                                                        password: "stranger's password", actor: .cli)
+            let alice = try await test.createUser("alice", password: "correct horse battery")
+            for _ in 0..<3 {
+                _ = try await test.app.signIn.verifyPassword(organization: organization, username: "alice", password: "wrong", ip: "192.0.2.5")
+            }
             try await test.run { browser in
                 let api = AdminAPIClient(browser: browser, key: secret)
-                for path in ["/audit-events", "/audit-events/export?format=csv"] {
-                    let answer = try await api.get(path)
-                    #expect(answer.status == .notImplemented && answer.code == "api.not_implemented" && answer.isProblem, "\(path)")
-                    #expect(try await api.call(.get, path, key: .some(nil)).status == .unauthorized, "\(path) without a key")
-                }
+                let failures = try await api.get("/audit-events?userId=\(alice.id)&outcome=failure&limit=2")
+                #expect(failures.status == .ok && failures.items.count == 2)
+                #expect(failures.items.allSatisfy { $0["type"] as? String == "sign_in.failed" && $0["outcome"] as? String == "failure" })
+                let next = try #require(failures.object["next"] as? String)
+                let rest = try await api.get("/audit-events?userId=\(alice.id)&outcome=failure&limit=2&cursor=\(next)")
+                #expect(rest.items.count == 1 && rest.object["next"] == nil)
+                let ids = Set((failures.items + rest.items).compactMap { $0["id"] as? String })
+                #expect(ids.count == 3, "no row twice")
+                #expect(try await api.get("/audit-events?type=sign_in.failed&since=2999-01-01T00:00:00Z").items.isEmpty)
+
+                // Another organization's rows never show, whatever the filter names.
+                #expect(try await api.get("/audit-events?userId=\(stranger.id)").items.isEmpty)
+                #expect(try await api.get("/audit-events?org=other").status == .forbidden)
+                #expect(try await api.get("/audit-events?limit=1000").status == .badRequest)
+
+                // Both exports parse, hold the filtered rows, and are audited with the key.
+                let csv = try await api.get("/audit-events/export?format=csv&userId=\(alice.id)&type=sign_in.failed")
+                #expect(csv.status == .ok && csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+                #expect(csv.body.split(separator: "\r\n").count == 4, "a header and three rows")
+                let jsonl = try await api.get("/audit-events/export?format=jsonl&userId=\(alice.id)&type=sign_in.failed")
+                let lines = jsonl.body.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                #expect(lines.count == 3 && lines.allSatisfy { $0["type"] as? String == "sign_in.failed" })
+                #expect(try await test.events(.auditExported).filter { $0.actor == .apiClient(key.id) }.count == 2)
+                #expect(try await api.call(.get, "/audit-events", key: .some(nil)).status == .unauthorized)
             }
         }
     }

@@ -6,7 +6,7 @@ package enum GeneratedFrom {
     /// swift-openapi-generator's version.
     package static let generatorVersion = "1.14.3"
     /// SHA-256 of openapi.yaml.
-    package static let documentSHA256 = "e3a8260e0e2be9813fe5c42e58b74b5df3df6c85358c2d35e577b01ca65f0842"
+    package static let documentSHA256 = "3bca3bf55af2fdea4b54538f0ccc84262250cae7835994774dfbd586147e2f2c"
     /// SHA-256 of openapi-generator-config.yaml.
     package static let configurationSHA256 = "e773d2b265911bc461959e61abae060fe67cde621dd7efe69b51355b9e6c0b71"
 }

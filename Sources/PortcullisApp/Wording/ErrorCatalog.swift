@@ -107,7 +107,6 @@ public enum ErrorCatalog {
         case "api.invalid_parameter": return "The value of '\(value("name"))' is outside what the API's OpenAPI document allows."
         case "api.invalid_cursor": return "That cursor cannot be read. Pass the `next` of the previous page unchanged."
         case "api.invalid_value": return "The value of '\(value("name"))' cannot be used."
-        case "api.not_implemented": return "This operation is not available yet (\(value("operation")))."
         case "token.resync_failed": return "Those are not two consecutive codes of token \(value("serial")); nothing was changed."
         case "api.token_factor": return "That is a hardware token's sign-in method: unassign the token to take it back."
         default: return nil

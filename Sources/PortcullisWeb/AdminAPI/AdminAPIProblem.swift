@@ -34,11 +34,6 @@ struct AdminAPIProblem: Error, Sendable, Equatable {
     /// A value that is well-formed but cannot be used (a due time in the past).
     static func invalid(_ name: String) -> Self { Self(status: .unprocessableContent, code: "api.invalid_value", arguments: ["name": name]) }
 
-    /// An operation (or part of one) whose domain service is not built yet.
-    static func notImplemented(_ operation: String) -> Self {
-        Self(status: .notImplemented, code: "api.not_implemented", arguments: ["operation": operation])
-    }
-
     /// The problem document, worded by the catalog.
     var document: ProblemDocument {
         ProblemDocument(ErrorCatalog.describe(code: code, kind: .invalid, arguments: arguments), status: status)
