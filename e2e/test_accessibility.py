@@ -23,7 +23,8 @@ PAGES_SIGNED_OUT = {"/login": "sign-in", "/no-such-page": "error"}
 PAGES_SIGNED_IN = {"/portal": "portal", "/settings": "settings", "/enroll/sms": "enroll-sms",
                    "/enroll/email": "enroll-email", "/enroll/webauthn": "enroll-webauthn"}
 PAGES_ADMIN = {"/admin/users": "admin-users", "/admin/users/new": "admin-user-new", "/admin/groups": "admin-groups",
-               "/admin/policy": "admin-policy", "/admin/tokens": "admin-tokens"}
+               "/admin/policy": "admin-policy", "/admin/tokens": "admin-tokens", "/admin/audit": "admin-audit",
+               "/admin/api-keys": "admin-api-keys"}
 # Every second factor's challenge at sign-in (the hardware token's is the admin's, below).
 METHODS = ["backup_codes", "email", "pattern", "sms", "totp", "webauthn"]
 TOUR_PHONE, TOUR_PHONE_E164 = "(201) 555-0142", "+12015550142"

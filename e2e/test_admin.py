@@ -7,7 +7,10 @@ from enrollment.
 Everything happens in an organization of its own (its policy changes must not touch the other tests' users), with its
 sign-in page at /o/<slug>/login. The user signs in in a second browser."""
 
+import csv
+import io
 import secrets
+import urllib.request
 
 import pyotp
 import pytest
@@ -164,3 +167,17 @@ def test_the_admin_story(server, ui, second, org, used_secrets):
     sign_in(second, slug, dana["username"], dana["password"], "story-dana-no-sms")
     second.wait_path("/login/enroll", "story-enroll-without-sms")
     assert second.find("#enroll-sms") is None and second.find("#enroll-totp") is not None
+
+    # The audit log: every step above is there, with the office manager as the actor; the export is downloaded with
+    # the browser's session and parsed.
+    ui.go("/admin/audit", "story-audit")
+    href = ui.wait_el("#export-csv").get_attribute("href")
+    cookies = "; ".join(f"{c['name']}={c['value']}" for c in ui.d.get_cookies())
+    with urllib.request.urlopen(urllib.request.Request(href, headers={"Cookie": cookies}), timeout=60) as response:
+        assert response.headers.get("Content-Type").startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(response.read().decode("utf-8"))))
+    by_office = {r["type"] for r in rows if r["actor_name"] == admin["username"]}
+    for expected in ("user.created", "user.mfa_required_changed", "group.created", "group.member_added", "account.unlocked",
+                     "factor.removed", "organization.updated"):
+        assert expected in by_office, (expected, sorted(by_office))
+    assert {r["organization_id"] for r in rows} == {rows[0]["organization_id"]}, "only this organization's rows"
