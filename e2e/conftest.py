@@ -17,6 +17,7 @@ import shutil
 
 import pytest
 
+from support.admin_api import api  # noqa: F401 (the admin API tests' session fixture)
 from support.config import ENGINE, OUT
 from support.fakes import FakeTwilio, SMTPSink
 from support.pages import UI, new_driver

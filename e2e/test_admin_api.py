@@ -1,97 +1,18 @@
 """The admin REST API (/api/v1, issue 10 points 6 and 9) on the live server: admin keys made with the CLI, pytest
 cases for every implemented operation's success and refusal (another organization's users and groups answer 404, by
-ids in paths and bodies), and schemathesis from openapi.yaml with all its checks and a bounded number of examples.
-The audit log's query and export are checked with Python's csv and json modules."""
+ids in paths and bodies).
+The audit log's query and export are checked with Python's csv and json modules; schemathesis runs in
+test_admin_api_schemathesis.py."""
 
 import base64
 import json
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 
 import pyotp
 import pytest
-from openapi_spec_validator.readers import read_from_filename
 
-from support.config import OUT, ROOT
-
-DOCUMENT = ROOT / "openapi.yaml"
-ORG = "apitest"
-OTHER_ORG = "apiother"
-PASSWORD = "Pw-api-e2e-correct-horse"
-
-# Every operation of the document is implemented.
-NOT_IMPLEMENTED = set()
-SEEDS = ["3132333435363738393031323334353637383930", "3132333435363738393031323334353637383931"]
-
-
-def operation_ids():
-    spec = read_from_filename(str(DOCUMENT))[0]
-    return {op["operationId"] for item in spec["paths"].values() for m, op in item.items() if m in ("get", "post", "put", "patch", "delete")}
-
-
-IMPLEMENTED = operation_ids() - NOT_IMPLEMENTED
-
-
-def create_key(server, *args):
-    """A new API key from the CLI, run directly (not through server.cli, whose log would keep the key)."""
-    res = subprocess.run([server.binary, "apikey", "create", *args], env=server.env, capture_output=True, text=True, timeout=120)
-    assert res.returncode == 0, res.stderr
-    return next(line.split(": ", 1)[1] for line in res.stdout.splitlines() if line.startswith("Key (shown once)"))
-
-
-def call(server, method, path, body=None, key=None):
-    """(status, headers, parsed JSON or None) of one call to /api/v1."""
-    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-    request = urllib.request.Request(server.base_url + "/api/v1" + path, data=data, method=method)
-    if key:
-        request.add_header("Authorization", "Bearer " + key)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            status, headers, raw = response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        status, headers, raw = error.code, error.headers, error.read()
-    try:
-        document = json.loads(raw) if raw else None
-    except ValueError:
-        document = None
-    return status, headers, document
-
-
-def must_change_password(server, user_id):
-    return server.sql("SELECT must_change_password FROM users WHERE id = ?", user_id)[0][0] in ("1", "t", "true")
-
-
-def problem(status, headers, document, code):
-    """Whether an answer is the RFC 9457 problem document for `code` with its status."""
-    return (headers.get("Content-Type") == "application/problem+json" and document["code"] == code
-            and document["status"] == status and document["type"] == "urn:portcullis:error:" + code
-            and document["title"] and document["detail"])
-
-
-@pytest.fixture(scope="module")
-def api(server, used_secrets):
-    """Two organizations of their own (so nothing here meets the other tests' users), an admin key for the first, one
-    for the second and an operator-wide key, and a user in each."""
-    for slug in (ORG, OTHER_ORG):
-        server.cli("org", "create", slug, "--name", slug.title())
-    keys = dict(own=create_key(server, "e2e", "--admin", "--org", ORG),
-                other=create_key(server, "e2e", "--admin", "--org", OTHER_ORG),
-                operator=create_key(server, "e2e-ops", "--operator"),
-                verification=create_key(server, "vpn", "--org", ORG))
-    used_secrets.update(keys.values())
-    used_secrets.add(PASSWORD)
-    for slug, username in ((ORG, "ann"), (OTHER_ORG, "otto")):
-        server.cli("user", "create", username, "--org", slug, "--password", PASSWORD)
-    users = {}
-    for slug, username in ((ORG, "ann"), (OTHER_ORG, "otto")):
-        status, _, page = call(server, "GET", f"/users?org={slug}", key=keys["operator"])
-        assert status == 200, page
-        users[username] = next(u for u in page["items"] if u["username"] == username)
-    return dict(keys=keys, users=users)
+from support.admin_api import ORG, OTHER_ORG, PASSWORD, SEEDS, call, create_key, must_change_password, problem
 
 
 def test_keys_from_the_cli_open_the_admin_api_and_nothing_else(server, api):
@@ -410,44 +331,3 @@ def test_the_audit_log_query_and_exports(server, api):
     assert call(server, "GET", f"/audit-events?userId={theirs}", key=own)[2] == {"items": []}
     assert call(server, "GET", f"/audit-events?org={OTHER_ORG}", key=own)[0] == 403
     assert call(server, "GET", "/audit-events")[0] == 401
-
-
-SCHEMATHESIS_CONFIG = """\
-# Written by e2e/test_admin_api.py for its schemathesis run (the command line sets the URL, key, checks and examples).
-
-# A request the document allows may still be refused by the domain's rules, with the documented 404 (an id that names
-# nothing), 409 (a taken username, group name or serial) or 422 (a username with characters it does not allow, an email
-# address or phone number that is not one, a policy value out of the policy page's range or an unknown time zone, a
-# seed file that does not parse, codes out of step).
-[checks.positive_data_acceptance]
-expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
-
-# The key is an organization's: `org` names it (another answers 403, which the tests above check).
-[parameters]
-"query.org" = "apitest"
-
-# A list's cursor is opaque: one the server did not write is an unknown parameter value, answered 400; so is an event
-# type of the right shape that the audit log does not know.
-[[operations]]
-include-operation-id = ["listUsers", "listTokens", "listGroups", "listGroupMembers", "listAuditEvents", "exportAuditEvents"]
-checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404"]
-"""
-
-
-def test_schemathesis_finds_nothing_against_the_document(server, api):
-    """Every check of schemathesis (server errors, status codes, content types, headers and response schemas of every
-    implemented operation, negative and positive data, missing auth, undeclared methods) with a bounded number of
-    examples and a fixed seed, within about a minute."""
-    OUT.mkdir(parents=True, exist_ok=True)
-    config = OUT / "schemathesis.toml"
-    config.write_text(SCHEMATHESIS_CONFIG)
-    command = [str(ROOT / ".venv" / "bin" / "schemathesis"), "--config-file", str(config), "run", str(DOCUMENT),
-               "--url", server.base_url + "/api/v1", "--header", "Authorization: Bearer " + api["keys"]["own"],
-               "--checks", "all", "--max-examples", "15", "--seed", "20261202", "--workers", "1", "--max-time", "40",
-               "--no-color", *sum((["--include-operation-id", op] for op in sorted(IMPLEMENTED)), [])]
-    if not (ROOT / ".venv" / "bin" / "schemathesis").exists():
-        command[0:1] = [sys.executable, "-m", "schemathesis.cli"]
-    # Run in the output folder: schemathesis keeps its cache (.schemathesis/) where it runs.
-    res = subprocess.run(command, capture_output=True, text=True, timeout=180, cwd=OUT)
-    (OUT / "schemathesis.log").write_text(res.stdout + res.stderr)
-    assert res.returncode == 0, "schemathesis found problems (see test-output/e2e/*/schemathesis.log):\n" + res.stdout[-6000:]

@@ -38,6 +38,7 @@ extension AdminAPI {
     /// The filters as a query over the caller's organization (or, for an operator-wide key, the one `org` names).
     private func auditQuery(org: String?, userID: String?, type: String?, outcome: String?, since: Date?, until: Date?,
                             caller: AdminAPICaller) async throws -> AuditQuery {
+        if let userID, !Self.isID(userID) { throw AdminAPIProblem.badParameter("userId") }
         let organization = try await caller.organization(named: org, directory: app.directory)
         var query = AuditQuery(organizationID: organization.id, userID: userID, from: since, to: until)
         if let type {
