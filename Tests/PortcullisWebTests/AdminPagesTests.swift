@@ -184,10 +184,14 @@ struct AdminPagesTests {
             let tom = try await test.createUser("tom", password: "tom's long password")
             try await test.run { browser in
                 try await SettingsTests.signIn(browser, "tom", "tom's long password")
-                for path in ["/admin", "/admin/users", "/admin/users/new", "/admin/groups", "/admin/policy", "/admin/users/\(stranger.id)"] {
+                for path in ["/admin", "/admin/users", "/admin/users/new", "/admin/groups", "/admin/policy", "/admin/users/\(stranger.id)",
+                             "/admin/groups/\(theirGroup.id)", "/admin/tokens", "/admin/audit", "/admin/audit/export.csv", "/admin/api-keys"] {
                     #expect(try await browser.get(path).status == .forbidden, "\(path)")
                 }
-                #expect(try await browser.post("/admin/policy", [:]).status == .forbidden)
+                for path in ["/admin/policy", "/admin/users", "/admin/groups", "/admin/api-keys", "/admin/tokens/import", "/admin/organization",
+                             "/admin/users/\(stranger.id)/disable"] {
+                    #expect(try await browser.post(path, [:]).status == .forbidden, "POST \(path)")
+                }
                 _ = try await browser.post("/logout", [:])
 
                 try await AdminSignIn.signIn(browser, test, secret: secret)
