@@ -41,8 +41,10 @@ extension AdminAPI {
         let factorID = input.path.factorId
         guard Self.isID(factorID) else { throw AdminAPIProblem.notFound }
         if try await app.users.removeFactor(user, factorID: factorID, scope: caller.scope) { return .noContent(.init()) }
-        let held = try await app.factors.list(userID: user.id).first { $0.id == factorID }
-        throw held?.type == .hotp && held?.confirmed == true ? AdminAPIProblem.tokenFactor : AdminAPIProblem.notFound
+        // A factor its holder cannot remove (a hardware token) goes back through the inventory instead.
+        let held = try await app.factors.list(userID: user.id).first { $0.id == factorID && $0.confirmed }
+        let viaInventory = held.map { app.methods.descriptor(of: $0)?.userRemovable == false } ?? false
+        throw viaInventory ? AdminAPIProblem.tokenFactor : AdminAPIProblem.notFound
     }
 
     func endUserSessions(_ input: Operations.EndUserSessions.Input) async throws -> Operations.EndUserSessions.Output {
