@@ -28,7 +28,10 @@ public final class PortcullisDatabase: Sendable {
 
     /// Opens `url`: a `postgres://` (or `postgresql://`) URL, or else a path to an SQLite file (created if missing;
     /// `sqlite://` or `sqlite:` prefixes are accepted). `postgresSchema` puts every table in one schema (tests).
+    /// `sqliteBusyTimeoutMilliseconds` is how long an SQLite statement waits for another process's lock (tests set 0
+    /// to show that this process's own transactions never wait for one another in SQLite).
     public static func open(url: String, postgresSchema: String? = nil, connectionsPerEventLoop: Int = 4,
+                            sqliteBusyTimeoutMilliseconds: Int = 10_000,
                             logger: Logger = Logger(label: "portcullis.db")) throws -> PortcullisDatabase {
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
             var configuration = try SQLPostgresConfiguration(url: url)
@@ -43,10 +46,11 @@ public final class PortcullisDatabase: Sendable {
         for prefix in ["sqlite://", "sqlite:"] where path.hasPrefix(prefix) { path = String(path.dropFirst(prefix.count)) }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let source = SQLiteSource(path: path, busyTimeoutMilliseconds: sqliteBusyTimeoutMilliseconds)
         let pool = EventLoopGroupConnectionPool(
-            source: SQLiteSource(path: path), maxConnectionsPerEventLoop: min(connectionsPerEventLoop, 2), logger: logger,
+            source: source, maxConnectionsPerEventLoop: min(connectionsPerEventLoop, 2), logger: logger,
             on: MultiThreadedEventLoopGroup.singleton)
-        let connections = SQLiteConnections(source: SQLiteSource(path: path), limit: min(connectionsPerEventLoop, 2) * 2, logger: logger)
+        let connections = SQLiteConnections(source: source, limit: min(connectionsPerEventLoop, 2) * 2, logger: logger)
         let sql = SQLitePooledDatabase(pool: pool, connections: connections, logger: logger)
             .sql(encoder: .init(), decoder: .init(), queryLogLevel: nil)
         return PortcullisDatabase(engine: .sqlite, sql: sql) {

@@ -15,6 +15,8 @@ import SQLiteNIO
 /// thread per core, two waiting writers could starve it until the timeout).
 struct SQLiteSource: ConnectionPoolSource {
     let path: String
+    /// How long a statement waits for another connection's lock before `SQLITE_BUSY`.
+    var busyTimeoutMilliseconds = 10_000
 
     static let threads: NIOThreadPool = {
         let pool = NIOThreadPool(numberOfThreads: 32)
@@ -25,7 +27,7 @@ struct SQLiteSource: ConnectionPoolSource {
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
         SQLiteConnection.open(storage: .file(path: path), threadPool: Self.threads, logger: logger, on: eventLoop)
             .flatMap { connection in
-                let pragmas = ["PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL",
+                let pragmas = ["PRAGMA busy_timeout = \(busyTimeoutMilliseconds)", "PRAGMA journal_mode = WAL",
                                "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
                                // Pages read through a memory map rather than a read() per page per statement.
                                "PRAGMA mmap_size = 268435456"]

@@ -263,7 +263,7 @@ struct SMTPTests {
         #expect(error?.kind == .unavailable)
         #expect(error?.detail.contains("did not answer") == true)
         #expect(elapsed >= .milliseconds(900))
-        #expect(elapsed < .seconds(5))
+        #expect(elapsed < .seconds(20), "it gave up instead of hanging")
     }
 
     @Test("CR or LF in the subject or an address is refused before connecting")

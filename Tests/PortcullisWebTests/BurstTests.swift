@@ -40,9 +40,7 @@ struct BurstTests {
                 // 40 enrollments with 40 numbers at once, while another user signs in and the server is asked if it is ready.
                 let other = Browser(browser.client)
                 _ = try await other.get("/login")
-                async let signIn: Duration = ContinuousClock().measure {
-                    _ = try? await other.post("/login", ["username": "otto", "password": password])
-                }
+                async let signIn = try? other.post("/login", ["username": "otto", "password": password])
                 let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                     for n in 0..<40 {
                         group.addTask { try await Self.post(browser, "/enroll/sms", ["country": "US", "number": "415555\(String(format: "%04d", n))"]) }
@@ -52,10 +50,10 @@ struct BurstTests {
                 }
                 #expect(statuses.allSatisfy { $0 == .seeOther || $0 == .ok }, "\(Set(statuses.map(\.code)))")
                 #expect(outbox.messages().count - before == 5, "the per-user hourly limit: five texts placed")
-                // Not a timing measurement (the test suites run in parallel on a shared machine): a bound that the old stall,
-                // SQLite's 10-second busy wait behind racing writers, could not meet.
-                let elapsed = await signIn
-                #expect(elapsed < .seconds(5), "another user's sign-in during the burst took \(elapsed)")
+                // How long the other sign-in takes is measured by `make bench-burst`, not here (the suites run in parallel
+                // on a shared machine); `TransactionGateTests` checks that racing writers wait as tasks, not in SQLite's
+                // busy handler. Here: it finishes and works.
+                _ = await signIn
                 #expect(try await other.get("/login/enroll").status == .ok, "and it worked")
 
                 // 30 parallel "Send a new code" for one factor (otto's, enrolling): one text, every answer a redirect.
