@@ -110,7 +110,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.copy("MessageTemplates")]
+            resources: [.copy("MessageTemplates"), .copy("PasswordBlocklist")]
         ),
         // The admin REST API's types and server side, generated from openapi.yaml by swift-openapi-generator and committed
         // (scripts/check-generated-api.sh); PortcullisWeb implements and serves it.

@@ -25,6 +25,8 @@ public struct Portcullis: Sendable {
     /// Every sign-in transition, shared by the web pages and the verification API.
     public let flow: SignInFlow
     public let factors: FactorManagement
+    /// The user's own password: policy checks, changes, expiry (SPEC §5).
+    public let passwords: PasswordService
     public let administration: AccountAdministration
     /// What administrators do to users and groups (admin pages, admin API, command line).
     public let users: UserAdministration
@@ -72,6 +74,8 @@ public struct Portcullis: Sendable {
         self.sessions = SessionService(repository: repositories.sessions, clock: clock, random: random, secrets: context.secrets,
                                        timeouts: configuration.sessions)
         self.flow = SignInFlow(checks: signIn, sessions: sessions)
+        self.passwords = PasswordService(repositories: repositories, hasher: hasher, checker: PasswordChecker(blocklist: .shipped),
+                                         context: context, audit: audit, sessions: sessions, checks: signIn)
         self.factors = FactorManagement(repositories: repositories, methods: methods, context: context, audit: audit)
         self.administration = AccountAdministration(repositories: repositories, hasher: hasher, clock: clock, random: random, audit: audit,
                                                     defaults: configuration.policy)
@@ -91,7 +95,7 @@ public struct Portcullis: Sendable {
 
     /// Whether the database answers (`/readyz`).
     public func isReady() async -> Bool {
-        await database.ping()
+        await database.ping() && passwords.checker.blocklist.count > 0
     }
 
     /// The configured SMS and email providers (or development mode's outbox), with the wording from templates.

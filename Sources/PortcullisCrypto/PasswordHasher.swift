@@ -33,18 +33,32 @@ public struct PasswordHasher: Sendable {
         self.decoy = (try? Self.encode(password: random.token(), salt: random.bytes(16), parameters: parameters)) ?? ""
     }
 
-    /// The PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`) for `password`.
+    /// The PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`) for `password`, NFKC-normalized first
+    /// (`PasswordText`).
     public func hash(_ password: String) async throws -> String {
         let salt = random.bytes(16)
         let parameters = self.parameters
-        return try await limiter.run { try Self.encode(password: password, salt: salt, parameters: parameters) }
+        let normalized = PasswordText.normalized(password)
+        return try await limiter.run { try Self.encode(password: normalized, salt: salt, parameters: parameters) }
     }
 
-    /// Whether `password` matches `phc`. With `phc == nil` (unknown user) a decoy hash is checked, taking as long.
+    /// Whether `password`, NFKC-normalized, matches `phc`. With `phc == nil` (unknown user) a decoy hash is checked,
+    /// taking as long. A password typed in another normal form than NFKC is also tried as typed, for hashes stored
+    /// before passwords were normalized (`isNormalized` tells the caller to re-hash it).
     public func verify(_ password: String, against phc: String?) async throws -> Bool {
         let encoded = phc ?? decoy
-        let matched = try await limiter.run { Self.check(password: password, phc: encoded) }
+        let normalized = PasswordText.normalized(password)
+        let asTyped = Self.isNormalized(password) ? nil : password
+        let matched = try await limiter.run {
+            Self.check(password: normalized, phc: encoded) || (asTyped.map { Self.check(password: $0, phc: encoded) } ?? false)
+        }
         return phc != nil && matched
+    }
+
+    /// Whether a password is typed in its normal form (else its stored hash may predate normalization: re-hash it).
+    public static func isNormalized(_ password: String) -> Bool {
+        // Bytes, not `==`: Swift's string equality already treats canonically equivalent forms as equal.
+        PasswordText.normalized(password).utf8.elementsEqual(password.utf8)
     }
 
     /// Whether a stored hash uses weaker parameters than configured (re-hash it at the next successful sign-in).

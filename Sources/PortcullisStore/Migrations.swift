@@ -22,6 +22,7 @@ public enum Migrations {
         .groupsUserAdministration,
         .adminApiKeys,
         .auditKeyset,
+        .passwordChanges,
     ]
 
     /// Applies every migration not yet recorded, each in its own transaction. Safe to run on several nodes at once:

@@ -8,7 +8,7 @@ struct SQLUserRepository: UserRepository {
     static let columns = ["id", "organization_id", "username", "display_name", "email", "password_hash", "is_admin", "is_operator",
                           "mfa_required", "mfa_prompt_dismissed", "disabled", "failed_password_attempts",
                           "failed_factor_attempts", "locked_until", "lock_level", "consecutive_failures", "lock_needs_admin",
-                          "created_at", "last_sign_in_at", "phone", "must_change_password"]
+                          "created_at", "last_sign_in_at", "phone", "must_change_password", "password_changed_at"]
 
     func insert(_ u: User) async throws {
         try await db.sql.insert(into: "users").columns(Self.columns)
@@ -17,7 +17,8 @@ struct SQLUserRepository: UserRepository {
                     SQLBind(u.mfaPromptDismissed ? 1 : 0), SQLBind(u.disabled ? 1 : 0), SQLBind(u.failedPasswordAttempts),
                     SQLBind(u.failedFactorAttempts), SQLBind(u.lockedUntil?.millis), SQLBind(u.lockLevel),
                     SQLBind(u.consecutiveFailures), SQLBind(u.lockNeedsAdmin ? 1 : 0), SQLBind(u.createdAt.millis),
-                    SQLBind(u.lastSignInAt?.millis), SQLBind(u.phone), SQLBind(u.mustChangePassword ? 1 : 0))
+                    SQLBind(u.lastSignInAt?.millis), SQLBind(u.phone), SQLBind(u.mustChangePassword ? 1 : 0),
+                    SQLBind(u.passwordChangedAt?.millis))
             .run()
     }
 
@@ -36,6 +37,11 @@ struct SQLUserRepository: UserRepository {
 
     func setPasswordHash(userID: String, hash: String) async throws {
         try await update(userID, ["password_hash": SQLBind(hash)])
+    }
+
+    func setPassword(userID: String, hash: String, changedAt: Date, mustChange: Bool) async throws {
+        try await update(userID, ["password_hash": SQLBind(hash), "password_changed_at": SQLBind(changedAt.millis),
+                                  "must_change_password": SQLBind(mustChange ? 1 : 0)])
     }
 
     func setMustChangePassword(userID: String, _ mustChange: Bool) async throws {
@@ -158,6 +164,6 @@ struct SQLUserRepository: UserRepository {
              consecutiveFailures: try row.decode(column: "consecutive_failures", as: Int.self),
              lockNeedsAdmin: try row.bool("lock_needs_admin"), createdAt: try row.date("created_at"),
              lastSignInAt: try row.optionalDate("last_sign_in_at"), phone: try row.optionalString("phone"),
-             mustChangePassword: try row.bool("must_change_password"))
+             mustChangePassword: try row.bool("must_change_password"), passwordChangedAt: try row.optionalDate("password_changed_at"))
     }
 }

@@ -55,6 +55,7 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
                                         tokens: CSRFTokens(key: app.factorContext.secrets.subkey(for: "csrf"))))
     let secondFactor = browser.group(context: SecondFactorContext.self)
     let signedIn = browser.group(context: SignedInContext.self)
+    let passwordChange = browser.group(context: PasswordChangeContext.self)
     let admin = browser.group(context: AdminContext.self).add(middleware: AdminMiddleware(app: app))
     let signIn = SignInController(web: web)
     signIn.register(on: browser)
@@ -62,6 +63,8 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     // Enrollment serves both a sign-in that must enroll and a signed-in user adding a factor (`SignInFlow.mayEnroll`).
     for presenter in web.presenters.all { presenter.registerEnrollment(web: web, browser: browser, signedIn: signedIn) }
     AccountController(web: web).register(on: signedIn)
+    PasswordController(web: web).register(signedIn: signedIn)
+    PasswordController(web: web).register(passwordChange: passwordChange)
     ChallengeController<SignedInContext>(web: web, mode: .stepUp).register(on: signedIn)
     AdminArea(web: web).register(on: admin)
     AdminUsersController(web: web).register(on: admin)

@@ -58,6 +58,12 @@ struct PolicyCommand: AsyncParsableCommand {
             ("inboundSMSEnabled", onOff(policy.inboundSMSEnabled), "Let users text the code back."),
             ("inboundSMSNumber", policy.inboundSMSNumber ?? "", "The number users text codes to."),
             ("timeZone", policy.timeZone, "The organization's time zone."),
+            ("recoveryPasswordReset", onOff(policy.recovery.passwordReset), "Let users reset a forgotten password from the sign-in page."),
+            ("recoveryUnlock", onOff(policy.recovery.unlock), "Let users unlock their locked account from the sign-in page."),
+            ("challengeQuestionsEnabled", onOff(policy.challengeQuestions.enabled),
+             "Ask challenge questions beside a method in reset and unlock (weaker than the defaults)."),
+            ("challengeQuestionsCustom", onOff(policy.challengeQuestions.allowCustom), "Let users write their own challenge questions."),
+            ("challengeQuestions", policy.challengeQuestions.questions.joined(separator: "|"), "The questions users pick from, separated by |."),
         ]
         return switches + PolicyWording.numbers.map { ($0.key, String(numbers[$0.key] ?? 0), $0.explanation) }
     }
@@ -91,6 +97,12 @@ struct PolicyCommand: AsyncParsableCommand {
         case "inboundSMSEnabled": policy.inboundSMSEnabled = try flag()
         case "inboundSMSNumber": policy.inboundSMSNumber = value.isEmpty ? nil : (PhoneNumber.parse(country: "", number: value)?.e164 ?? value)
         case "timeZone": policy.timeZone = value
+        case "recoveryPasswordReset": policy.recovery.passwordReset = try flag()
+        case "recoveryUnlock": policy.recovery.unlock = try flag()
+        case "challengeQuestionsEnabled": policy.challengeQuestions.enabled = try flag()
+        case "challengeQuestionsCustom": policy.challengeQuestions.allowCustom = try flag()
+        case "challengeQuestions":
+            policy.challengeQuestions.questions = value.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         default:
             guard policy.numbers[key] != nil else { throw ValidationError("unknown setting \(key) (see `portcullis policy show`)") }
             guard let number = Int(value), policy.set(key, to: number) else { throw ValidationError("\(key) takes a whole number") }

@@ -14,7 +14,7 @@ struct PortcullisCommand: AsyncParsableCommand {
             Configuration comes from environment variables (PORTCULLIS_DATABASE_URL, PORTCULLIS_KEY, PORTCULLIS_BASE_URL, \
             PORTCULLIS_DEV, …) and an optional file named by PORTCULLIS_CONFIG; see the README.
             """,
-        subcommands: [Serve.self, Migrate.self, Org.self, UserCommand.self, GroupCommand.self, PolicyCommand.self, TokenCommand.self, APIKeyCommand.self,
+        subcommands: [Serve.self, Migrate.self, Org.self, UserCommand.self, GroupCommand.self, PolicyCommand.self, PasswordCommand.self, TokenCommand.self, APIKeyCommand.self,
                       AuditCommand.self, Key.self])
 
     /// Runs the chosen command; a `CLIError` becomes one line on standard error and its exit code, anything else is

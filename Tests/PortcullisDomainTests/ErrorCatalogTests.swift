@@ -14,7 +14,7 @@ struct ErrorCatalogTests {
                                                           .wrongOrganization("T-1"), .notHeld("T-1")]
         errors += inventory.map { $0 as any DomainError }
         let administration: [AccountAdministration.AdministrationError] = [
-            .invalidSlug("A B"), .invalidUsername("a b"), .passwordTooShort(minimum: 8), .passwordTooLong(maximum: 256),
+            .invalidSlug("A B"), .invalidUsername("a b"),
             .organizationNotFound("acme"), .userNotFound("bob"), .organizationExists("acme"), .userExists("bob"),
         ]
         errors += administration.map { $0 as any DomainError }
@@ -34,9 +34,11 @@ struct ErrorCatalogTests {
         let groups: [GroupAdministration.GroupError] = [.notFound, .invalidName, .nameTaken("Accounting"), .otherOrganization]
         errors += groups.map { $0 as any DomainError }
         let policy: [OrganizationPolicy.PolicyError] = [.noPossessionFactorType, .outOfRange(setting: "lockoutThreshold", minimum: 1, maximum: 100),
-                                                        .unknownTimeZone("Mars/Base"), .invalidInboundNumber("123"), .invalidEmailDomain("x")]
+                                                        .unknownTimeZone("Mars/Base"), .invalidInboundNumber("123"), .invalidEmailDomain("x"),
+                                                        .tooFewQuestions(needed: 3), .invalidQuestion("x")]
         errors += policy.map { $0 as any DomainError }
         errors.append(EnrollmentCompletion.Refusal.typeNotAllowed(.sms))
+        errors += PasswordProblem.allCases.map { PasswordRefusal(problem: $0, minimumLength: 15, maximumLength: 128, characterClasses: 3) as any DomainError }
         return errors
     }()
 

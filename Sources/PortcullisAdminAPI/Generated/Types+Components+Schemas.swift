@@ -793,6 +793,14 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Policy/timeZone`.
             package var timeZone: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Policy/password`.
+            package var password: Components.Schemas.PasswordPolicy
+            /// - Remark: Generated from `#/components/schemas/Policy/rememberDeviceDays`.
+            package var rememberDeviceDays: Components.Schemas.RememberDeviceDays
+            /// - Remark: Generated from `#/components/schemas/Policy/recovery`.
+            package var recovery: Components.Schemas.RecoveryPolicy
+            /// - Remark: Generated from `#/components/schemas/Policy/challengeQuestions`.
+            package var challengeQuestions: Components.Schemas.ChallengeQuestionPolicy
             /// Creates a new `Policy`.
             ///
             /// - Parameters:
@@ -811,6 +819,10 @@ extension Components {
             ///   - inboundSMSEnabled: Users may confirm an SMS sign-in by texting the code to `inboundSMSNumber`.
             ///   - inboundSMSNumber: E.164.
             ///   - timeZone: An IANA time zone such as Europe/Berlin.
+            ///   - password:
+            ///   - rememberDeviceDays:
+            ///   - recovery:
+            ///   - challengeQuestions:
             package init(
                 allowedFactorTypes: Components.Schemas.FactorTypeSet,
                 defaultFactorTypes: Components.Schemas.FactorTypeSet,
@@ -826,7 +838,11 @@ extension Components {
                 blockedEmailDomains: Components.Schemas.EmailDomainList,
                 inboundSMSEnabled: Swift.Bool,
                 inboundSMSNumber: Swift.String? = nil,
-                timeZone: Swift.String
+                timeZone: Swift.String,
+                password: Components.Schemas.PasswordPolicy,
+                rememberDeviceDays: Components.Schemas.RememberDeviceDays,
+                recovery: Components.Schemas.RecoveryPolicy,
+                challengeQuestions: Components.Schemas.ChallengeQuestionPolicy
             ) {
                 self.allowedFactorTypes = allowedFactorTypes
                 self.defaultFactorTypes = defaultFactorTypes
@@ -843,6 +859,10 @@ extension Components {
                 self.inboundSMSEnabled = inboundSMSEnabled
                 self.inboundSMSNumber = inboundSMSNumber
                 self.timeZone = timeZone
+                self.password = password
+                self.rememberDeviceDays = rememberDeviceDays
+                self.recovery = recovery
+                self.challengeQuestions = challengeQuestions
             }
             package enum CodingKeys: String, CodingKey {
                 case allowedFactorTypes
@@ -860,6 +880,10 @@ extension Components {
                 case inboundSMSEnabled
                 case inboundSMSNumber
                 case timeZone
+                case password
+                case rememberDeviceDays
+                case recovery
+                case challengeQuestions
             }
         }
         /// Any subset of the policy's settings, merged over the current policy (in `lockout`, `messageCodes`, `messageCodes.sendLimits` and `totp` too: members left out stay). A value out of its range, an unknown time zone, a domain or number that is not one answers 422 with the policy page's sentence. `null` is refused: an empty `inboundSMSNumber` removes the number (and turns inbound SMS off).
@@ -902,6 +926,14 @@ extension Components {
             package var inboundSMSNumber: Swift.String?
             /// - Remark: Generated from `#/components/schemas/PolicyChange/timeZone`.
             package var timeZone: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/PolicyChange/password`.
+            package var password: Components.Schemas.PasswordPolicyChange?
+            /// - Remark: Generated from `#/components/schemas/PolicyChange/rememberDeviceDays`.
+            package var rememberDeviceDays: Components.Schemas.RememberDeviceDays?
+            /// - Remark: Generated from `#/components/schemas/PolicyChange/recovery`.
+            package var recovery: Components.Schemas.RecoveryPolicyChange?
+            /// - Remark: Generated from `#/components/schemas/PolicyChange/challengeQuestions`.
+            package var challengeQuestions: Components.Schemas.ChallengeQuestionPolicyChange?
             /// Creates a new `PolicyChange`.
             ///
             /// - Parameters:
@@ -920,6 +952,10 @@ extension Components {
             ///   - inboundSMSEnabled: Needs a number (given here or already set).
             ///   - inboundSMSNumber: International form (+ and digits); empty to remove it.
             ///   - timeZone:
+            ///   - password:
+            ///   - rememberDeviceDays:
+            ///   - recovery:
+            ///   - challengeQuestions:
             package init(
                 allowedFactorTypes: Components.Schemas.FactorTypeSet? = nil,
                 defaultFactorTypes: Components.Schemas.FactorTypeSet? = nil,
@@ -935,7 +971,11 @@ extension Components {
                 blockedEmailDomains: Components.Schemas.EmailDomainList? = nil,
                 inboundSMSEnabled: Swift.Bool? = nil,
                 inboundSMSNumber: Swift.String? = nil,
-                timeZone: Swift.String? = nil
+                timeZone: Swift.String? = nil,
+                password: Components.Schemas.PasswordPolicyChange? = nil,
+                rememberDeviceDays: Components.Schemas.RememberDeviceDays? = nil,
+                recovery: Components.Schemas.RecoveryPolicyChange? = nil,
+                challengeQuestions: Components.Schemas.ChallengeQuestionPolicyChange? = nil
             ) {
                 self.allowedFactorTypes = allowedFactorTypes
                 self.defaultFactorTypes = defaultFactorTypes
@@ -952,6 +992,10 @@ extension Components {
                 self.inboundSMSEnabled = inboundSMSEnabled
                 self.inboundSMSNumber = inboundSMSNumber
                 self.timeZone = timeZone
+                self.password = password
+                self.rememberDeviceDays = rememberDeviceDays
+                self.recovery = recovery
+                self.challengeQuestions = challengeQuestions
             }
             package enum CodingKeys: String, CodingKey {
                 case allowedFactorTypes
@@ -969,6 +1013,10 @@ extension Components {
                 case inboundSMSEnabled
                 case inboundSMSNumber
                 case timeZone
+                case password
+                case rememberDeviceDays
+                case recovery
+                case challengeQuestions
             }
             package init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -1032,6 +1080,22 @@ extension Components {
                     Swift.String.self,
                     forKey: .timeZone
                 )
+                self.password = try container.decodeIfPresent(
+                    Components.Schemas.PasswordPolicyChange.self,
+                    forKey: .password
+                )
+                self.rememberDeviceDays = try container.decodeIfPresent(
+                    Components.Schemas.RememberDeviceDays.self,
+                    forKey: .rememberDeviceDays
+                )
+                self.recovery = try container.decodeIfPresent(
+                    Components.Schemas.RecoveryPolicyChange.self,
+                    forKey: .recovery
+                )
+                self.challengeQuestions = try container.decodeIfPresent(
+                    Components.Schemas.ChallengeQuestionPolicyChange.self,
+                    forKey: .challengeQuestions
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "allowedFactorTypes",
                     "defaultFactorTypes",
@@ -1047,10 +1111,424 @@ extension Components {
                     "blockedEmailDomains",
                     "inboundSMSEnabled",
                     "inboundSMSNumber",
-                    "timeZone"
+                    "timeZone",
+                    "password",
+                    "rememberDeviceDays",
+                    "recovery",
+                    "challengeQuestions"
                 ])
             }
         }
+        /// SPEC §5. The defaults follow NIST SP 800-63B-4; `characterClasses` and `maxAgeDays` above 0 are weaker than the defaults. Every new password is also checked against the shipped blocklist of common and breached passwords, the user's and the organization's names, and repetitive or sequential runs.
+        ///
+        /// - Remark: Generated from `#/components/schemas/PasswordPolicy`.
+        package struct PasswordPolicy: Codable, Hashable, Sendable {
+            /// Characters needed when the user must use MFA.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PasswordPolicy/minLengthWithMFA`.
+            package var minLengthWithMFA: Swift.Int
+            /// Characters needed when the user need not.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PasswordPolicy/minLengthWithoutMFA`.
+            package var minLengthWithoutMFA: Swift.Int
+            /// The longest accepted; never truncated.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PasswordPolicy/maxLength`.
+            package var maxLength: Swift.Int
+            /// Classes required (lower, upper, digit, other); 0 = none.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PasswordPolicy/characterClasses`.
+            package var characterClasses: Swift.Int
+            /// Days before a password must be changed; 0 = never.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PasswordPolicy/maxAgeDays`.
+            package var maxAgeDays: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/PasswordPolicy/expiryWarningDays`.
+            package var expiryWarningDays: Swift.Int
+            /// Creates a new `PasswordPolicy`.
+            ///
+            /// - Parameters:
+            ///   - minLengthWithMFA: Characters needed when the user must use MFA.
+            ///   - minLengthWithoutMFA: Characters needed when the user need not.
+            ///   - maxLength: The longest accepted; never truncated.
+            ///   - characterClasses: Classes required (lower, upper, digit, other); 0 = none.
+            ///   - maxAgeDays: Days before a password must be changed; 0 = never.
+            ///   - expiryWarningDays:
+            package init(
+                minLengthWithMFA: Swift.Int,
+                minLengthWithoutMFA: Swift.Int,
+                maxLength: Swift.Int,
+                characterClasses: Swift.Int,
+                maxAgeDays: Swift.Int,
+                expiryWarningDays: Swift.Int
+            ) {
+                self.minLengthWithMFA = minLengthWithMFA
+                self.minLengthWithoutMFA = minLengthWithoutMFA
+                self.maxLength = maxLength
+                self.characterClasses = characterClasses
+                self.maxAgeDays = maxAgeDays
+                self.expiryWarningDays = expiryWarningDays
+            }
+            package enum CodingKeys: String, CodingKey {
+                case minLengthWithMFA
+                case minLengthWithoutMFA
+                case maxLength
+                case characterClasses
+                case maxAgeDays
+                case expiryWarningDays
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.minLengthWithMFA = try container.decode(
+                    Swift.Int.self,
+                    forKey: .minLengthWithMFA
+                )
+                self.minLengthWithoutMFA = try container.decode(
+                    Swift.Int.self,
+                    forKey: .minLengthWithoutMFA
+                )
+                self.maxLength = try container.decode(
+                    Swift.Int.self,
+                    forKey: .maxLength
+                )
+                self.characterClasses = try container.decode(
+                    Swift.Int.self,
+                    forKey: .characterClasses
+                )
+                self.maxAgeDays = try container.decode(
+                    Swift.Int.self,
+                    forKey: .maxAgeDays
+                )
+                self.expiryWarningDays = try container.decode(
+                    Swift.Int.self,
+                    forKey: .expiryWarningDays
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "minLengthWithMFA",
+                    "minLengthWithoutMFA",
+                    "maxLength",
+                    "characterClasses",
+                    "maxAgeDays",
+                    "expiryWarningDays"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PasswordPolicyChange`.
+        package struct PasswordPolicyChange: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PasswordPolicyChange/minLengthWithMFA`.
+            package var minLengthWithMFA: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/PasswordPolicyChange/minLengthWithoutMFA`.
+            package var minLengthWithoutMFA: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/PasswordPolicyChange/maxLength`.
+            package var maxLength: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/PasswordPolicyChange/characterClasses`.
+            package var characterClasses: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/PasswordPolicyChange/maxAgeDays`.
+            package var maxAgeDays: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/PasswordPolicyChange/expiryWarningDays`.
+            package var expiryWarningDays: Swift.Int?
+            /// Creates a new `PasswordPolicyChange`.
+            ///
+            /// - Parameters:
+            ///   - minLengthWithMFA:
+            ///   - minLengthWithoutMFA:
+            ///   - maxLength:
+            ///   - characterClasses:
+            ///   - maxAgeDays:
+            ///   - expiryWarningDays:
+            package init(
+                minLengthWithMFA: Swift.Int? = nil,
+                minLengthWithoutMFA: Swift.Int? = nil,
+                maxLength: Swift.Int? = nil,
+                characterClasses: Swift.Int? = nil,
+                maxAgeDays: Swift.Int? = nil,
+                expiryWarningDays: Swift.Int? = nil
+            ) {
+                self.minLengthWithMFA = minLengthWithMFA
+                self.minLengthWithoutMFA = minLengthWithoutMFA
+                self.maxLength = maxLength
+                self.characterClasses = characterClasses
+                self.maxAgeDays = maxAgeDays
+                self.expiryWarningDays = expiryWarningDays
+            }
+            package enum CodingKeys: String, CodingKey {
+                case minLengthWithMFA
+                case minLengthWithoutMFA
+                case maxLength
+                case characterClasses
+                case maxAgeDays
+                case expiryWarningDays
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.minLengthWithMFA = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .minLengthWithMFA
+                )
+                self.minLengthWithoutMFA = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .minLengthWithoutMFA
+                )
+                self.maxLength = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .maxLength
+                )
+                self.characterClasses = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .characterClasses
+                )
+                self.maxAgeDays = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .maxAgeDays
+                )
+                self.expiryWarningDays = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .expiryWarningDays
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "minLengthWithMFA",
+                    "minLengthWithoutMFA",
+                    "maxLength",
+                    "characterClasses",
+                    "maxAgeDays",
+                    "expiryWarningDays"
+                ])
+            }
+        }
+        /// "Remember this device for N days" at the challenge; 0 turns it off.
+        ///
+        /// - Remark: Generated from `#/components/schemas/RememberDeviceDays`.
+        package typealias RememberDeviceDays = Swift.Int
+        /// "Forgot password" and "Unlock account" on the sign-in page.
+        ///
+        /// - Remark: Generated from `#/components/schemas/RecoveryPolicy`.
+        package struct RecoveryPolicy: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RecoveryPolicy/passwordReset`.
+            package var passwordReset: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/RecoveryPolicy/unlock`.
+            package var unlock: Swift.Bool
+            /// Different confirmed methods a user proves first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RecoveryPolicy/factorsRequired`.
+            package var factorsRequired: Swift.Int
+            /// Creates a new `RecoveryPolicy`.
+            ///
+            /// - Parameters:
+            ///   - passwordReset:
+            ///   - unlock:
+            ///   - factorsRequired: Different confirmed methods a user proves first.
+            package init(
+                passwordReset: Swift.Bool,
+                unlock: Swift.Bool,
+                factorsRequired: Swift.Int
+            ) {
+                self.passwordReset = passwordReset
+                self.unlock = unlock
+                self.factorsRequired = factorsRequired
+            }
+            package enum CodingKeys: String, CodingKey {
+                case passwordReset
+                case unlock
+                case factorsRequired
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.passwordReset = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .passwordReset
+                )
+                self.unlock = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .unlock
+                )
+                self.factorsRequired = try container.decode(
+                    Swift.Int.self,
+                    forKey: .factorsRequired
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "passwordReset",
+                    "unlock",
+                    "factorsRequired"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RecoveryPolicyChange`.
+        package struct RecoveryPolicyChange: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RecoveryPolicyChange/passwordReset`.
+            package var passwordReset: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/RecoveryPolicyChange/unlock`.
+            package var unlock: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/RecoveryPolicyChange/factorsRequired`.
+            package var factorsRequired: Swift.Int?
+            /// Creates a new `RecoveryPolicyChange`.
+            ///
+            /// - Parameters:
+            ///   - passwordReset:
+            ///   - unlock:
+            ///   - factorsRequired:
+            package init(
+                passwordReset: Swift.Bool? = nil,
+                unlock: Swift.Bool? = nil,
+                factorsRequired: Swift.Int? = nil
+            ) {
+                self.passwordReset = passwordReset
+                self.unlock = unlock
+                self.factorsRequired = factorsRequired
+            }
+            package enum CodingKeys: String, CodingKey {
+                case passwordReset
+                case unlock
+                case factorsRequired
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.passwordReset = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .passwordReset
+                )
+                self.unlock = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .unlock
+                )
+                self.factorsRequired = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .factorsRequired
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "passwordReset",
+                    "unlock",
+                    "factorsRequired"
+                ])
+            }
+        }
+        /// Off by default and weaker than the defaults: an extra check in reset and unlock beside a method, never alone and never at sign-in.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ChallengeQuestionPolicy`.
+        package struct ChallengeQuestionPolicy: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ChallengeQuestionPolicy/enabled`.
+            package var enabled: Swift.Bool
+            /// Questions each user answers.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ChallengeQuestionPolicy/count`.
+            package var count: Swift.Int
+            /// Users may write their own questions.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ChallengeQuestionPolicy/allowCustom`.
+            package var allowCustom: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/ChallengeQuestionPolicy/questions`.
+            package var questions: Components.Schemas.QuestionList
+            /// Creates a new `ChallengeQuestionPolicy`.
+            ///
+            /// - Parameters:
+            ///   - enabled:
+            ///   - count: Questions each user answers.
+            ///   - allowCustom: Users may write their own questions.
+            ///   - questions:
+            package init(
+                enabled: Swift.Bool,
+                count: Swift.Int,
+                allowCustom: Swift.Bool,
+                questions: Components.Schemas.QuestionList
+            ) {
+                self.enabled = enabled
+                self.count = count
+                self.allowCustom = allowCustom
+                self.questions = questions
+            }
+            package enum CodingKeys: String, CodingKey {
+                case enabled
+                case count
+                case allowCustom
+                case questions
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.enabled = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .enabled
+                )
+                self.count = try container.decode(
+                    Swift.Int.self,
+                    forKey: .count
+                )
+                self.allowCustom = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .allowCustom
+                )
+                self.questions = try container.decode(
+                    Components.Schemas.QuestionList.self,
+                    forKey: .questions
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "enabled",
+                    "count",
+                    "allowCustom",
+                    "questions"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ChallengeQuestionPolicyChange`.
+        package struct ChallengeQuestionPolicyChange: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ChallengeQuestionPolicyChange/enabled`.
+            package var enabled: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/ChallengeQuestionPolicyChange/count`.
+            package var count: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/ChallengeQuestionPolicyChange/allowCustom`.
+            package var allowCustom: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/ChallengeQuestionPolicyChange/questions`.
+            package var questions: Components.Schemas.QuestionList?
+            /// Creates a new `ChallengeQuestionPolicyChange`.
+            ///
+            /// - Parameters:
+            ///   - enabled:
+            ///   - count:
+            ///   - allowCustom:
+            ///   - questions:
+            package init(
+                enabled: Swift.Bool? = nil,
+                count: Swift.Int? = nil,
+                allowCustom: Swift.Bool? = nil,
+                questions: Components.Schemas.QuestionList? = nil
+            ) {
+                self.enabled = enabled
+                self.count = count
+                self.allowCustom = allowCustom
+                self.questions = questions
+            }
+            package enum CodingKeys: String, CodingKey {
+                case enabled
+                case count
+                case allowCustom
+                case questions
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.enabled = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .enabled
+                )
+                self.count = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .count
+                )
+                self.allowCustom = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .allowCustom
+                )
+                self.questions = try container.decodeIfPresent(
+                    Components.Schemas.QuestionList.self,
+                    forKey: .questions
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "enabled",
+                    "count",
+                    "allowCustom",
+                    "questions"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/QuestionList`.
+        package typealias QuestionList = [Swift.String]
         /// - Remark: Generated from `#/components/schemas/LockoutPolicy`.
         package struct LockoutPolicy: Codable, Hashable, Sendable {
             /// Failed attempts before a lock.

@@ -44,8 +44,6 @@ public enum ErrorCatalog {
         case "user.invalid_username": return "'\(value("username"))' is not a valid username (letters, digits and . - _ @ +, at most 64)."
         case "user.not_found": return "There is no user '\(value("username"))'."
         case "user.exists": return "A user '\(value("username"))' already exists."
-        case "password.too_short": return "The password must have at least \(value("minimum")) characters."
-        case "password.too_long": return "The password must have at most \(value("maximum")) characters."
         case "user.not_found_by_id": return "There is no such user."
         case "user.own_account": return "You cannot do that to your own account. Ask another administrator."
         case "user.invalid_email": return "That is not a valid email address."
@@ -60,6 +58,18 @@ public enum ErrorCatalog {
         case "policy.unknown_time_zone": return "'\(value("zone"))' is not a time zone (use a name like Europe/Berlin)."
         case "policy.invalid_inbound_number": return "'\(value("number"))' is not a phone number in international form (+ and digits)."
         case "policy.invalid_email_domain": return "'\(value("domain"))' is not a domain name."
+        case "policy.too_few_questions": return "List at least \(value("count")) challenge questions for users to pick from, or let them write their own."
+        case "policy.invalid_question": return "Each challenge question has 5 to 200 characters on one line and appears once ('\(value("question"))')."
+        // Passwords (the policy's checker).
+        case "password.control_characters": return "Use letters, digits, spaces and symbols only: no line breaks or other control characters."
+        case "password.too_short": return "Use at least \(value("minimum")) characters: a few unrelated words make a long password that is easy to remember."
+        case "password.too_long": return "Use at most \(value("maximum")) characters."
+        case "password.blocklisted": return "That password is on a list of common or breached passwords that attackers try first. Choose another."
+        case "password.context": return "Don't build your password on your name, username, email address or the organization's name."
+        case "password.repetitive": return "Avoid repeated or sequential characters such as aaaa, 1234 or abcabc: they are guessed quickly."
+        case "password.character_classes":
+            return "Your organization asks for \(value("classes")) of these: lowercase letters, uppercase letters, digits and symbols."
+        case "password.unchanged": return "Choose a password different from your current one."
         case "factor.type_not_allowed": return "Your organization does not allow this kind of sign-in method. Choose another one."
         // Hardware tokens.
         case "token.import_failed": return "Nothing was imported:\n" + value("problems").split(separator: "\n").map { "  \($0)" }.joined(separator: "\n")

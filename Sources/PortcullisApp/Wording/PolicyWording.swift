@@ -23,6 +23,21 @@ public enum PolicyWording {
         ("totpPeriod", "Authenticator app period (seconds)", "How often new authenticator apps change their code (30 works with every app)."),
         ("totpDrift", "Clock drift allowed (steps)", "Codes this many periods early or late are accepted, for phones whose clock is off."),
         ("patternGridSize", "Grid pattern size", "The grid's width and height in dots (3 to 5)."),
+        ("passwordMinLengthMFA", "Shortest password with two-step verification",
+         "Characters a password needs when its user must use a second factor (NIST: at least 8)."),
+        ("passwordMinLength", "Shortest password without two-step verification",
+         "Characters a password needs when it is all that protects the account (NIST: at least 15)."),
+        ("passwordMaxLength", "Longest password", "Passwords up to this many characters are accepted whole, never cut short (at least 64)."),
+        ("passwordCharacterClasses", "Character classes (weaker than the defaults)",
+         "Require this many of lowercase, uppercase, digits and symbols; 0 asks for none, as NIST advises, since such rules lead to predictable passwords."),
+        ("passwordMaxAgeDays", "Password expiry in days (weaker than the defaults)",
+         "Make users change their password after this many days; 0 never expires it, as NIST advises, since forced changes lead to weaker passwords."),
+        ("passwordExpiryWarningDays", "Expiry warning (days)", "Warn at sign-in and in settings this many days before a password expires."),
+        ("rememberDeviceDays", "Remember a device (days)",
+         "Users may skip the second factor on a device they chose to remember for this many days; 0 turns it off."),
+        ("recoveryFactors", "Methods to prove for a reset or unlock",
+         "How many different methods a user proves before resetting a forgotten password or unlocking (1 or 2)."),
+        ("challengeQuestionCount", "Challenge questions per user", "How many challenge questions each user answers, when they are on."),
     ]
 
     /// A setting's name as the page shows it; the key itself for one it does not know.

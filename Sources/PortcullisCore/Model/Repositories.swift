@@ -24,8 +24,11 @@ public protocol UserRepository: Sendable {
     func list(organizationID: String) async throws -> [User]
     /// One page of an organization's users matching `query`, by username (keyset paging from `query.after`).
     func search(_ query: UserQuery) async throws -> [UserListing]
-    /// Replaces the password hash; `mustChangePassword` is left as it is (see `setMustChangePassword`).
+    /// Replaces the password hash (a re-hash with new parameters); nothing else changes.
     func setPasswordHash(userID: String, hash: String) async throws
+    /// A new password: its hash, when it was set, and whether its user must change it at the next sign-in (an
+    /// administrator's temporary password).
+    func setPassword(userID: String, hash: String, changedAt: Date, mustChange: Bool) async throws
     func setMustChangePassword(userID: String, _ mustChange: Bool) async throws
     func updateProfile(userID: String, displayName: String, email: String?, phone: String?) async throws
     func setDisabled(userID: String, _ disabled: Bool) async throws

@@ -7,6 +7,9 @@ public enum SessionStage: String, Sendable, Codable {
     case secondFactor = "second_factor"
     /// Fully signed in.
     case signedIn = "signed_in"
+    /// Both factors answered, but the password must be replaced before anything else (an administrator's temporary
+    /// password, or one past the policy's maximum age).
+    case passwordChange = "password_change"
 }
 
 /// A server-side session. Only the SHA-256 of `token` is stored, so a copy of the database opens no session.

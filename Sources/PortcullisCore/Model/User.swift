@@ -13,6 +13,9 @@ public struct User: Sendable, Codable, Equatable {
     public var passwordHash: String?
     /// Set with a temporary password from an administrator: the user must choose a new one at the next sign-in.
     public var mustChangePassword: Bool
+    /// When the password was last set by its user (or an administrator); nil for one set before this was recorded,
+    /// which counts from `createdAt`. A policy's maximum age runs from here.
+    public var passwordChangedAt: Date?
     public var isAdmin: Bool
     /// Runs the deployment: manages the spare token pool and may lend its tokens to any organization's users.
     public var isOperator: Bool
@@ -38,7 +41,8 @@ public struct User: Sendable, Codable, Equatable {
         passwordHash: String?, isAdmin: Bool = false, isOperator: Bool = false, mfaRequired: Bool = false, mfaPromptDismissed: Bool = false,
         disabled: Bool = false, failedPasswordAttempts: Int = 0, failedFactorAttempts: Int = 0,
         lockedUntil: Date? = nil, lockLevel: Int = 0, consecutiveFailures: Int = 0, lockNeedsAdmin: Bool = false,
-        createdAt: Date, lastSignInAt: Date? = nil, phone: String? = nil, mustChangePassword: Bool = false
+        createdAt: Date, lastSignInAt: Date? = nil, phone: String? = nil, mustChangePassword: Bool = false,
+        passwordChangedAt: Date? = nil
     ) {
         self.id = id
         self.organizationID = organizationID
@@ -48,6 +52,7 @@ public struct User: Sendable, Codable, Equatable {
         self.phone = phone
         self.passwordHash = passwordHash
         self.mustChangePassword = mustChangePassword
+        self.passwordChangedAt = passwordChangedAt
         self.isAdmin = isAdmin
         self.isOperator = isOperator
         self.mfaRequired = mfaRequired

@@ -9,6 +9,10 @@ extension OrganizationPolicy {
         case unknownTimeZone(String)
         case invalidInboundNumber(String)
         case invalidEmailDomain(String)
+        /// Challenge questions are on with fewer questions to pick from than users must answer.
+        case tooFewQuestions(needed: Int)
+        /// A question that is empty, over 200 characters, or a duplicate.
+        case invalidQuestion(String)
 
         public var code: String {
             switch self {
@@ -17,6 +21,8 @@ extension OrganizationPolicy {
             case .unknownTimeZone: "policy.unknown_time_zone"
             case .invalidInboundNumber: "policy.invalid_inbound_number"
             case .invalidEmailDomain: "policy.invalid_email_domain"
+            case .tooFewQuestions: "policy.too_few_questions"
+            case .invalidQuestion: "policy.invalid_question"
             }
         }
 
@@ -29,6 +35,8 @@ extension OrganizationPolicy {
             case .unknownTimeZone(let zone): ["zone": zone]
             case .invalidInboundNumber(let number): ["number": number]
             case .invalidEmailDomain(let domain): ["domain": domain]
+            case .tooFewQuestions(let needed): ["count": String(needed)]
+            case .invalidQuestion(let question): ["question": String(question.prefix(80))]
             }
         }
     }
@@ -40,6 +48,9 @@ extension OrganizationPolicy {
         "resendCooldownSeconds": 0...3600, "backupCodeCount": 5...20, "totpDigits": 6...8, "totpPeriod": 15...120, "totpDrift": 0...5,
         "patternGridSize": 3...5, "sendsPerUserHour": 1...1000, "sendsPerUserDay": 1...10_000,
         "sendsPerOrganizationHour": 1...1_000_000, "sendsPerOrganizationDay": 1...10_000_000,
+        "passwordMinLengthMFA": 8...64, "passwordMinLength": 8...64, "passwordMaxLength": 64...1024, "passwordCharacterClasses": 0...4,
+        "passwordMaxAgeDays": 0...3650, "passwordExpiryWarningDays": 0...90, "rememberDeviceDays": 0...365, "recoveryFactors": 1...2,
+        "challengeQuestionCount": 1...5,
     ]
 
     /// The numbers as the policy page and the command line name them.
@@ -53,6 +64,11 @@ extension OrganizationPolicy {
             "totpDigits": totp.digits, "totpPeriod": totp.period, "totpDrift": totp.drift, "patternGridSize": patternGridSize,
             "sendsPerUserHour": messageCodes.perUser.hour, "sendsPerUserDay": messageCodes.perUser.day,
             "sendsPerOrganizationHour": messageCodes.perOrganization.hour, "sendsPerOrganizationDay": messageCodes.perOrganization.day,
+            "passwordMinLengthMFA": password.minimumLengthWithMFA, "passwordMinLength": password.minimumLengthWithoutMFA,
+            "passwordMaxLength": password.maximumLength, "passwordCharacterClasses": password.characterClasses,
+            "passwordMaxAgeDays": password.maximumAgeDays, "passwordExpiryWarningDays": password.expiryWarningDays,
+            "rememberDeviceDays": rememberDeviceDays, "recoveryFactors": recovery.factorsRequired,
+            "challengeQuestionCount": challengeQuestions.count,
         ]
     }
 
@@ -79,6 +95,15 @@ extension OrganizationPolicy {
         case "sendsPerUserDay": messageCodes.perUser.day = value
         case "sendsPerOrganizationHour": messageCodes.perOrganization.hour = value
         case "sendsPerOrganizationDay": messageCodes.perOrganization.day = value
+        case "passwordMinLengthMFA": password.minimumLengthWithMFA = value
+        case "passwordMinLength": password.minimumLengthWithoutMFA = value
+        case "passwordMaxLength": password.maximumLength = value
+        case "passwordCharacterClasses": password.characterClasses = value
+        case "passwordMaxAgeDays": password.maximumAgeDays = value
+        case "passwordExpiryWarningDays": password.expiryWarningDays = value
+        case "rememberDeviceDays": rememberDeviceDays = value
+        case "recoveryFactors": recovery.factorsRequired = value
+        case "challengeQuestionCount": challengeQuestions.count = value
         default: return false
         }
         return true
@@ -97,6 +122,17 @@ extension OrganizationPolicy {
             throw PolicyError.invalidInboundNumber(number)
         }
         for domain in blockedEmailDomains where !Self.isDomain(domain) { throw PolicyError.invalidEmailDomain(domain) }
+        var seen = Set<String>()
+        for question in challengeQuestions.questions {
+            let key = question.lowercased()
+            guard (5...200).contains(question.count), question.allSatisfy({ !$0.isNewline }), seen.insert(key).inserted else {
+                throw PolicyError.invalidQuestion(question)
+            }
+        }
+        guard challengeQuestions.questions.count <= 50 else { throw PolicyError.invalidQuestion(challengeQuestions.questions[50]) }
+        if challengeQuestions.enabled, !challengeQuestions.allowCustom, challengeQuestions.questions.count < challengeQuestions.count {
+            throw PolicyError.tooFewQuestions(needed: challengeQuestions.count)
+        }
     }
 
     static func isDomain(_ text: String) -> Bool {

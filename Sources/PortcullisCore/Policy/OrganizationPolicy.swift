@@ -35,6 +35,13 @@ public struct OrganizationPolicy: Sendable, Codable, Equatable {
     public var inboundSMSNumber: String?
     /// IANA time zone: the audit log's times, and lent tokens are due back at the end of the day here.
     public var timeZone: String
+    /// Password rules (SPEC §5).
+    public var password: PasswordPolicy
+    /// "Remember this device for N days" at the challenge (0 = not offered).
+    public var rememberDeviceDays: Int
+    /// "Forgot password" and "Unlock account".
+    public var recovery: RecoveryPolicy
+    public var challengeQuestions: ChallengeQuestionPolicy
 
     /// The policy a new organization starts with: the server's configuration.
     public init(defaults policy: SecurityPolicy = SecurityPolicy()) {
@@ -57,6 +64,10 @@ public struct OrganizationPolicy: Sendable, Codable, Equatable {
         inboundSMSEnabled = policy.inboundSMSEnabled
         inboundSMSNumber = policy.inboundSMSNumber
         timeZone = policy.timeZone
+        password = policy.password
+        rememberDeviceDays = policy.rememberDeviceDays
+        recovery = policy.recovery
+        challengeQuestions = policy.challengeQuestions
     }
 
     /// The decoder's `userInfo` key for the defaults of settings missing from the stored JSON.
@@ -88,6 +99,10 @@ public struct OrganizationPolicy: Sendable, Codable, Equatable {
         try read(.inboundSMSEnabled, &inboundSMSEnabled)
         inboundSMSNumber = try c.decodeIfPresent(String.self, forKey: .inboundSMSNumber) ?? inboundSMSNumber
         try read(.timeZone, &timeZone)
+        try read(.password, &password)
+        try read(.rememberDeviceDays, &rememberDeviceDays)
+        try read(.recovery, &recovery)
+        try read(.challengeQuestions, &challengeQuestions)
     }
 
     public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")! }

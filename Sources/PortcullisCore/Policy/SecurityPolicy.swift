@@ -50,6 +50,11 @@ public struct SecurityPolicy: Sendable, Equatable {
     public var inboundSMSEnabled: Bool = false
     public var inboundSMSNumber: String?
     public var timeZone: String = "UTC"
+    /// Self-service (SPEC §5): passwords, remembered devices, recovery and challenge questions.
+    public var password = PasswordPolicy()
+    public var rememberDeviceDays: Int = 30
+    public var recovery = RecoveryPolicy()
+    public var challengeQuestions = ChallengeQuestionPolicy()
     /// The public base URL: the WebAuthn relying party's origin, and its host the RP ID.
     public var webAuthnOrigin: String = "http://localhost:8080"
 
@@ -86,6 +91,10 @@ public struct SecurityPolicy: Sendable, Equatable {
         policy.inboundSMSEnabled = organization.inboundSMSEnabled
         policy.inboundSMSNumber = organization.inboundSMSNumber
         policy.timeZone = organization.timeZone
+        policy.password = organization.password
+        policy.rememberDeviceDays = organization.rememberDeviceDays
+        policy.recovery = organization.recovery
+        policy.challengeQuestions = organization.challengeQuestions
         return policy
     }
 

@@ -26,8 +26,6 @@ public struct AccountAdministration: Sendable {
     public enum AdministrationError: DomainError, Equatable {
         case invalidSlug(String)
         case invalidUsername(String)
-        case passwordTooShort(minimum: Int)
-        case passwordTooLong(maximum: Int)
         case organizationNotFound(String)
         case userNotFound(String)
         case organizationExists(String)
@@ -37,8 +35,6 @@ public struct AccountAdministration: Sendable {
             switch self {
             case .invalidSlug: "organization.invalid_slug"
             case .invalidUsername: "user.invalid_username"
-            case .passwordTooShort: "password.too_short"
-            case .passwordTooLong: "password.too_long"
             case .organizationNotFound: "organization.not_found"
             case .userNotFound: "user.not_found"
             case .organizationExists: "organization.exists"
@@ -48,7 +44,7 @@ public struct AccountAdministration: Sendable {
 
         public var kind: ErrorKind {
             switch self {
-            case .invalidSlug, .invalidUsername, .passwordTooShort, .passwordTooLong: .invalid
+            case .invalidSlug, .invalidUsername: .invalid
             case .organizationNotFound, .userNotFound: .notFound
             case .organizationExists, .userExists: .conflict
             }
@@ -58,16 +54,18 @@ public struct AccountAdministration: Sendable {
             switch self {
             case .invalidSlug(let slug), .organizationNotFound(let slug), .organizationExists(let slug): ["slug": slug]
             case .invalidUsername(let username), .userNotFound(let username), .userExists(let username): ["username": username]
-            case .passwordTooShort(let minimum): ["minimum": String(minimum)]
-            case .passwordTooLong(let maximum): ["maximum": String(maximum)]
             }
         }
     }
 
-    /// Passwords must be 8 to 256 characters (the full NIST policy with its blocklist comes with the policy pages).
+    /// The floor for a password an administrator sets (8 to 1024 characters, counted as the policy counts them):
+    /// a temporary one is replaced by the user's own at the next sign-in, and every password a user chooses
+    /// follows the organization's whole policy (`PasswordService`).
     public static func checkPassword(_ password: String) throws {
-        guard password.count >= 8 else { throw AdministrationError.passwordTooShort(minimum: 8) }
-        guard password.count <= 256 else { throw AdministrationError.passwordTooLong(maximum: 256) }
+        let length = PasswordText.length(password)
+        guard (8...1024).contains(length) else {
+            throw PasswordRefusal(problem: length < 8 ? .tooShort : .tooLong, minimumLength: 8, maximumLength: 1024, characterClasses: 0)
+        }
     }
 
     public func createOrganization(slug: String, name: String, actor: AuditActor) async throws -> Organization {
@@ -159,8 +157,9 @@ public struct AccountAdministration: Sendable {
     public func setPassword(user: User, password: String, actor: AuditActor) async throws {
         try Self.checkPassword(password)
         let hash = try await hasher.hash(password)  // the slow part, before the transaction
+        let now = clock.now
         try await repositories.atomically { [audit] r in
-            try await r.users.setPasswordHash(userID: user.id, hash: hash)
+            try await r.users.setPassword(userID: user.id, hash: hash, changedAt: now, mustChange: false)
             try await r.sessions.deleteAll(userID: user.id, stage: nil, exceptToken: nil)
             try await audit.record(.passwordChanged, organizationID: user.organizationID, userID: user.id, actor: actor, in: r)
         }

@@ -23,6 +23,8 @@ public struct SignInFlow: Sendable {
         case enroll(required: Bool)
         /// Done: the session is signed in.
         case signedIn
+        /// Done but for a new password the user must choose first (`SessionStage.passwordChange`).
+        case changePassword
     }
 
     public enum PasswordResult: Sendable {
@@ -56,7 +58,7 @@ public struct SignInFlow: Sendable {
             case .enroll(let required): return .proceed(session, .enroll(required: required))
             case .done:
                 guard let signedIn = try await complete(session, user: user, addingAMR: [], ip: ip) else { return .failed }
-                return .proceed(signedIn, .signedIn)
+                return .proceed(signedIn, signedIn.stage == .passwordChange ? .changePassword : .signedIn)
             }
         }
     }
@@ -110,7 +112,8 @@ public struct SignInFlow: Sendable {
         switch try await checks.verifyFactor(userID: user.id, factorID: factor.id, response: response, ip: ip) {
         case .accepted:
             if let old { try await sessions.end(old.token) }
-            let session = try await sessions.start(user: user, stage: .signedIn, amr: ["hwk", "user", "mfa"], verified: true)
+            let stage: SessionStage = try await passwordChangeDue(user) ? .passwordChange : .signedIn
+            let session = try await sessions.start(user: user, stage: stage, amr: ["hwk", "user", "mfa"], verified: true)
             try await recordSignIn(session, ip: ip)
             return .signedIn(session)
         case .rejected: return .rejected
@@ -194,11 +197,36 @@ public struct SignInFlow: Sendable {
         return try await signIn(session, addingAMR: amr, ip: ip)
     }
 
-    /// Moves the session to signed-in under a new token and records the sign-in.
+    /// Moves the session to signed-in under a new token and records the sign-in; to `passwordChange` when the user
+    /// must first replace their password.
     private func signIn(_ session: Session, addingAMR amr: [String], ip: String) async throws -> Session {
-        let signedIn = try await sessions.advance(session, to: .signedIn, addingAMR: amr, verified: !amr.isEmpty)
+        var due = false
+        if let user = try await repositories.users.find(id: session.userID) { due = try await passwordChangeDue(user) }
+        let signedIn = try await sessions.advance(session, to: due ? .passwordChange : .signedIn, addingAMR: amr, verified: !amr.isEmpty)
         try await recordSignIn(signedIn, ip: ip)
         return signedIn
+    }
+
+    /// Whether the user must choose a new password before going on: an administrator's temporary password, or one
+    /// past the organization's maximum age.
+    func passwordChangeDue(_ user: User) async throws -> Bool {
+        if user.mustChangePassword { return true }
+        let policy = try await checks.factorContext.forOrganization(id: user.organizationID).policy.password
+        return PasswordService.status(of: user, policy: policy, now: clock.now).mustChange
+    }
+
+    public enum NewPasswordResult: Sendable {
+        /// The password is replaced and the session fully signed in (under a new token).
+        case signedIn(Session)
+        case refused(PasswordVerdict)
+    }
+
+    /// The new password a `passwordChange` session owes; then it is fully signed in.
+    public func choosePassword(session: Session, user: User, new: String, passwords: PasswordService, ip: String) async throws -> NewPasswordResult {
+        guard session.stage == .passwordChange else { return .refused(try await passwords.check(new, for: user)) }
+        let verdict = try await passwords.replaceAtSignIn(session: session, user: user, new: new, ip: ip)
+        guard verdict.isAcceptable else { return .refused(verdict) }
+        return .signedIn(try await sessions.advance(session, to: .signedIn, addingAMR: []))
     }
 
     private func recordSignIn(_ session: Session, ip: String) async throws {

@@ -99,7 +99,7 @@ public struct SignInService: Sendable {
             return try await failPassword(organization: organization, user: user, reason: "locked", ip: ip)
         }
         try await repositories.rateLimits.release(key: Self.ipKey(ip), window: policy.ipWindow, reservedAt: now)
-        if let stored = user.passwordHash, hasher.needsRehash(stored) {
+        if let stored = user.passwordHash, hasher.needsRehash(stored) || !PasswordHasher.isNormalized(password) {
             try await repositories.users.setPasswordHash(userID: user.id, hash: try await hasher.hash(password))
         }
         return .success(user)

@@ -187,9 +187,9 @@ public struct UserAdministration: Sendable {
         let password = password?.nonEmpty ?? accounts.generatePassword()
         try AccountAdministration.checkPassword(password)
         let hash = try await accounts.hasher.hash(password)
+        let now = context.clock.now
         try await repositories.atomically { [audit] r in
-            try await r.users.setPasswordHash(userID: user.id, hash: hash)
-            try await r.users.setMustChangePassword(userID: user.id, true)
+            try await r.users.setPassword(userID: user.id, hash: hash, changedAt: now, mustChange: true)
             try await r.sessions.deleteAll(userID: user.id, stage: nil, exceptToken: nil)
             try await audit.record(.temporaryPasswordSet, organizationID: user.organizationID, userID: user.id, actor: scope.actor, in: r)
         }

@@ -53,6 +53,14 @@ struct AdminPolicyController {
         policy.inboundSMSNumber = number.isEmpty ? nil : (PhoneNumber.parse(country: "", number: number)?.e164 ?? number)
         policy.inboundSMSEnabled = form["inbound_enabled"] == "1" && policy.inboundSMSNumber != nil
         policy.timeZone = form.text("time_zone").isEmpty ? current.timeZone : form.text("time_zone")
+        policy.recovery.passwordReset = form["recovery_reset"] == "1"
+        policy.recovery.unlock = form["recovery_unlock"] == "1"
+        policy.challengeQuestions.enabled = form["questions_enabled"] == "1"
+        policy.challengeQuestions.allowCustom = form["questions_custom"] == "1"
+        if let questions = form["questions"] {
+            policy.challengeQuestions.questions = questions.split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
         return policy
     }
 }

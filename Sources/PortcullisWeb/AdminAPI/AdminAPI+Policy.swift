@@ -51,7 +51,15 @@ extension AdminAPI {
                         digits: number("totpDigits"), periodSeconds: number("totpPeriod"), driftSteps: number("totpDrift")),
             webAuthnUserVerification: policy.webAuthnRequireUserVerification ? .required : .preferred,
             passkeySignIn: policy.passkeysAllowed, patternGridSize: policy.patternGridSize, blockedEmailDomains: policy.blockedEmailDomains,
-            inboundSMSEnabled: policy.inboundSMSEnabled, inboundSMSNumber: policy.inboundSMSNumber, timeZone: policy.timeZone)
+            inboundSMSEnabled: policy.inboundSMSEnabled, inboundSMSNumber: policy.inboundSMSNumber, timeZone: policy.timeZone,
+            password: .init(minLengthWithMFA: number("passwordMinLengthMFA"), minLengthWithoutMFA: number("passwordMinLength"),
+                            maxLength: number("passwordMaxLength"), characterClasses: number("passwordCharacterClasses"),
+                            maxAgeDays: number("passwordMaxAgeDays"), expiryWarningDays: number("passwordExpiryWarningDays")),
+            rememberDeviceDays: policy.rememberDeviceDays,
+            recovery: .init(passwordReset: policy.recovery.passwordReset, unlock: policy.recovery.unlock,
+                            factorsRequired: policy.recovery.factorsRequired),
+            challengeQuestions: .init(enabled: policy.challengeQuestions.enabled, count: policy.challengeQuestions.count,
+                                      allowCustom: policy.challengeQuestions.allowCustom, questions: policy.challengeQuestions.questions))
     }
 
     /// `current` with the change's members laid over it. Numbers are checked against the policy's ranges here (the
@@ -107,6 +115,29 @@ extension AdminAPI {
         if policy.inboundSMSEnabled, policy.inboundSMSNumber == nil { throw AdminAPIProblem.invalid("inboundSMSEnabled") }
         try check(change.timeZone, "timeZone", 0...64)
         if let zone = change.timeZone { policy.timeZone = zone }
+        if let password = change.password {
+            try set(&policy, "passwordMinLengthMFA", password.minLengthWithMFA)
+            try set(&policy, "passwordMinLength", password.minLengthWithoutMFA)
+            try set(&policy, "passwordMaxLength", password.maxLength)
+            try set(&policy, "passwordCharacterClasses", password.characterClasses)
+            try set(&policy, "passwordMaxAgeDays", password.maxAgeDays)
+            try set(&policy, "passwordExpiryWarningDays", password.expiryWarningDays)
+        }
+        try set(&policy, "rememberDeviceDays", change.rememberDeviceDays)
+        if let recovery = change.recovery {
+            if let reset = recovery.passwordReset { policy.recovery.passwordReset = reset }
+            if let unlock = recovery.unlock { policy.recovery.unlock = unlock }
+            try set(&policy, "recoveryFactors", recovery.factorsRequired)
+        }
+        if let questions = change.challengeQuestions {
+            if let enabled = questions.enabled { policy.challengeQuestions.enabled = enabled }
+            if let custom = questions.allowCustom { policy.challengeQuestions.allowCustom = custom }
+            try set(&policy, "challengeQuestionCount", questions.count)
+            if let list = questions.questions {
+                for question in list { try checkText(question, "challengeQuestions", 5...200) }
+                policy.challengeQuestions.questions = list
+            }
+        }
         return policy
     }
 

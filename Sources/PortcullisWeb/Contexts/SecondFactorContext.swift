@@ -12,7 +12,7 @@ public struct SecondFactorContext: ChildRequestContext, SessionPageContext {
 
     public init(context: AppRequestContext) throws {
         guard let session = context.session, let user = context.user else { throw PageError.redirect("/login") }
-        guard session.stage == .secondFactor else { throw PageError.redirect("/portal") }
+        guard session.stage == .secondFactor else { throw PageError.redirect(session.stage == .passwordChange ? "/login/password" : "/portal") }
         self.coreContext = context.coreContext
         self.browser = context
         self.session = session

@@ -12,7 +12,7 @@ public struct SignedInContext: ChildRequestContext, SessionPageContext {
 
     public init(context: AppRequestContext) throws {
         guard let session = context.session, let user = context.user, session.stage == .signedIn else {
-            throw PageError.redirect("/login")
+            throw PageError.redirect(context.session?.stage == .passwordChange ? "/login/password" : "/login")
         }
         self.coreContext = context.coreContext
         self.browser = context

@@ -7,11 +7,11 @@ struct AccountController {
     let web: WebContext
     var app: Portcullis { web.app }
 
-    /// A recommendation shown to users with fewer factors (SPEC §4.1 default: 2).
-    static let recommendedFactorCount = 2
-
     func register(on router: some RouterMethods<SignedInContext>) {
-        router.get("/portal") { _, context in try await portal(context: context) }
+        router.get("/portal") { request, context in
+            try await portal(notice: Notice.find(request.uri.queryParameters.get("notice").map { String($0) }, among: Notice.portalPage),
+                             context: context)
+        }
         router.get("/settings") { request, context in
             try await settings(notice: request.uri.queryParameters.get("notice").map { String($0) }, context: context)
         }
@@ -64,12 +64,14 @@ struct AccountController {
         }
     }
 
-    private func portal(context: SignedInContext) async throws -> Response {
+    private func portal(notice: Notice?, context: SignedInContext) async throws -> Response {
         let user = context.user
         // The methods that count: possession factors (backups stand beside one).
         let factors = try await app.signIn.confirmedFactors(userID: user.id).filter { app.methods.isPossession($0) }
+        let password = PasswordStatusView(try await app.passwords.status(of: user), now: app.clock.now)
         return web.pages.render(PortalPage(displayName: user.displayName, applications: [], factorCount: factors.count,
-                                           recommended: Self.recommendedFactorCount), context: context)
+                                           recommended: try await web.policy(for: user).recommendedFactorCount, password: password,
+                                           notice: notice), context: context)
     }
 
     /// The `?notice=` code that asks to confirm removing the last possession factor (`remove_confirm_{id}`).
@@ -88,7 +90,8 @@ struct AccountController {
                                 hasCodes: summaries.contains { $0.details.remainingCodes != nil },
                                 canHaveCodes: canHaveCodes,
                                 addOptions: web.presenters.addOptions(allowedBy: methods).filter { $0.firstFactor || canHaveCodes },
-                                recommendedFactorCount: possessionCount < policy.recommendedFactorCount ? policy.recommendedFactorCount : nil)
+                                recommendedFactorCount: possessionCount < policy.recommendedFactorCount ? policy.recommendedFactorCount : nil,
+                                password: PasswordStatusView(try await app.passwords.status(of: user), now: app.clock.now))
         if let notice = Notice.find(code, among: Notice.settingsPage) {
             page.notice = notice
         } else if let code, code.hasPrefix(Self.confirmRemovalPrefix),

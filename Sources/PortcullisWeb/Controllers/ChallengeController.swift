@@ -110,7 +110,7 @@ struct ChallengeController<Context: SessionPageContext> {
             // A user whose only kind of method the organization turned off is asked to add another straight away.
             let methods = FactorMethods.forPolicy(try await web.policy(for: user))
             let replace = methods.needsReplacement(try await app.factors.list(userID: signedIn.userID))
-            return web.redirect(replace ? Notice.replaceFactor.location("/settings") : "/portal", session: signedIn)
+            return web.redirect(web.landing(signedIn, replace ? Notice.replaceFactor.location("/settings") : "/portal"), session: signedIn)
         case .rejected:
             return try await back(to: factorID, Flash(.answerRejected), context: context)
         case .locked:

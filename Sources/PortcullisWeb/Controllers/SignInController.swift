@@ -85,6 +85,7 @@ struct SignInController {
             case .challenge: return web.redirect("/login/challenge", session: session)
             case .enroll: return web.redirect("/login/enroll", session: session)
             case .signedIn: return web.redirect("/portal", session: session)
+            case .changePassword: return web.redirect("/login/password", session: session)
             }
         }
     }
@@ -101,7 +102,7 @@ struct SignInController {
     private func skipEnrollment(dismiss: Bool, context: SecondFactorContext) async throws -> Response {
         let (session, user) = (context.session, context.user)
         switch try await app.flow.skipEnrollment(session: session, user: user, dismiss: dismiss, ip: context.clientIP) {
-        case .signedIn(let signedIn): return web.redirect("/portal", session: signedIn)
+        case .signedIn(let signedIn): return web.redirect(web.landing(signedIn), session: signedIn)
         case .notAllowed: throw PageError.page(.forbidden, title: "Not allowed", message: "Your organization requires two-step verification.")
         case .locked: return try await web.backToLogin(organizationID: user.organizationID, notice: web.locked)
         }

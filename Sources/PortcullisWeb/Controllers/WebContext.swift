@@ -33,6 +33,11 @@ struct WebContext: Sendable {
         return response
     }
 
+    /// Where a sign-in that just completed goes: `next`, unless the user must first choose a new password.
+    func landing(_ session: Session, _ next: String = "/portal") -> String {
+        session.stage == .passwordChange ? "/login/password" : next
+    }
+
     /// Back to the sign-in page with a notice, the session cookie cleared.
     func backToLogin(organizationID: String, notice: Notice) async throws -> Response {
         var response = Response.seeOther(try await loginPath(organizationID: organizationID), notice: notice)
@@ -78,13 +83,14 @@ struct WebContext: Sendable {
     /// After a factor was confirmed: completes a sign-in in progress (the new factor proved itself), and shows the
     /// backup codes issued with a first factor (on the next page, once), or goes on.
     func finishEnrollment(session: Session, user: User, factor: Factor, backupCodes: [String]?, context: some PageContext) async throws -> Response {
-        let next = session.stage == .signedIn ? Notice.enrolled.location("/settings") : "/portal"
+        var next = session.stage == .signedIn ? Notice.enrolled.location("/settings") : "/portal"
         var target = session
         if session.stage == .secondFactor {
             guard let signedIn = try await app.flow.enrolled(session: session, user: user, factor: factor, ip: context.clientIP) else {
                 return try await backToLogin(organizationID: user.organizationID, notice: locked)
             }
             target = signedIn
+            next = landing(signedIn)
         } else {
             // The new factor just proved itself: that counts as a recent second factor.
             target = try await app.sessions.markVerified(session)

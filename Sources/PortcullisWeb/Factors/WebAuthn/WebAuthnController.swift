@@ -110,7 +110,7 @@ struct WebAuthnController {
         let response = FactorResponse.assertion(WebAuthnAnswer(assertionJSON: json, challenge: taken.challenge, requireUserVerification: true))
         switch try await app.flow.passkey(user: user, factor: factor, response: response, ip: context.clientIP, replacing: context.session) {
         case .signedIn(let session):
-            return web.redirect("/portal", session: session)
+            return web.redirect(web.landing(session), session: session)
         case .rejected:
             return failed
         case .locked:

@@ -10,8 +10,14 @@ struct PortalPage: PageView {
     let recommendMore: Bool
     /// "methods" rather than "method".
     let plural: Bool
+    /// Shown when the password expires soon.
+    let password: PasswordStatusView?
+    var notice: Notice?
 
-    init(displayName: String, applications: [ApplicationLinkView], factorCount: Int, recommended: Int) {
+    init(displayName: String, applications: [ApplicationLinkView], factorCount: Int, recommended: Int, password: PasswordStatusView?,
+         notice: Notice? = nil) {
+        self.password = password?.expiresSoon == true ? password : nil
+        self.notice = notice
         self.displayName = displayName
         self.applications = applications
         self.factorCount = factorCount

@@ -15,6 +15,7 @@ struct SettingsPage: PageView {
     let addOptions: [AddOption]
     /// The organization's recommended number of methods, when the user holds fewer.
     let recommendedFactorCount: Int?
+    let password: PasswordStatusView
     /// The confirmation asked before removing the last possession factor, with its backups.
     var confirmRemoval: RemovalConfirmationView?
     var notice: Notice?

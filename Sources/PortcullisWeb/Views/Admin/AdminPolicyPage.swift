@@ -29,7 +29,15 @@ struct AdminPolicyPage: PageView {
 
     let factorTypes: [FactorTypeRow]
     let mfaForEveryone: Bool
+    /// Limits and codes; passwords; recovery and remembered devices.
     let numbers: [NumberRow]
+    let passwordNumbers: [NumberRow]
+    let selfServiceNumbers: [NumberRow]
+    let recoveryReset: Bool
+    let recoveryUnlock: Bool
+    let questionsEnabled: Bool
+    let questionsCustom: Bool
+    let questions: String
     let totpAlgorithms: [OptionView]
     let requireUserVerification: Bool
     let passkeys: Bool
@@ -49,11 +57,20 @@ struct AdminPolicyPage: PageView {
         }
         mfaForEveryone = policy.mfaRequiredForEveryone
         let values = policy.numbers
-        numbers = PolicyWording.numbers.map { entry in
+        let rows = PolicyWording.numbers.map { entry in
             let range = OrganizationPolicy.ranges[entry.key] ?? 0...Int.max
             return NumberRow(key: entry.key, name: entry.name, explanation: entry.explanation, value: values[entry.key] ?? 0,
                              minimum: range.lowerBound, maximum: range.upperBound)
         }
+        let selfService: Set = ["rememberDeviceDays", "recoveryFactors", "challengeQuestionCount"]
+        passwordNumbers = rows.filter { $0.key.hasPrefix("password") }
+        selfServiceNumbers = rows.filter { selfService.contains($0.key) }
+        numbers = rows.filter { !$0.key.hasPrefix("password") && !selfService.contains($0.key) }
+        recoveryReset = policy.recovery.passwordReset
+        recoveryUnlock = policy.recovery.unlock
+        questionsEnabled = policy.challengeQuestions.enabled
+        questionsCustom = policy.challengeQuestions.allowCustom
+        questions = policy.challengeQuestions.questions.joined(separator: "\n")
         totpAlgorithms = ["SHA1", "SHA256", "SHA512"].map { OptionView(value: $0, label: $0, selected: policy.totp.algorithm.rawValue == $0) }
         requireUserVerification = policy.webAuthnRequireUserVerification
         passkeys = policy.passkeysAllowed

@@ -23,6 +23,7 @@ extension Notice {
         case .resyncFailed: "resync_failed"
         case .sessionsEnded: "sessions_ended"
         case .replaceFactor: "replace_factor"
+        case .passwordChanged: "password_changed"
         case .imported(let count): String(count)
         case .tokenAssigned: "assigned"
         case .tokenLent: "lent"
@@ -32,7 +33,7 @@ extension Notice {
         case .missingCredentials, .throttled, .signInFailed, .codeSent, .newCodeSent, .waitBeforeResending, .codeNotSent,
              .challengeExpired, .enterTheCode, .answerRejected, .invalidPhoneNumber,
              .enrollmentCodeMismatch, .authenticatorCodeMismatch, .seedFileMissing, .preSharedKeyNotHex, .nothingImported,
-             .tokenCodesMismatch, .noOrganization, .noUser, .dueTimeNotInFuture, .admin, .problem:
+             .tokenCodesMismatch, .noOrganization, .noUser, .dueTimeNotInFuture, .admin, .problem, .currentPasswordWrong, .passwordsDiffer:
             nil
         }
     }
@@ -58,8 +59,11 @@ extension Notice {
     static let settingsPage: [Notice] = [
         .enrolled, .renamed, .renameFailed, .defaultChanged, .defaultFailed, .removed, .removeFailed, .lastFactorRequired,
         .patternNeedsFactor, .patternEnrolled, .codesRegenerated, .codesNeedFactor, .resynced, .resyncFailed, .sessionsEnded,
-        .replaceFactor,
+        .replaceFactor, .passwordChanged,
     ]
+
+    /// What the portal accepts.
+    static let portalPage: [Notice] = [.passwordChanged]
 
     /// What a hardware token's admin page accepts.
     static let tokenPage: [Notice] = [.tokenAssigned, .tokenLent, .tokenReturned, .tokenResynced, .tokenDisabled, .tokenEnabled]

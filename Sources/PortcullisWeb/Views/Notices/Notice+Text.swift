@@ -46,6 +46,12 @@ extension Notice {
         case .sessionsEnded: "You are signed out everywhere else."
         case .replaceFactor: "Your organization no longer allows the kind of sign-in method you use. Add another method now, then remove the old one."
 
+        case .passwordChanged:
+            "Your password is changed, and you are signed out everywhere else. Update it on your other devices too (mail or "
+                + "calendar on your phone, a VPN): they may otherwise lock your account by retrying the old one."
+        case .currentPasswordWrong: "Your current password is not right."
+        case .passwordsDiffer: "The two new passwords differ. Type the same password twice."
+
         case .imported(let count): "Imported \(count) token\(count == 1 ? "" : "s")."
         case .seedFileMissing: "Paste the contents of the vendor's seed file."
         case .preSharedKeyNotHex: "The pre-shared key must be hexadecimal."
@@ -71,13 +77,13 @@ extension Notice {
         switch self {
         case .signedOut, .signInExpired, .codeSent, .newCodeSent, .enrolled, .renamed, .defaultChanged, .removed, .patternEnrolled,
              .codesRegenerated, .resynced, .sessionsEnded, .imported, .tokenAssigned, .tokenLent, .tokenReturned, .tokenResynced,
-             .tokenDisabled, .tokenEnabled, .admin:
+             .tokenDisabled, .tokenEnabled, .admin, .passwordChanged:
             false
         case .locked, .passkeyFailed, .missingCredentials, .throttled, .signInFailed, .waitBeforeResending, .codeNotSent,
              .challengeExpired, .enterTheCode, .answerRejected, .invalidPhoneNumber,
              .enrollmentCodeMismatch, .authenticatorCodeMismatch, .renameFailed, .defaultFailed, .removeFailed, .lastFactorRequired,
              .patternNeedsFactor, .codesNeedFactor, .resyncFailed, .replaceFactor, .seedFileMissing, .preSharedKeyNotHex, .nothingImported,
-             .tokenCodesMismatch, .noOrganization, .noUser, .dueTimeNotInFuture, .problem:
+             .tokenCodesMismatch, .noOrganization, .noUser, .dueTimeNotInFuture, .problem, .currentPasswordWrong, .passwordsDiffer:
             true
         }
     }

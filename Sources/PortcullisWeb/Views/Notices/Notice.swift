@@ -59,6 +59,13 @@ enum Notice: Sendable, Equatable {
     /// The organization turned off the kind of method the user relies on: add another.
     case replaceFactor
 
+    // MARK: Passwords
+
+    /// Changed (in settings, or as a sign-in asked): update it on the other devices.
+    case passwordChanged
+    case currentPasswordWrong
+    case passwordsDiffer
+
     // MARK: Admin: hardware tokens
 
     case imported(count: Int)
