@@ -69,3 +69,29 @@ final class Gauge: @unchecked Sendable {
     func leave() { lock.withLock { current -= 1 } }
 }
 
+
+@Suite("Passwords are read in Unicode NFKC")
+struct PasswordNormalizationTests {
+    let hasher = PasswordHasher(limiter: WorkLimiter(maxConcurrent: 2, maxQueued: 16))
+
+    @Test("A password typed decomposed (NFD) matches the same one stored composed (NFC), and the reverse; full-width too")
+    func normalForms() async throws {
+        let composed = "Caf\u{00E9} cr\u{00E8}me br\u{00FB}l\u{00E9}e"  // é è û é as single code points
+        let decomposed = "Cafe\u{0301} cre\u{0300}me bru\u{0302}le\u{0301}e"
+        #expect(!Array(composed.utf8).elementsEqual(Array(decomposed.utf8)), "different bytes")
+        let stored = try await hasher.hash(composed)
+        #expect(try await hasher.verify(decomposed, against: stored))
+        #expect(try await hasher.verify(composed, against: try await hasher.hash(decomposed)))
+        #expect(try await hasher.verify("ｐａｓｓ ｗｏｒｄ １２３", against: try await hasher.hash("pass word 123")), "full-width forms are NFKC's ASCII")
+        #expect(try await !hasher.verify("Cafe creme brulee", against: stored))
+        #expect(PasswordText.length(decomposed) == 17, "counted in code points after normalization")
+        #expect(PasswordHasher.isNormalized(composed) && !PasswordHasher.isNormalized(decomposed))
+    }
+
+    @Test("A hash stored before normalization (of NFD bytes) still verifies, so nobody is locked out by the change")
+    func legacyHashes() async throws {
+        let decomposed = "Cafe\u{0301} cre\u{0300}me"
+        let legacy = try PasswordHasher.encode(password: decomposed, salt: Array(repeating: 7, count: 16), parameters: .owaspMinimum)
+        #expect(try await hasher.verify(decomposed, against: legacy))
+    }
+}

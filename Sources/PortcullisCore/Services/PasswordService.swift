@@ -30,11 +30,21 @@ public struct PasswordService: Sendable {
     public func check(_ candidate: String, for user: User, current: String? = nil) async throws -> PasswordVerdict {
         let organization = try await organization(of: user)
         let policy = context.policy.applying(organization)
-        let required = try await context.applying(organization).mfaRequirement(of: user).isRequired
+        let required = try await usesSecondFactor(user, organization: organization)
         let unchanged = current.map { PasswordText.normalized($0).utf8.elementsEqual(PasswordText.normalized(candidate).utf8) } ?? false
         let words = PasswordChecker.contextWords(username: user.username, displayName: user.displayName, email: user.email,
                                                  organization: organization)
         return checker.check(candidate, policy: policy.password, mfaRequired: required, contextWords: words, current: unchanged)
+    }
+
+    /// Whether the password is not all that protects the account: the user must use MFA (themselves, by a group or
+    /// the organization) or holds a possession factor, which every sign-in then asks for. Such users get the shorter
+    /// minimum length (NIST SP 800-63B-4: 8 rather than 15).
+    public func usesSecondFactor(_ user: User, organization: Organization) async throws -> Bool {
+        let organizationContext = context.applying(organization)
+        if try await organizationContext.mfaRequirement(of: user).isRequired { return true }
+        let methods = organizationContext.methods
+        return try await repositories.factors.list(userID: user.id).contains { $0.confirmed && methods.isPossession($0) }
     }
 
     /// A candidate checked for an organization without a user (the command line's `password check`).

@@ -62,7 +62,7 @@ struct PasswordController {
                       context: some PageContext, status: HTTPResponse.Status = .ok) async throws -> Response {
         let organization = try await web.organization(of: user)
         let policy = app.factorContext.policy.applying(organization).password
-        let mfaRequired = try await app.factorContext.applying(organization).mfaRequirement(of: user).isRequired
+        let mfaRequired = try await app.passwords.usesSecondFactor(user, organization: organization)
         let reason = required ? (user.mustChangePassword
             ? "Your administrator gave you a temporary password. Choose your own password to continue."
             : "Your password has expired. Choose a new one to continue.") : nil
