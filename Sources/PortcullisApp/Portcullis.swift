@@ -27,6 +27,9 @@ public struct Portcullis: Sendable {
     public let factors: FactorManagement
     /// The user's own password: policy checks, changes, expiry (SPEC §5).
     public let passwords: PasswordService
+    /// "Forgot password" and "Unlock account", and the challenge questions they may ask (SPEC §5).
+    public let recovery: AccountRecovery
+    public let challengeQuestions: ChallengeQuestions
     public let administration: AccountAdministration
     /// What administrators do to users and groups (admin pages, admin API, command line).
     public let users: UserAdministration
@@ -88,6 +91,10 @@ public struct Portcullis: Sendable {
         self.outbox = outbox
         self.messageCodes = MessageCodeService(context: context, delivery: try delivery ?? Self.codeMessages(configuration, outbox: outbox), audit: audit)
         self.verification = VerificationFlow(checks: signIn, messageCodes: messageCodes)
+        let questions = ChallengeQuestions(repositories: repositories, context: context, audit: audit)
+        self.challengeQuestions = questions
+        self.recovery = AccountRecovery(repositories: repositories, context: context, methods: methods, audit: audit, passwords: passwords,
+                                        questions: questions, messageCodes: messageCodes, checks: signIn)
         self.apiKeys = APIKeys(repositories: repositories, clock: clock, random: random, audit: audit)
         self.housekeeping = Housekeeping(repositories: repositories, clock: clock, inventory: inventory, sessions: sessions)
         self.auditTrail = AuditTrail(repositories: repositories, audit: audit)

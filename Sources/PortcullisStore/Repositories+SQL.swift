@@ -17,6 +17,8 @@ extension Repositories {
             transactions: SQLVerificationRepository(db: database),
             apiKeys: SQLAPIKeyRepository(db: database, defaults: policyDefaults),
             groups: SQLGroupRepository(db: database),
+            recoveries: SQLRecoveryRepository(db: database),
+            challengeAnswers: SQLChallengeAnswerRepository(db: database),
             unitOfWork: SQLUnitOfWork(db: database, defaults: policyDefaults))
     }
 }

@@ -137,6 +137,15 @@ struct SQLUserRepository: UserRepository {
                                   "lock_level": SQLBind(0), "lock_needs_admin": SQLBind(0)])
     }
 
+    func unlockUnlessAdministrator(userID: String) async throws -> Bool {
+        try await db.sql.raw("""
+            UPDATE users SET locked_until = NULL, failed_password_attempts = 0, failed_factor_attempts = 0, consecutive_failures = 0,
+              lock_level = 0
+            WHERE id = \(bind: userID) AND lock_needs_admin = 0
+            RETURNING id
+            """).first() != nil
+    }
+
     private static func failureColumn(_ kind: FailureKind) -> String {
         kind == .password ? "failed_password_attempts" : "failed_factor_attempts"
     }

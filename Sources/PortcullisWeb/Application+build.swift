@@ -65,6 +65,7 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     AccountController(web: web).register(on: signedIn)
     PasswordController(web: web).register(signedIn: signedIn)
     PasswordController(web: web).register(passwordChange: passwordChange)
+    RecoveryController(web: web).register(on: browser)
     ChallengeController<SignedInContext>(web: web, mode: .stepUp).register(on: signedIn)
     AdminArea(web: web).register(on: admin)
     AdminUsersController(web: web).register(on: admin)

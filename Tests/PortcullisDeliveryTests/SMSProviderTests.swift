@@ -129,7 +129,7 @@ struct SMSProviderTests {
         try await server.close()
         #expect(error.kind == .unavailable)
         #expect(webhookError.kind == .unavailable)
-        #expect(ContinuousClock.now - started < .seconds(8))
+        #expect(ContinuousClock.now - started < .seconds(30), "both gave up (1-second timeouts) instead of hanging")
         #expect(!error.detail.contains(Self.token))
     }
 
@@ -145,7 +145,7 @@ struct SMSProviderTests {
         }
         #expect(error.kind == .unavailable)
         #expect(error.detail.hasPrefix("twilio: request failed"))
-        #expect(ContinuousClock.now - started < .seconds(8))
+        #expect(ContinuousClock.now - started < .seconds(30), "both gave up (1-second timeouts) instead of hanging")
     }
 
     @Test("Twilio's documented inbound signature example")

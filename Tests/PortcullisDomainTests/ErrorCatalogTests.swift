@@ -38,6 +38,7 @@ struct ErrorCatalogTests {
                                                         .tooFewQuestions(needed: 3), .invalidQuestion("x")]
         errors += policy.map { $0 as any DomainError }
         errors.append(EnrollmentCompletion.Refusal.typeNotAllowed(.sms))
+        errors += ChallengeQuestions.Problem.allCases.map { $0 as any DomainError }
         errors += PasswordProblem.allCases.map { PasswordRefusal(problem: $0, minimumLength: 15, maximumLength: 128, characterClasses: 3) as any DomainError }
         return errors
     }()

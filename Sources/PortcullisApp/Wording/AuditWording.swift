@@ -51,6 +51,12 @@ extension AuditEventType {
         case .groupMemberAdded: "Added to group"
         case .groupMemberRemoved: "Removed from group"
         case .auditExported: "Audit log exported"
+        case .recoveryStarted: "Password reset or unlock started"
+        case .recoveryProven: "Identity proven for reset or unlock"
+        case .recoveryFailed: "Reset or unlock answer refused"
+        case .recoveryRefused: "Reset or unlock refused"
+        case .passwordReset: "Password reset"
+        case .challengeQuestionsSet: "Challenge questions set"
         }
     }
 

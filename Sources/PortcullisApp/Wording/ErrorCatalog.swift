@@ -70,6 +70,12 @@ public enum ErrorCatalog {
         case "password.character_classes":
             return "Your organization asks for \(value("classes")) of these: lowercase letters, uppercase letters, digits and symbols."
         case "password.unchanged": return "Choose a password different from your current one."
+        // Challenge questions.
+        case "questions.turned_off": return "Your organization does not use challenge questions."
+        case "questions.wrong_count": return "Answer every question."
+        case "questions.unknown_question": return "Pick different questions from the list, one per field."
+        case "questions.answer_length": return "Give each answer at least 3 characters (and at most 200)."
+        case "questions.same_answer": return "Give a different answer to each question."
         case "factor.type_not_allowed": return "Your organization does not allow this kind of sign-in method. Choose another one."
         // Hardware tokens.
         case "token.import_failed": return "Nothing was imported:\n" + value("problems").split(separator: "\n").map { "  \($0)" }.joined(separator: "\n")

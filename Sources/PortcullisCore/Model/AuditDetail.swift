@@ -31,6 +31,9 @@ public enum AuditDetail: Sendable, Equatable {
     case group(id: String, name: String, mfaRequired: Bool? = nil)
     /// An export of the audit log: its format and filter.
     case auditExported(format: String, query: AuditQuery)
+    /// A step of a self-service recovery: what it is for, the username typed when it names no account, the factor
+    /// type proven or tried.
+    case recovery(purpose: RecoveryPurpose, username: String? = nil, factorType: FactorType? = nil)
 
     /// Where a sign-in step happened.
     public enum Stage: String, Sendable {
@@ -130,6 +133,10 @@ public enum AuditDetail: Sendable, Equatable {
         case .auditExported(let format, let query):
             f = query.filterFields
             f["format"] = format
+        case .recovery(let purpose, let username, let factorType):
+            f = ["purpose": purpose.rawValue]
+            f["username"] = username
+            f["factor_type"] = factorType?.rawValue
         }
         return f
     }

@@ -50,6 +50,15 @@ public enum AuditEventType: String, Sendable, Codable, CaseIterable {
     case groupMemberRemoved = "group.member_removed"
     /// An administrator (or the command line) exported the audit log; the filter is in the detail.
     case auditExported = "audit.exported"
+    /// Self-service recovery (SPEC §5): a "Forgot password" or "Unlock account" began (for a name that may not be
+    /// an account), a factor or the challenge questions were proven or failed, it was refused (a lock that needs an
+    /// administrator), the password was reset.
+    case recoveryStarted = "recovery.started"
+    case recoveryProven = "recovery.proven"
+    case recoveryFailed = "recovery.failed"
+    case recoveryRefused = "recovery.refused"
+    case passwordReset = "password.reset"
+    case challengeQuestionsSet = "challenge_questions.set"
 }
 
 /// Whether an audit event reports something that went through or something refused or failed (the audit log's
@@ -64,14 +73,16 @@ extension AuditEventType {
     /// lock) are failures; everything else reports something done. Every new type is classified here.
     public var outcome: AuditOutcome {
         switch self {
-        case .signInFailed, .factorFailed, .codeSendFailed, .codeSendRefused, .ipThrottled, .tokenResyncFailed, .accountLocked:
+        case .signInFailed, .factorFailed, .codeSendFailed, .codeSendRefused, .ipThrottled, .tokenResyncFailed, .accountLocked,
+             .recoveryFailed, .recoveryRefused:
             .failure
         case .signInSucceeded, .factorSucceeded, .factorEnrolled, .factorRemoved, .factorRenamed, .factorDefaultChanged,
              .backupCodesIssued, .accountUnlocked, .signedOut, .otherSessionsEnded, .passwordChanged, .userCreated,
              .mfaRequirementChanged, .organizationCreated, .organizationUpdated, .tokensImported, .tokenAssigned, .tokenLent,
              .tokenUnassigned, .tokenReturned, .tokenResynced, .tokenDisabled, .tokenEnabled, .codeSent, .inboundSMSConfirmed,
              .apiKeyCreated, .apiKeyRevoked, .rolesChanged, .userUpdated, .userDisabled, .userEnabled, .userDeleted, .sessionsEnded,
-             .temporaryPasswordSet, .groupCreated, .groupUpdated, .groupDeleted, .groupMemberAdded, .groupMemberRemoved, .auditExported:
+             .temporaryPasswordSet, .groupCreated, .groupUpdated, .groupDeleted, .groupMemberAdded, .groupMemberRemoved, .auditExported,
+             .recoveryStarted, .recoveryProven, .passwordReset, .challengeQuestionsSet:
             .success
         }
     }

@@ -58,6 +58,9 @@ public protocol UserRepository: Sendable {
     func succeed(userID: String, at: Date, signedIn: Bool) async throws -> Bool
     /// Lifts a lock (also one that needs an admin) and clears every counter.
     func unlock(userID: String) async throws
+    /// Self-service: lifts a lock and clears every counter in one statement, unless the lock needs an administrator
+    /// (false then, also when one is set meanwhile).
+    func unlockUnlessAdministrator(userID: String) async throws -> Bool
 }
 
 extension UserRepository {
@@ -240,13 +243,15 @@ public struct Repositories: Sendable {
     public var transactions: any VerificationTransactionRepository
     public var apiKeys: any APIKeyRepository
     public var groups: any GroupRepository
+    public var recoveries: any RecoveryRepository
+    public var challengeAnswers: any ChallengeAnswerRepository
     public var unitOfWork: any UnitOfWork
 
     public init(organizations: any OrganizationRepository, users: any UserRepository, factors: any FactorRepository,
                 sessions: any SessionRepository, audit: any AuditRepository, rateLimits: any RateLimitRepository,
                 tokens: any TokenRepository, challenges: any MessageChallengeRepository, webAuthn: any WebAuthnRepository,
                 transactions: any VerificationTransactionRepository, apiKeys: any APIKeyRepository, groups: any GroupRepository,
-                unitOfWork: any UnitOfWork) {
+                recoveries: any RecoveryRepository, challengeAnswers: any ChallengeAnswerRepository, unitOfWork: any UnitOfWork) {
         self.organizations = organizations
         self.users = users
         self.factors = factors
@@ -259,6 +264,8 @@ public struct Repositories: Sendable {
         self.transactions = transactions
         self.apiKeys = apiKeys
         self.groups = groups
+        self.recoveries = recoveries
+        self.challengeAnswers = challengeAnswers
         self.unitOfWork = unitOfWork
     }
 

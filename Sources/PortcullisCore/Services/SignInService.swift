@@ -230,6 +230,14 @@ public struct SignInService: Sendable {
         return .rejected
     }
 
+    /// A wrong answer outside the factor check (a challenge question in recovery): it counts toward the factor
+    /// lockout like a wrong code, and may lock the account. Nothing is counted while the account is locked.
+    public func countFailure(_ user: User, reason: String, ip: String) async throws {
+        let context = try await factorContext.forOrganization(id: user.organizationID)
+        guard let reservation = try await reserveFactorAttempt(userID: user.id, policy: context.policy) else { return }
+        _ = try await failFactor(user: user, factor: nil, reason: reason, reservation: reservation, policy: context.policy, ip: ip)
+    }
+
     // MARK: Lockout
 
     /// After a failure: locks the account when its counter (or the consecutive count) reached the limit. The lock is

@@ -49,6 +49,21 @@ struct AccountController {
             guard let codes = context.flash?.backupCodes else { return Response.seeOther("/settings") }
             return web.backupCodesPage(codes, next: WebContext.returnPath(context.flash?.next), context: context)
         }
+        router.post("/settings/questions") { _, context in
+            try await web.requireRecentFactor(context)
+            let form = context.form
+            let count = try await web.policy(for: context.user).challengeQuestions.count
+            let pairs = (0..<min(count, 5)).map { index in
+                let custom = form.text("custom\(index)").trimmingCharacters(in: .whitespaces)
+                return (question: custom.isEmpty ? form.text("question\(index)") : custom, answer: form["answer\(index)"] ?? "")
+            }
+            do {
+                try await app.challengeQuestions.save(user: context.user, pairs: pairs, ip: context.clientIP)
+            } catch let problem as ChallengeQuestions.Problem {
+                return try await web.redirect("/settings", flash: Flash(.problem(problem)), context: context)
+            }
+            return Response.seeOther("/settings", notice: .questionsSaved)
+        }
         router.post("/settings/sessions/end-others") { _, context in
             try await app.flow.endOtherSessions(context.session, ip: context.clientIP)
             return Response.seeOther("/settings", notice: .sessionsEnded)
@@ -91,7 +106,11 @@ struct AccountController {
                                 canHaveCodes: canHaveCodes,
                                 addOptions: web.presenters.addOptions(allowedBy: methods).filter { $0.firstFactor || canHaveCodes },
                                 recommendedFactorCount: possessionCount < policy.recommendedFactorCount ? policy.recommendedFactorCount : nil,
-                                password: PasswordStatusView(try await app.passwords.status(of: user), now: app.clock.now))
+                                password: PasswordStatusView(try await app.passwords.status(of: user), now: app.clock.now),
+                                questions: policy.challengeQuestions.enabled
+                                    ? ChallengeQuestionsView(current: try await app.challengeQuestions.questions(of: user),
+                                                             questions: policy.challengeQuestions.questions, count: policy.challengeQuestions.count,
+                                                             allowCustom: policy.challengeQuestions.allowCustom) : nil)
         if let notice = Notice.find(code, among: Notice.settingsPage) {
             page.notice = notice
         } else if let code, code.hasPrefix(Self.confirmRemovalPrefix),

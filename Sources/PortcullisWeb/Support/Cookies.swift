@@ -11,6 +11,8 @@ public struct CookieSettings: Sendable {
 
     public var sessionName: String { secure ? "__Host-portcullis_session" : "portcullis_session" }
     public var csrfName: String { secure ? "__Host-portcullis_csrf" : "portcullis_csrf" }
+    /// A "Forgot password" or "Unlock account" in progress (its token; the database keeps the hash).
+    public var recoveryName: String { secure ? "__Host-portcullis_recovery" : "portcullis_recovery" }
 
     func cookie(_ name: String, _ value: String, maxAge: Int? = nil) -> Cookie {
         Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
@@ -20,4 +22,6 @@ public struct CookieSettings: Sendable {
     func session(_ token: String) -> Cookie { cookie(sessionName, token) }
     func clearSession() -> Cookie { cookie(sessionName, "", maxAge: 0) }
     func csrf(_ token: String) -> Cookie { cookie(csrfName, token) }
+    func recovery(_ token: String, maxAge: Int) -> Cookie { cookie(recoveryName, token, maxAge: maxAge) }
+    func clearRecovery() -> Cookie { cookie(recoveryName, "", maxAge: 0) }
 }

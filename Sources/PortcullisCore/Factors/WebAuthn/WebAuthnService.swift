@@ -76,6 +76,19 @@ public struct WebAuthnService: Sendable {
                               requireUserVerification: try await requiresUserVerification(user))
     }
 
+    /// Options for a recovery's security-key step: every credential of the account, or for a name that is no account
+    /// a stand-in credential derived from `decoy`, the same each time, so that the answer does not tell them apart.
+    public func recoveryOptions(userID: String?, decoy: String?, organizationID: String, binding: String) async throws -> RequestOptions {
+        var allow = [CredentialDescriptor]()
+        if let userID {
+            allow = try await repository.list(userID: userID).map { CredentialDescriptor(id: $0.id, transports: $0.transports) }
+        }
+        if allow.isEmpty { allow = [CredentialDescriptor(id: decoy ?? Base64URL.encode(context.random.bytes(32)), transports: ["usb"])] }
+        let (id, challenge) = try await issue(.authentication, binding: binding, userID: userID)
+        let policy = try await context.forOrganization(id: organizationID).policy
+        return RequestOptions(challengeID: id, challenge: challenge, allow: allow, requireUserVerification: policy.webAuthnRequireUserVerification)
+    }
+
     /// Options for passkey sign-in: any discoverable credential, user verification required.
     public func passkeyOptions(binding: String) async throws -> RequestOptions {
         let (id, challenge) = try await issue(.passkey, binding: binding, userID: nil)

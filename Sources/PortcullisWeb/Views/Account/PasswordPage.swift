@@ -24,9 +24,11 @@ struct PasswordPage: PageView {
 
     static let strengthLabels = ["Very weak", "Weak", "Fair", "Strong", "Very strong"]
 
-    init(required reason: String?, policy: PasswordPolicy, mfaRequired: Bool, verdict: PasswordVerdict? = nil, notice: Notice? = nil) {
+    /// `reason` nil: settings' change (with the current password); else a sign-in's or a reset's (`action`).
+    init(required reason: String?, action: String? = nil, policy: PasswordPolicy, mfaRequired: Bool, verdict: PasswordVerdict? = nil,
+         notice: Notice? = nil) {
         title = reason == nil ? "Change password" : "Choose a new password"
-        action = reason == nil ? "/settings/password" : "/login/password"
+        self.action = action ?? (reason == nil ? "/settings/password" : "/login/password")
         asksCurrent = reason == nil
         self.reason = reason
         minimumLength = policy.minimumLength(mfaRequired: mfaRequired)

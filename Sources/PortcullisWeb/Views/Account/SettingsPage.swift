@@ -16,6 +16,8 @@ struct SettingsPage: PageView {
     /// The organization's recommended number of methods, when the user holds fewer.
     let recommendedFactorCount: Int?
     let password: PasswordStatusView
+    /// Shown only where the organization uses challenge questions.
+    let questions: ChallengeQuestionsView?
     /// The confirmation asked before removing the last possession factor, with its backups.
     var confirmRemoval: RemovalConfirmationView?
     var notice: Notice?

@@ -24,6 +24,14 @@ extension Notice {
         case .sessionsEnded: "sessions_ended"
         case .replaceFactor: "replace_factor"
         case .passwordChanged: "password_changed"
+        case .questionsSaved: "questions_saved"
+        case .recoveryExpired: "recovery_expired"
+        case .recoveryBlocked: "recovery_blocked"
+        case .codeSentIfAny(let channel): "sent_" + channel.rawValue
+        case .anotherMethodNeeded: "another_method"
+        case .recoveryRejected: "rejected"
+        case .passwordReset: "password_reset"
+        case .accountUnlocked: "unlocked"
         case .imported(let count): String(count)
         case .tokenAssigned: "assigned"
         case .tokenLent: "lent"
@@ -52,14 +60,18 @@ extension Notice {
 
     /// What the sign-in page accepts (`lockMinutes`: the lockout's length, which the locked notice names).
     static func signInPage(lockMinutes: Int) -> [Notice] {
-        [.locked(minutes: lockMinutes), .signedOut, .signInExpired, .passkeyFailed]
+        [.locked(minutes: lockMinutes), .signedOut, .signInExpired, .passkeyFailed, .passwordReset, .accountUnlocked]
     }
+
+    /// What the recovery pages accept.
+    static let recoveryPages: [Notice] = [.recoveryExpired, .recoveryBlocked, .codeSentIfAny(.sms), .codeSentIfAny(.email),
+                                          .anotherMethodNeeded, .recoveryRejected]
 
     /// What the settings page accepts.
     static let settingsPage: [Notice] = [
         .enrolled, .renamed, .renameFailed, .defaultChanged, .defaultFailed, .removed, .removeFailed, .lastFactorRequired,
         .patternNeedsFactor, .patternEnrolled, .codesRegenerated, .codesNeedFactor, .resynced, .resyncFailed, .sessionsEnded,
-        .replaceFactor, .passwordChanged,
+        .replaceFactor, .passwordChanged, .questionsSaved,
     ]
 
     /// What the portal accepts.

@@ -50,7 +50,21 @@ extension Notice {
             "Your password is changed, and you are signed out everywhere else. Update it on your other devices too (mail or "
                 + "calendar on your phone, a VPN): they may otherwise lock your account by retrying the old one."
         case .currentPasswordWrong: "Your current password is not right."
+        case .questionsSaved: "Your challenge questions are saved."
         case .passwordsDiffer: "The two new passwords differ. Type the same password twice."
+
+        case .recoveryExpired: "That request has ended. Please start again."
+        case .recoveryBlocked: "Too many wrong answers. Please wait and start again, or contact your administrator."
+        case .codeSentIfAny(let channel):
+            channel == .sms
+                ? "If your account has a phone number for text messages, we sent a code to it. Enter it below."
+                : "If your account has an email address for codes, we sent a code to it. Enter it below."
+        case .anotherMethodNeeded: "That worked. Your organization asks for one more, different method."
+        case .recoveryRejected: "That didn't work. Check it and try again, or use another method."
+        case .passwordReset:
+            "Your new password is set. Sign in with it; you will still be asked for your second method. Update it on your "
+                + "other devices too: they may otherwise lock your account by retrying the old one."
+        case .accountUnlocked: "Your account is unlocked. You can sign in again."
 
         case .imported(let count): "Imported \(count) token\(count == 1 ? "" : "s")."
         case .seedFileMissing: "Paste the contents of the vendor's seed file."
@@ -77,13 +91,14 @@ extension Notice {
         switch self {
         case .signedOut, .signInExpired, .codeSent, .newCodeSent, .enrolled, .renamed, .defaultChanged, .removed, .patternEnrolled,
              .codesRegenerated, .resynced, .sessionsEnded, .imported, .tokenAssigned, .tokenLent, .tokenReturned, .tokenResynced,
-             .tokenDisabled, .tokenEnabled, .admin, .passwordChanged:
+             .tokenDisabled, .tokenEnabled, .admin, .passwordChanged, .questionsSaved, .codeSentIfAny, .anotherMethodNeeded, .passwordReset, .accountUnlocked:
             false
         case .locked, .passkeyFailed, .missingCredentials, .throttled, .signInFailed, .waitBeforeResending, .codeNotSent,
              .challengeExpired, .enterTheCode, .answerRejected, .invalidPhoneNumber,
              .enrollmentCodeMismatch, .authenticatorCodeMismatch, .renameFailed, .defaultFailed, .removeFailed, .lastFactorRequired,
              .patternNeedsFactor, .codesNeedFactor, .resyncFailed, .replaceFactor, .seedFileMissing, .preSharedKeyNotHex, .nothingImported,
-             .tokenCodesMismatch, .noOrganization, .noUser, .dueTimeNotInFuture, .problem, .currentPasswordWrong, .passwordsDiffer:
+             .tokenCodesMismatch, .noOrganization, .noUser, .dueTimeNotInFuture, .problem, .currentPasswordWrong, .passwordsDiffer,
+             .recoveryExpired, .recoveryBlocked, .recoveryRejected:
             true
         }
     }

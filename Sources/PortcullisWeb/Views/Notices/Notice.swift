@@ -65,6 +65,22 @@ enum Notice: Sendable, Equatable {
     case passwordChanged
     case currentPasswordWrong
     case passwordsDiffer
+    case questionsSaved
+
+    // MARK: Forgot password and unlock account
+
+    /// The recovery ended (expired, completed, or never started): start again.
+    case recoveryExpired
+    /// Too many wrong answers: start again later.
+    case recoveryBlocked
+    /// "If your account has …, we sent a code to it."
+    case codeSentIfAny(MessageChannel)
+    /// One method is proven; the organization asks for another, different one.
+    case anotherMethodNeeded
+    case recoveryRejected
+    /// On the sign-in page after a reset or an unlock.
+    case passwordReset
+    case accountUnlocked
 
     // MARK: Admin: hardware tokens
 
