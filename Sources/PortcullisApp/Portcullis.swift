@@ -69,8 +69,13 @@ public struct Portcullis: Sendable {
         self.methods = .forPolicy(configuration.policy)
         let audit = AuditLog(repository: repositories.audit, clock: clock, random: random, observer: metrics)
         self.audit = audit
+        let outbox = configuration.server.development ? Outbox() : nil
+        self.outbox = outbox
+        let messages = try Self.messageChannels(configuration, outbox: outbox)
         let context = FactorContext(clock: clock, random: random, secrets: try configuration.secretBox(), hasher: hasher,
-                                    repositories: repositories, policy: configuration.policy)
+                                    repositories: repositories, policy: configuration.policy,
+                                    notifier: SecurityMessages(sms: messages.sms, email: messages.email, emailFrom: messages.from,
+                                                               templates: messages.templates, logger: Logger(label: "portcullis.notices")))
         self.factorContext = context
         self.directory = Directory(repositories: repositories)
         self.signIn = SignInService(repositories: repositories, hasher: hasher, methods: methods, factorContext: context, audit: audit)
@@ -87,9 +92,9 @@ public struct Portcullis: Sendable {
         self.users = UserAdministration(repositories: repositories, context: context, audit: audit, accounts: administration,
                                         factors: factors, inventory: inventory)
         self.webAuthn = WebAuthnService(context: context, audit: audit, factors: factors)
-        let outbox = configuration.server.development ? Outbox() : nil
-        self.outbox = outbox
-        self.messageCodes = MessageCodeService(context: context, delivery: try delivery ?? Self.codeMessages(configuration, outbox: outbox), audit: audit)
+        let codes = CodeMessages(sms: messages.sms, email: messages.email, emailFrom: messages.from, templates: messages.templates,
+                                 logger: Logger(label: "portcullis.delivery"))
+        self.messageCodes = MessageCodeService(context: context, delivery: delivery ?? codes, audit: audit)
         self.verification = VerificationFlow(checks: signIn, messageCodes: messageCodes)
         let questions = ChallengeQuestions(repositories: repositories, context: context, audit: audit)
         self.challengeQuestions = questions
@@ -105,8 +110,10 @@ public struct Portcullis: Sendable {
         await database.ping() && passwords.checker.blocklist.count > 0
     }
 
-    /// The configured SMS and email providers (or development mode's outbox), with the wording from templates.
-    static func codeMessages(_ configuration: Configuration, outbox: Outbox?) throws -> any CodeDelivery {
+    /// The configured SMS and email providers (or development mode's outbox), the sender, and the wording's templates,
+    /// shared by codes and security notices.
+    static func messageChannels(_ configuration: Configuration, outbox: Outbox?) throws
+        -> (sms: (any SMSProvider)?, email: (any EmailProvider)?, from: String, templates: MustacheLibrary) {
         let logger = Logger(label: "portcullis.delivery")
         var sms: (any SMSProvider)? = outbox.map { OutboxSMSProvider(outbox: $0) }
         if let settings = configuration.sms {
@@ -119,8 +126,7 @@ public struct Portcullis: Sendable {
         if let smtp = configuration.smtp {
             email = try SMTPEmailProvider(configuration: smtp, logger: logger)
         }
-        return CodeMessages(sms: sms, email: email, emailFrom: configuration.smtp?.from ?? "Portcullis <no-reply@localhost>",
-                            templates: try messageTemplates(), logger: logger)
+        return (sms, email, configuration.smtp?.from ?? "Portcullis <no-reply@localhost>", try messageTemplates())
     }
 
     /// The SMS and email wording, from `MessageTemplates/`.

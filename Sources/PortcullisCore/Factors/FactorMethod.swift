@@ -51,15 +51,18 @@ public struct FactorContext: Sendable {
     public var hasher: PasswordHasher
     public var repositories: Repositories
     public var policy: SecurityPolicy
+    /// Where security notices go (`notify`); nil sends none.
+    public var notifier: (any SecurityNotifier)?
 
     public init(clock: any WallClock, random: any RandomSource, secrets: SecretBox, hasher: PasswordHasher,
-                repositories: Repositories, policy: SecurityPolicy) {
+                repositories: Repositories, policy: SecurityPolicy, notifier: (any SecurityNotifier)? = nil) {
         self.clock = clock
         self.random = random
         self.secrets = secrets
         self.hasher = hasher
         self.repositories = repositories
         self.policy = policy
+        self.notifier = notifier
     }
 
     public var factors: any FactorRepository { repositories.factors }

@@ -70,6 +70,7 @@ public struct EnrollmentCompletion: Sendable {
             if let backups { try await Self.store(backups, user: user, ip: record.ip, audit: audit, in: r) }
         }
         let stored = try await repositories.factors.find(id: factor.id, userID: user.id) ?? factor
+        context.notify(.factorAdded(method: methods[stored.type]?.displayName ?? stored.type.rawValue, label: stored.label), userID: user.id)
         return (stored, backups?.codes)
     }
 

@@ -94,6 +94,9 @@ public struct FactorManagement: Sendable {
             if let next { try await r.factors.setDefault(id: next.id, userID: userID) }
             try await r.sessions.deleteAll(userID: userID, stage: nil, exceptToken: keepingSession)
         }
+        for gone in removed {
+            context.notify(.factorRemoved(method: methods[gone.type]?.displayName ?? gone.type.rawValue, label: gone.label), userID: userID)
+        }
         return .removed
     }
 
@@ -148,6 +151,7 @@ public struct FactorManagement: Sendable {
             try await EnrollmentCompletion.store(backups, user: user, ip: ip, audit: audit, in: r)
             try await r.sessions.deleteAll(userID: userID, stage: nil, exceptToken: keepingSession)
         }
+        context.notify(.backupCodesRegenerated, userID: userID)
         return backups.codes
     }
 

@@ -134,6 +134,7 @@ public struct PasswordService: Sendable {
             try await r.sessions.deleteAll(userID: user.id, stage: nil, exceptToken: session?.token)
             try await audit.record(event, organizationID: user.organizationID, userID: user.id, actor: actor, ip: ip, in: r)
         }
+        context.notify(event == .passwordReset ? .passwordReset : .passwordChanged, userID: user.id)
     }
 
     private func organization(of user: User) async throws -> Organization {

@@ -53,6 +53,9 @@ public struct SignInService: Sendable {
 
     static func ipKey(_ ip: String) -> String { "signin-failures:ip:\(ip)" }
 
+    /// Backup codes left at which the user is told to make a new list.
+    static let fewBackupCodes = 2
+
     // MARK: Password
 
     public func verifyPassword(organization: Organization, username: String, password: String, ip: String) async throws -> PasswordOutcome {
@@ -198,6 +201,10 @@ public struct SignInService: Sendable {
             let succeeded = AuditLog.Entry(.factorSucceeded, organizationID: user.organizationID, userID: user.id, actor: .user(user.id),
                                            ip: ip, detail: .factor(.init(factor)))
             try await audit.record([succeeded] + alsoOnSuccess)
+            // A list of backup codes running out: the user is told while a few are left.
+            if let remaining = try? await method.details(of: factor, context: context).remainingCodes, remaining <= Self.fewBackupCodes {
+                context.notify(.backupCodesLow(remaining: remaining), userID: userID)
+            }
             return .accepted(factor)
         case .rejected(let reason) where reason == FactorCheck.replayed:
             try await repositories.users.releaseAttempt(userID: userID, kind: .factor)
@@ -256,6 +263,7 @@ public struct SignInService: Sendable {
             try await audit.record(.accountLocked, organizationID: user.organizationID, userID: user.id, actor: .system,
                                    reason: kind == .password ? "password_failures" : "factor_failures", ip: ip,
                                    detail: .locked(until: capReached ? nil : until, level: reservation.lockLevel + 1))
+            factorContext.notify(.accountLocked, userID: user.id)
             return true
         }
         return try await repositories.users.find(id: user.id)?.isLocked(at: now) ?? false

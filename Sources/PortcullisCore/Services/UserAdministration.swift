@@ -193,6 +193,7 @@ public struct UserAdministration: Sendable {
             try await r.sessions.deleteAll(userID: user.id, stage: nil, exceptToken: nil)
             try await audit.record(.temporaryPasswordSet, organizationID: user.organizationID, userID: user.id, actor: scope.actor, in: r)
         }
+        context.notify(.passwordChanged, userID: user.id)
         return password
     }
 
