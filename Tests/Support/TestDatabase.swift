@@ -37,7 +37,13 @@ public enum TestDatabase {
             }
             database = try PortcullisDatabase.open(url: url, postgresSchema: String(name), connectionsPerEventLoop: 2)
             cleanup = {
-                try await admin.sql.raw("DROP SCHEMA \(ident: String(name)) CASCADE").run()
+                // The admin pool is shut down even when dropping fails (a pool left open traps at deinit).
+                do {
+                    try await admin.sql.raw("DROP SCHEMA \(ident: String(name)) CASCADE").run()
+                } catch {
+                    try? await admin.shutdown()
+                    throw error
+                }
                 try await admin.shutdown()
             }
         }

@@ -55,7 +55,10 @@ public struct AccountRecovery: Sendable {
         let policy = context.policy.applying(organization)
         guard purpose == .reset ? policy.recovery.passwordReset : policy.recovery.unlock else { return .turnedOff }
         let now = clock.now
-        guard try await repositories.rateLimits.reserve(key: "recovery:ip:\(ip)", limit: policy.ipFailureLimit, window: policy.ipWindow, now: now) else {
+        // Every start counts (it stores a request, and most of a sprayer's name no account): three times the address's
+        // budget of failed sign-ins, in the same window.
+        guard try await repositories.rateLimits.reserve(key: "recovery:ip:\(ip)", limit: policy.ipFailureLimit * 3, window: policy.ipWindow,
+                                                        now: now) else {
             try await audit.record(.ipThrottled, organizationID: organization.id, userID: nil, actor: .anonymous, reason: "recovery_ip_limit", ip: ip)
             return .throttled(until: now.addingTimeInterval(policy.ipWindow))
         }
@@ -105,8 +108,8 @@ public struct AccountRecovery: Sendable {
 
     /// The kinds of factor the organization allows, in the policy page's order: the same list for every name.
     public func offeredTypes(organizationID: String) async throws -> [FactorType] {
-        let allowed = try await context.forOrganization(id: organizationID).policy.allowedFactorTypes
-        return methods.types.filter { allowed.contains($0) || $0 == .backupCodes }
+        let allowed = try await context.forOrganization(id: organizationID).methods
+        return methods.types.filter(allowed.allowsEnrollment)
     }
 
     // MARK: Proofs

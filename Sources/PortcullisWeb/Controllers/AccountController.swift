@@ -21,6 +21,11 @@ struct AccountController {
                     ? .renamed : .renameFailed)
             }
         }
+        router.post("/settings/default") { _, context in
+            try await web.requireRecentFactor(context)
+            let changed = try await app.factors.makeDefault(userID: context.user.id, factorID: context.form.text("factor_id"), ip: context.clientIP)
+            return Response.seeOther("/settings", notice: changed ? .defaultChanged : .defaultFailed)
+        }
         router.post("/settings/factors/:id/default") { _, context in
             try await factorAction(context: context, securityChange: true) { user, id in
                 .notice(try await app.factors.makeDefault(userID: user.id, factorID: id, ip: context.clientIP) ? .defaultChanged : .defaultFailed)
@@ -101,10 +106,15 @@ struct AccountController {
         let possessionCount = factors.filter { methods.isPossession($0) }.count
         let canHaveCodes = possessionCount > 0
         let rows = summaries.map { SettingsFactorRow($0, methods: methods, presenters: web.presenters) }
-        var page = SettingsPage(mfaState: try await app.factors.mfaState(of: user).label, factors: rows, hasFactors: !rows.isEmpty,
+        let sections = SettingsSection.sections(rows: rows, presenters: web.presenters, methods: methods, canHaveCodes: canHaveCodes)
+        let confirmed = Set(factors.filter(\.confirmed).map(\.id))
+        let choices = rows.filter { $0.canBeDefault && confirmed.contains($0.id) }
+            .map { OptionView(value: $0.id, label: "\($0.typeName): \($0.label)", selected: $0.isDefault) }
+        var page = SettingsPage(mfaState: try await app.factors.mfaState(of: user).label,
+                                firstSections: sections.filter(\.beforeDefault), sections: sections.filter { !$0.beforeDefault },
+                                defaultChoices: choices, hasDefaultChoices: !choices.isEmpty,
                                 hasCodes: summaries.contains { $0.details.remainingCodes != nil },
                                 canHaveCodes: canHaveCodes,
-                                addOptions: web.presenters.addOptions(allowedBy: methods).filter { $0.firstFactor || canHaveCodes },
                                 recommendedFactorCount: possessionCount < policy.recommendedFactorCount ? policy.recommendedFactorCount : nil,
                                 password: PasswordStatusView(try await app.passwords.status(of: user), now: app.clock.now),
                                 questions: policy.challengeQuestions.enabled

@@ -69,7 +69,7 @@ struct RecoveryController {
         if progress.questions != nil { return .seeOther("/recover/questions") }
         var page = RecoveryPage(purpose: progress.purpose, notice: notice(request))
         page.verify = RecoveryPage.verify(offered: try await app.recovery.offeredTypes(organizationID: progress.organizationID),
-                                          proven: progress.proven, needed: progress.needed)
+                                          presenters: web.presenters, proven: progress.proven, needed: progress.needed)
         page.loginPath = try await web.loginPath(organizationID: progress.organizationID)
         return web.pages.render(page, context: context)
     }
@@ -86,21 +86,22 @@ struct RecoveryController {
     private func verify(request: Request, context: AppRequestContext) async throws -> Response {
         let (token, _) = try await current(request)
         let form = context.form
-        guard let type = FactorType(rawValue: form.text("type")) else { return .seeOther("/recover/verify", notice: .recoveryRejected) }
+        guard let type = FactorType(rawValue: form.text("type")), let proof = web.presenters[type]?.placement.recovery else {
+            return .seeOther("/recover/verify", notice: .recoveryRejected)
+        }
         let response: FactorResponse
-        switch type {
-        case .pattern:
+        if proof.pattern {
             response = .pattern(String(form.text("pattern").prefix(200)))
-        case .webauthn:
+        } else if proof.securityKey {
             guard let target = try await app.recovery.securityKeyTarget(token: token), let assertion = form["assertion"], !assertion.isEmpty,
                   let taken = try await app.webAuthn.takeChallenge(id: form.text("challenge_id"), purpose: .authentication, binding: target.binding)
             else { return .seeOther("/recover/verify", notice: .recoveryRejected) }
             response = .assertion(WebAuthnAnswer(assertionJSON: assertion, challenge: taken.challenge))
-        default:
+        } else {
             response = .code(String(form.text("code").prefix(64)))
         }
         return try await next(after: try await app.recovery.prove(token: token, type: type, response: response, ip: context.clientIP),
-                              retry: type == .pattern ? "/recover/pattern" : "/recover/verify")
+                              retry: proof.pattern ? "/recover/pattern" : "/recover/verify")
     }
 
     private func securityKeyOptions(request: Request, context: AppRequestContext) async throws -> Response {

@@ -19,6 +19,8 @@ protocol FactorPresenter: Sendable {
     /// The answer posted from the challenge form, or nil when nothing usable was entered (said by `missingAnswer`).
     func response(from form: FormData, session: Session, user: User, web: WebContext) async throws -> FactorResponse?
     var missingAnswer: Notice { get }
+    /// Its section of the settings page and its proof in recovery.
+    var placement: FactorPlacement { get }
     /// The type's part of its row on the settings page.
     func settingsRow(_ summary: FactorManagement.Summary) -> SettingsRowPart
     /// The prompt the verification API sends with a challenge for this factor (`sent`: a code went out just now).

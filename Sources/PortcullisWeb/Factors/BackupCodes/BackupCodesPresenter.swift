@@ -7,6 +7,8 @@ import PortcullisCore
 struct BackupCodesPresenter: FactorPresenter {
     let type = BackupCodesFactor().type
     let kind = "Codes you keep"
+    let placement = FactorPlacement(title: "Backup codes", hint: "Single-use codes to keep somewhere safe, for when your other methods are out of reach.",
+                                    rank: 7, offersNewList: true, recovery: .init(codeLabel: "Backup code"))
     let addOption: AddOption? = nil
 
     func challenge(for factor: Factor, user: User, web: WebContext) async throws -> ChallengePart {

@@ -7,6 +7,8 @@ import PortcullisCore
 struct HOTPPresenter: FactorPresenter {
     let type = HOTPFactor().type
     let kind = "Device you have"
+    let placement = FactorPlacement(title: "Hardware tokens", hint: "Tokens your administrator gave or lent you.", rank: 4,
+                                    recovery: .init(codeLabel: "Code from your hardware token"))
     let addOption: AddOption? = nil
 
     func challenge(for factor: Factor, user: User, web: WebContext) async throws -> ChallengePart {

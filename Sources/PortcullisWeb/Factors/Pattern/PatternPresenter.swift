@@ -7,6 +7,7 @@ import PortcullisCore
 struct PatternPresenter: FactorPresenter {
     let type = PatternFactor().type
     let kind = "Something you know"
+    let placement = FactorPlacement(title: "Grid pattern", rank: 5, recovery: .init(pattern: true))
     let addOption: AddOption? = AddOption(
         id: "pattern", title: "Grid pattern", description: "a pattern you draw on a grid of dots (a backup)",
         settingsTitle: "Add grid pattern", path: "/enroll/pattern", firstFactor: false)

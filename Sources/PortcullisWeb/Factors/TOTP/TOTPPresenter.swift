@@ -6,6 +6,7 @@ import PortcullisCore
 struct TOTPPresenter: FactorPresenter {
     let type = TOTPFactor().type
     let kind = "Device you have"
+    let placement = FactorPlacement(title: "Authenticator apps", rank: 3, recovery: .init(codeLabel: "Code from your authenticator app"))
     let addOption: AddOption? = AddOption(
         id: "totp", title: "Authenticator app", description: "Google or Microsoft Authenticator, Duo Mobile, 1Password… (recommended)",
         settingsTitle: "Add authenticator app", path: "/enroll/totp/start", startsWithPost: true, primary: true)

@@ -7,6 +7,7 @@ import PortcullisCore
 struct WebAuthnPresenter: FactorPresenter {
     let type = WebAuthnFactor().type
     let kind = "Device you have"
+    let placement = FactorPlacement(title: "Security keys and fingerprints", rank: 6, recovery: .init(securityKey: true))
     let addOption: AddOption? = AddOption(
         id: "webauthn", title: "Security key or fingerprint",
         description: "a USB key, your computer's fingerprint reader, Windows Hello, Touch ID or a passkey",

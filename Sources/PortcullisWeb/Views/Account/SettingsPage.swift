@@ -5,14 +5,16 @@ struct SettingsPage: PageView {
     let title = "Settings"
     /// Two-step verification's state, in words.
     let mfaState: String
-    let factors: [SettingsFactorRow]
-    let hasFactors: Bool
+    /// External email first, then (after the default method) the other kinds, in the seeds' order.
+    let firstSections: [SettingsSection]
+    let sections: [SettingsSection]
+    /// The user's own confirmed methods that may be the default.
+    let defaultChoices: [OptionView]
+    let hasDefaultChoices: Bool
     /// Whether the user has backup codes ("Regenerate" rather than "Get").
     let hasCodes: Bool
     /// Whether the user has a possession factor, which backup codes and a grid pattern can back up.
     let canHaveCodes: Bool
-    /// The methods the user may add now (backups only beside a possession factor), from the presenters.
-    let addOptions: [AddOption]
     /// The organization's recommended number of methods, when the user holds fewer.
     let recommendedFactorCount: Int?
     let password: PasswordStatusView

@@ -29,12 +29,17 @@ struct RecoveryPage: PageView {
     struct Verify: Sendable {
         /// The kinds that are answered with a typed code, as choices.
         let codeTypes: [OptionView]
-        let sendSMS: Bool
-        let sendEmail: Bool
+        /// "Text me a code", "Email me a code".
+        let sends: [Send]
         let securityKey: Bool
         let pattern: Bool
         /// "Method 2 of 2" when the organization asks for two.
         let step: String?
+    }
+
+    struct Send: Sendable {
+        let channel: String
+        let label: String
     }
 
     struct Question: Sendable {
@@ -48,16 +53,23 @@ struct RecoveryPage: PageView {
         self.notice = notice
     }
 
-    /// The kinds of factor typed as a code, and their names on this page.
-    static let codeTypeNames: [(FactorType, String)] = [
-        (.totp, "Code from your authenticator app"), (.hotp, "Code from your hardware token"), (.sms, "Code we texted you"),
-        (.email, "Code we emailed you"), (.backupCodes, "Backup code"),
-    ]
-
-    static func verify(offered: [FactorType], proven: Int, needed: Int) -> Verify {
-        let codes = codeTypeNames.filter { offered.contains($0.0) }
-        return Verify(codeTypes: codes.enumerated().map { OptionView(value: $1.0.rawValue, label: $1.1, selected: $0 == 0) },
-                      sendSMS: offered.contains(.sms), sendEmail: offered.contains(.email), securityKey: offered.contains(.webauthn),
-                      pattern: offered.contains(.pattern), step: needed > 1 ? "Method \(min(proven + 1, needed)) of \(needed)" : nil)
+    /// The ways to prove each kind the organization offers, from their presenters (in the settings page's order).
+    static func verify(offered: [FactorType], presenters: FactorPresenters, proven: Int, needed: Int) -> Verify {
+        let kinds = presenters.all.filter { offered.contains($0.type) }.sorted { $0.placement.rank < $1.placement.rank }
+        // Codes the user reads off a device first (the usual case), then codes we send, then backup codes.
+        func group(_ presenter: any FactorPresenter) -> Int {
+            (presenter.placement.recovery.sendLabel == nil ? 0 : 1) + (presenter.placement.offersNewList ? 2 : 0)
+        }
+        let codes = kinds.sorted { group($0) < group($1) }
+            .compactMap { presenter in presenter.placement.recovery.codeLabel.map { (presenter.type.rawValue, $0) } }
+        return Verify(codeTypes: codes.enumerated().map { OptionView(value: $1.0, label: $1.1, selected: $0 == 0) },
+                      sends: kinds.compactMap { presenter in
+                          let proof = presenter.placement.recovery
+                          guard let label = proof.sendLabel, let channel = proof.channel else { return nil }
+                          return Send(channel: channel.rawValue, label: label)
+                      },
+                      securityKey: kinds.contains { $0.placement.recovery.securityKey },
+                      pattern: kinds.contains { $0.placement.recovery.pattern },
+                      step: needed > 1 ? "Method \(min(proven + 1, needed)) of \(needed)" : nil)
     }
 }
