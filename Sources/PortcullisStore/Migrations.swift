@@ -23,6 +23,7 @@ public enum Migrations {
         .adminApiKeys,
         .auditKeyset,
         .passwordChanges,
+        .rememberedDevices,
     ]
 
     /// Applies every migration not yet recorded, each in its own transaction. Safe to run on several nodes at once:

@@ -17,6 +17,7 @@ extension Repositories {
             transactions: SQLVerificationRepository(db: database),
             apiKeys: SQLAPIKeyRepository(db: database, defaults: policyDefaults),
             groups: SQLGroupRepository(db: database),
+            rememberedDevices: SQLRememberedDeviceRepository(db: database),
             unitOfWork: SQLUnitOfWork(db: database, defaults: policyDefaults))
     }
 }

@@ -50,6 +50,13 @@ public enum AuditEventType: String, Sendable, Codable, CaseIterable {
     case groupMemberRemoved = "group.member_removed"
     /// An administrator (or the command line) exported the audit log; the filter is in the detail.
     case auditExported = "audit.exported"
+    /// A browser was remembered at the challenge ("Remember this device for N days").
+    case deviceRemembered = "device.remembered"
+    /// Remembered devices were forgotten: by the user, an administrator, a password change or a factor removed.
+    case deviceRevoked = "device.revoked"
+    /// A remembered device's cookie came back with a counter it no longer holds (a copied cookie): every device of
+    /// the user was forgotten.
+    case deviceTheftSuspected = "device.theft_suspected"
 }
 
 /// Whether an audit event reports something that went through or something refused or failed (the audit log's
@@ -64,14 +71,16 @@ extension AuditEventType {
     /// lock) are failures; everything else reports something done. Every new type is classified here.
     public var outcome: AuditOutcome {
         switch self {
-        case .signInFailed, .factorFailed, .codeSendFailed, .codeSendRefused, .ipThrottled, .tokenResyncFailed, .accountLocked:
+        case .signInFailed, .factorFailed, .codeSendFailed, .codeSendRefused, .ipThrottled, .tokenResyncFailed, .accountLocked,
+             .deviceTheftSuspected:
             .failure
         case .signInSucceeded, .factorSucceeded, .factorEnrolled, .factorRemoved, .factorRenamed, .factorDefaultChanged,
              .backupCodesIssued, .accountUnlocked, .signedOut, .otherSessionsEnded, .passwordChanged, .userCreated,
              .mfaRequirementChanged, .organizationCreated, .organizationUpdated, .tokensImported, .tokenAssigned, .tokenLent,
              .tokenUnassigned, .tokenReturned, .tokenResynced, .tokenDisabled, .tokenEnabled, .codeSent, .inboundSMSConfirmed,
              .apiKeyCreated, .apiKeyRevoked, .rolesChanged, .userUpdated, .userDisabled, .userEnabled, .userDeleted, .sessionsEnded,
-             .temporaryPasswordSet, .groupCreated, .groupUpdated, .groupDeleted, .groupMemberAdded, .groupMemberRemoved, .auditExported:
+             .temporaryPasswordSet, .groupCreated, .groupUpdated, .groupDeleted, .groupMemberAdded, .groupMemberRemoved, .auditExported,
+             .deviceRemembered, .deviceRevoked:
             .success
         }
     }

@@ -240,13 +240,14 @@ public struct Repositories: Sendable {
     public var transactions: any VerificationTransactionRepository
     public var apiKeys: any APIKeyRepository
     public var groups: any GroupRepository
+    public var rememberedDevices: any RememberedDeviceRepository
     public var unitOfWork: any UnitOfWork
 
     public init(organizations: any OrganizationRepository, users: any UserRepository, factors: any FactorRepository,
                 sessions: any SessionRepository, audit: any AuditRepository, rateLimits: any RateLimitRepository,
                 tokens: any TokenRepository, challenges: any MessageChallengeRepository, webAuthn: any WebAuthnRepository,
                 transactions: any VerificationTransactionRepository, apiKeys: any APIKeyRepository, groups: any GroupRepository,
-                unitOfWork: any UnitOfWork) {
+                rememberedDevices: any RememberedDeviceRepository, unitOfWork: any UnitOfWork) {
         self.organizations = organizations
         self.users = users
         self.factors = factors
@@ -259,6 +260,7 @@ public struct Repositories: Sendable {
         self.transactions = transactions
         self.apiKeys = apiKeys
         self.groups = groups
+        self.rememberedDevices = rememberedDevices
         self.unitOfWork = unitOfWork
     }
 
