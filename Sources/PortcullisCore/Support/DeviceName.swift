@@ -16,11 +16,11 @@ public enum DeviceName {
         return String(name.prefix(maximumLength))
     }
 
-    /// The browser, most specific first (Edge, Opera and Samsung Internet also say "Chrome"; Chrome says "Safari").
+    /// The browser, most specific first (Edge, Opera, Samsung Internet and Chromium also say "Chrome"; Chrome says "Safari").
     static func browser(_ agent: String) -> String? {
         let known: [(String, [String])] = [
             ("Edge", ["Edg/", "EdgA/", "EdgiOS/"]), ("Opera", ["OPR/", "Opera"]), ("Samsung Internet", ["SamsungBrowser/"]),
-            ("Firefox", ["Firefox/", "FxiOS/"]), ("Chrome", ["CriOS/", "Chrome/"]), ("Chromium", ["Chromium/"]), ("Safari", ["Safari/"]),
+            ("Firefox", ["Firefox/", "FxiOS/"]), ("Chromium", ["Chromium/"]), ("Chrome", ["CriOS/", "Chrome/"]), ("Safari", ["Safari/"]),
         ]
         return known.first { _, marks in marks.contains { agent.contains($0) } }?.0
     }

@@ -1,4 +1,6 @@
+import Foundation
 import Hummingbird
+import PortcullisCore
 
 /// The names and attributes of Portcullis's cookies: HttpOnly, SameSite=Lax, Secure (and the `__Host-` prefix)
 /// except in development over plain HTTP.
@@ -11,6 +13,8 @@ public struct CookieSettings: Sendable {
 
     public var sessionName: String { secure ? "__Host-portcullis_session" : "portcullis_session" }
     public var csrfName: String { secure ? "__Host-portcullis_csrf" : "portcullis_csrf" }
+    /// The remembered-device cookie (`RememberedDeviceCookie`): a series id and a counter token.
+    public var deviceName: String { secure ? "__Host-portcullis_device" : "portcullis_device" }
 
     func cookie(_ name: String, _ value: String, maxAge: Int? = nil) -> Cookie {
         Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
@@ -20,4 +24,11 @@ public struct CookieSettings: Sendable {
     func session(_ token: String) -> Cookie { cookie(sessionName, token) }
     func clearSession() -> Cookie { cookie(sessionName, "", maxAge: 0) }
     func csrf(_ token: String) -> Cookie { cookie(csrfName, token) }
+    /// The remembered-device cookie as a step left it: set until the device expires (Max-Age), or cleared.
+    func device(_ change: DeviceCookieChange, now: Date) -> Cookie {
+        switch change {
+        case .set(let value, let expiresAt): cookie(deviceName, value, maxAge: max(1, Int(expiresAt.timeIntervalSince(now).rounded(.down))))
+        case .clear: cookie(deviceName, "", maxAge: 0)
+        }
+    }
 }

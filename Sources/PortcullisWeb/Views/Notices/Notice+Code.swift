@@ -23,6 +23,9 @@ extension Notice {
         case .resyncFailed: "resync_failed"
         case .sessionsEnded: "sessions_ended"
         case .replaceFactor: "replace_factor"
+        case .deviceForgotten: "device_forgotten"
+        case .devicesForgotten: "devices_forgotten"
+        case .deviceNotFound: "device_not_found"
         case .passwordChanged: "password_changed"
         case .imported(let count): String(count)
         case .tokenAssigned: "assigned"
@@ -59,7 +62,7 @@ extension Notice {
     static let settingsPage: [Notice] = [
         .enrolled, .renamed, .renameFailed, .defaultChanged, .defaultFailed, .removed, .removeFailed, .lastFactorRequired,
         .patternNeedsFactor, .patternEnrolled, .codesRegenerated, .codesNeedFactor, .resynced, .resyncFailed, .sessionsEnded,
-        .replaceFactor, .passwordChanged,
+        .replaceFactor, .passwordChanged, .deviceForgotten, .devicesForgotten, .deviceNotFound,
     ]
 
     /// What the portal accepts.
