@@ -24,6 +24,8 @@ public struct Portcullis: Sendable {
     public let sessions: SessionService
     /// Every sign-in transition, shared by the web pages and the verification API.
     public let flow: SignInFlow
+    /// The browsers users chose to remember at the challenge: their settings list and the admin's.
+    public let rememberedDevices: RememberedDevices
     public let factors: FactorManagement
     /// The user's own password: policy checks, changes, expiry (SPEC §5).
     public let passwords: PasswordService
@@ -82,6 +84,7 @@ public struct Portcullis: Sendable {
         self.sessions = SessionService(repository: repositories.sessions, clock: clock, random: random, secrets: context.secrets,
                                        timeouts: configuration.sessions)
         self.flow = SignInFlow(checks: signIn, sessions: sessions)
+        self.rememberedDevices = flow.devices
         self.passwords = PasswordService(repositories: repositories, hasher: hasher, checker: PasswordChecker(blocklist: .shipped),
                                          context: context, audit: audit, sessions: sessions, checks: signIn)
         self.factors = FactorManagement(repositories: repositories, methods: methods, context: context, audit: audit)

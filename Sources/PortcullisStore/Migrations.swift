@@ -23,6 +23,7 @@ public enum Migrations {
         .adminApiKeys,
         .auditKeyset,
         .passwordChanges,
+        .rememberedDevices,
         .recoveryChallengeQuestions,
     ]
 

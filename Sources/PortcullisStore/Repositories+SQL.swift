@@ -19,6 +19,7 @@ extension Repositories {
             groups: SQLGroupRepository(db: database),
             recoveries: SQLRecoveryRepository(db: database),
             challengeAnswers: SQLChallengeAnswerRepository(db: database),
+            rememberedDevices: SQLRememberedDeviceRepository(db: database),
             unitOfWork: SQLUnitOfWork(db: database, defaults: policyDefaults))
     }
 }

@@ -63,6 +63,7 @@ public func buildRouter(_ app: Portcullis) async throws -> Router<AppRequestCont
     // Enrollment serves both a sign-in that must enroll and a signed-in user adding a factor (`SignInFlow.mayEnroll`).
     for presenter in web.presenters.all { presenter.registerEnrollment(web: web, browser: browser, signedIn: signedIn) }
     AccountController(web: web).register(on: signedIn)
+    RememberedDevicesController(web: web).register(on: signedIn)
     PasswordController(web: web).register(signedIn: signedIn)
     PasswordController(web: web).register(passwordChange: passwordChange)
     RecoveryController(web: web).register(on: browser)

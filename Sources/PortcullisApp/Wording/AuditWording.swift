@@ -57,6 +57,9 @@ extension AuditEventType {
         case .recoveryRefused: "Reset or unlock refused"
         case .passwordReset: "Password reset"
         case .challengeQuestionsSet: "Challenge questions set"
+        case .deviceRemembered: "Device remembered"
+        case .deviceRevoked: "Remembered devices forgotten"
+        case .deviceTheftSuspected: "Copied device cookie: remembered devices forgotten"
         }
     }
 
@@ -64,7 +67,8 @@ extension AuditEventType {
     public static func familyLabel(_ family: String) -> String {
         let names = ["sign_in": "Sign-ins", "factor": "Sign-in methods", "account": "Locks", "sessions": "Sessions", "password": "Passwords",
                      "user": "Users", "organization": "Organization", "token": "Hardware tokens", "code": "SMS and email codes",
-                     "api_key": "API keys", "group": "Groups", "audit": "Audit log"]
+                     "api_key": "API keys", "group": "Groups", "audit": "Audit log",
+                     "device": "Remembered devices"]
         return (names[family] ?? family) + " (all)"
     }
 }
@@ -86,7 +90,8 @@ public enum AuditWording {
         let known = ["bad_password": "wrong password", "bad_code": "wrong code", "unknown_user": "unknown username",
                      "locked": "account locked", "expired_code": "expired code", "too_many_tries": "too many tries",
                      "ip_failure_limit": "too many failures from this address", "no_code": "no code sent", "admin": "by an administrator",
-                     "bad_pattern": "wrong pattern", "replayed_code": "code already used"]
+                     "bad_pattern": "wrong pattern", "replayed_code": "code already used",
+                     "stale_counter": "an old copy of the device's cookie was used"]
         return known[reason] ?? reason.replacingOccurrences(of: "_", with: " ")
     }
 

@@ -34,6 +34,11 @@ public enum AuditDetail: Sendable, Equatable {
     /// A step of a self-service recovery: what it is for, the username typed when it names no account, the factor
     /// type proven or tried.
     case recovery(purpose: RecoveryPurpose, username: String? = nil, factorType: FactorType? = nil)
+    /// A remembered device (`device.remembered`): its id, name and when it expires.
+    case rememberedDevice(id: String, name: String, until: Date)
+    /// Remembered devices forgotten (`device.revoked`, `device.theft_suspected`): how many, and the one named when
+    /// one was meant.
+    case devicesRevoked(count: Int, deviceID: String? = nil)
 
     /// Where a sign-in step happened.
     public enum Stage: String, Sendable {
@@ -48,12 +53,19 @@ public enum AuditDetail: Sendable, Equatable {
         public var amr: [String]?
         /// The verification API key that asked.
         public var apiKeyID: String?
+        /// The remembered device that stood in for the second factor, and whether its cookie was rotated
+        /// (`rotated`) or repeated a request that had just rotated it (`grace`).
+        public var rememberedDeviceID: String?
+        public var deviceUse: String?
 
-        public init(stage: Stage? = nil, username: String? = nil, amr: [String]? = nil, apiKeyID: String? = nil) {
+        public init(stage: Stage? = nil, username: String? = nil, amr: [String]? = nil, apiKeyID: String? = nil,
+                    rememberedDeviceID: String? = nil, deviceUse: String? = nil) {
             self.stage = stage
             self.username = username
             self.amr = amr
             self.apiKeyID = apiKeyID
+            self.rememberedDeviceID = rememberedDeviceID
+            self.deviceUse = deviceUse
         }
     }
 
@@ -88,6 +100,8 @@ public enum AuditDetail: Sendable, Equatable {
             f["amr"] = step.amr?.joined(separator: " ")
             f["api_key_id"] = step.apiKeyID
             if step.apiKeyID != nil, step.amr != nil { f["via"] = Stage.verificationAPI.rawValue }
+            f["remembered_device"] = step.rememberedDeviceID
+            f["device_use"] = step.deviceUse
         case .factor(let event):
             f["factor"] = event.type?.rawValue
             f["factor_id"] = event.factorID
@@ -137,6 +151,11 @@ public enum AuditDetail: Sendable, Equatable {
             f = ["purpose": purpose.rawValue]
             f["username"] = username
             f["factor_type"] = factorType?.rawValue
+        case .rememberedDevice(let id, let name, let until):
+            f = ["device_id": id, "name": name, "until": Self.timestamp(until)]
+        case .devicesRevoked(let count, let deviceID):
+            f = ["count": String(count)]
+            f["device_id"] = deviceID
         }
         return f
     }

@@ -59,6 +59,13 @@ public enum AuditEventType: String, Sendable, Codable, CaseIterable {
     case recoveryRefused = "recovery.refused"
     case passwordReset = "password.reset"
     case challengeQuestionsSet = "challenge_questions.set"
+    /// A browser was remembered at the challenge ("Remember this device for N days").
+    case deviceRemembered = "device.remembered"
+    /// Remembered devices were forgotten: by the user, an administrator, a password change or a factor removed.
+    case deviceRevoked = "device.revoked"
+    /// A remembered device's cookie came back with a counter it no longer holds (a copied cookie): every device of
+    /// the user was forgotten.
+    case deviceTheftSuspected = "device.theft_suspected"
 }
 
 /// Whether an audit event reports something that went through or something refused or failed (the audit log's
@@ -74,7 +81,7 @@ extension AuditEventType {
     public var outcome: AuditOutcome {
         switch self {
         case .signInFailed, .factorFailed, .codeSendFailed, .codeSendRefused, .ipThrottled, .tokenResyncFailed, .accountLocked,
-             .recoveryFailed, .recoveryRefused:
+             .recoveryFailed, .recoveryRefused, .deviceTheftSuspected:
             .failure
         case .signInSucceeded, .factorSucceeded, .factorEnrolled, .factorRemoved, .factorRenamed, .factorDefaultChanged,
              .backupCodesIssued, .accountUnlocked, .signedOut, .otherSessionsEnded, .passwordChanged, .userCreated,
@@ -82,7 +89,7 @@ extension AuditEventType {
              .tokenUnassigned, .tokenReturned, .tokenResynced, .tokenDisabled, .tokenEnabled, .codeSent, .inboundSMSConfirmed,
              .apiKeyCreated, .apiKeyRevoked, .rolesChanged, .userUpdated, .userDisabled, .userEnabled, .userDeleted, .sessionsEnded,
              .temporaryPasswordSet, .groupCreated, .groupUpdated, .groupDeleted, .groupMemberAdded, .groupMemberRemoved, .auditExported,
-             .recoveryStarted, .recoveryProven, .passwordReset, .challengeQuestionsSet:
+             .recoveryStarted, .recoveryProven, .passwordReset, .challengeQuestionsSet, .deviceRemembered, .deviceRevoked:
             .success
         }
     }

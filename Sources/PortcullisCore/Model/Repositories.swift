@@ -245,13 +245,15 @@ public struct Repositories: Sendable {
     public var groups: any GroupRepository
     public var recoveries: any RecoveryRepository
     public var challengeAnswers: any ChallengeAnswerRepository
+    public var rememberedDevices: any RememberedDeviceRepository
     public var unitOfWork: any UnitOfWork
 
     public init(organizations: any OrganizationRepository, users: any UserRepository, factors: any FactorRepository,
                 sessions: any SessionRepository, audit: any AuditRepository, rateLimits: any RateLimitRepository,
                 tokens: any TokenRepository, challenges: any MessageChallengeRepository, webAuthn: any WebAuthnRepository,
                 transactions: any VerificationTransactionRepository, apiKeys: any APIKeyRepository, groups: any GroupRepository,
-                recoveries: any RecoveryRepository, challengeAnswers: any ChallengeAnswerRepository, unitOfWork: any UnitOfWork) {
+                recoveries: any RecoveryRepository, challengeAnswers: any ChallengeAnswerRepository,
+                rememberedDevices: any RememberedDeviceRepository, unitOfWork: any UnitOfWork) {
         self.organizations = organizations
         self.users = users
         self.factors = factors
@@ -266,6 +268,7 @@ public struct Repositories: Sendable {
         self.groups = groups
         self.recoveries = recoveries
         self.challengeAnswers = challengeAnswers
+        self.rememberedDevices = rememberedDevices
         self.unitOfWork = unitOfWork
     }
 

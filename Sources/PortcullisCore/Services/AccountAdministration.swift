@@ -153,7 +153,8 @@ public struct AccountAdministration: Sendable {
         try await user(organization: try await organization(slug: slug), username: username)
     }
 
-    /// Sets a user's password and ends all of their sessions (whoever used the old one is signed out).
+    /// Sets a user's password, ends all of their sessions (whoever used the old one is signed out) and forgets their
+    /// remembered devices.
     public func setPassword(user: User, password: String, actor: AuditActor) async throws {
         try Self.checkPassword(password)
         let hash = try await hasher.hash(password)  // the slow part, before the transaction
@@ -162,6 +163,8 @@ public struct AccountAdministration: Sendable {
             try await r.users.setPassword(userID: user.id, hash: hash, changedAt: now, mustChange: false)
             try await r.sessions.deleteAll(userID: user.id, stage: nil, exceptToken: nil)
             try await audit.record(.passwordChanged, organizationID: user.organizationID, userID: user.id, actor: actor, in: r)
+            try await RememberedDevices.revokeAll(userID: user.id, organizationID: user.organizationID, reason: "password_changed", actor: actor,
+                                                  ip: nil, audit: audit, in: r)
         }
     }
 

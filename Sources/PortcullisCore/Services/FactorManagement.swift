@@ -66,7 +66,8 @@ public struct FactorManagement: Sendable {
     /// Removes a factor. The last possession factor is refused for a user who must use MFA, and for others needs
     /// `confirmLast`: the backups (pattern, backup codes) go with it, since a backup never stands alone. A removed
     /// default passes to the next factor that may be one. The user's other sessions end (all of them when
-    /// `keepingSession` is nil, e.g. an admin's removal). `actor` is the user unless given (an admin).
+    /// `keepingSession` is nil, e.g. an admin's removal), and a confirmed factor's removal forgets the user's remembered
+    /// devices. `actor` is the user unless given (an admin).
     public func remove(userID: String, factorID: String, confirmLast: Bool = false, actor: AuditActor? = nil,
                        keepingSession: String? = nil, ip: String) async throws -> RemoveOutcome {
         // A hardware token goes back through the inventory (an admin takes it back), never by deleting its factor.
@@ -93,6 +94,10 @@ public struct FactorManagement: Sendable {
             }
             if let next { try await r.factors.setDefault(id: next.id, userID: userID) }
             try await r.sessions.deleteAll(userID: userID, stage: nil, exceptToken: keepingSession)
+            if removed.contains(where: \.confirmed) {
+                try await RememberedDevices.revokeAll(userID: userID, organizationID: user.organizationID, reason: "factor_removed",
+                                                      actor: actor ?? .user(userID), ip: ip.isEmpty ? nil : ip, audit: audit, in: r)
+            }
         }
         for gone in removed {
             context.notify(.factorRemoved(method: methods[gone.type]?.displayName ?? gone.type.rawValue, label: gone.label), userID: userID)

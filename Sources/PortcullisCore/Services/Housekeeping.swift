@@ -1,7 +1,7 @@
 import Foundation
 
 /// What every node sweeps now and then: lent tokens that fell due go back to the pool; expired sessions, message
-/// codes, WebAuthn challenges and recoveries, and enrollments left unconfirmed for an hour, are deleted. Each is also enforced
+/// codes, WebAuthn challenges, recoveries and remembered devices, and enrollments left unconfirmed for an hour, are deleted. Each is also enforced
 /// where it matters (a due token or an expired session is refused on use), so a missed run is harmless; the
 /// statements are idempotent, so nodes may run them at the same time.
 public struct Housekeeping: Sendable {
@@ -27,6 +27,7 @@ public struct Housekeeping: Sendable {
         try await repositories.webAuthn.deleteExpiredChallenges(before: now)
         try await repositories.factors.deleteUnconfirmed(createdBefore: now.addingTimeInterval(-3600))
         try await repositories.recoveries.deleteExpired(before: now)
+        try await repositories.rememberedDevices.deleteExpired(before: now)
         return returned
     }
 }

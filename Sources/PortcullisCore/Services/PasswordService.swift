@@ -124,7 +124,8 @@ public struct PasswordService: Sendable {
         return verdict
     }
 
-    /// Hashes and stores a new password, ends every other session of the user, audits it.
+    /// Hashes and stores a new password, ends every other session of the user and forgets their remembered devices,
+    /// audits it.
     func store(_ password: String, for user: User, keeping session: Session?, actor: AuditActor, ip: String,
                event: AuditEventType = .passwordChanged) async throws {
         let hash = try await hasher.hash(password)  // the slow part, before the transaction
@@ -133,6 +134,8 @@ public struct PasswordService: Sendable {
             try await r.users.setPassword(userID: user.id, hash: hash, changedAt: now, mustChange: false)
             try await r.sessions.deleteAll(userID: user.id, stage: nil, exceptToken: session?.token)
             try await audit.record(event, organizationID: user.organizationID, userID: user.id, actor: actor, ip: ip, in: r)
+            try await RememberedDevices.revokeAll(userID: user.id, organizationID: user.organizationID, reason: "password_changed", actor: actor,
+                                                  ip: ip, audit: audit, in: r)
         }
         context.notify(event == .passwordReset ? .passwordReset : .passwordChanged, userID: user.id)
     }

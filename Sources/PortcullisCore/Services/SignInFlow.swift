@@ -47,20 +47,56 @@ public struct SignInFlow: Sendable {
     /// The password step. A session already held by the browser is ended and replaced (no fixation).
     public func password(organization: Organization, username: String, password: String, ip: String,
                          replacing old: Session?) async throws -> PasswordResult {
+        try await self.password(organization: organization, username: username, password: password, ip: ip, replacing: old, device: nil).result
+    }
+
+    /// The password step with the browser's remembered-device cookie (`device`, SPEC §2.3): when the next step is
+    /// the challenge and the cookie names a valid device of this user and organization, the sign-in completes
+    /// without it (the lock re-checked at that moment), recorded with `amr` `rmd` and the device in the audit event,
+    /// and without counting as a second factor answered (a security change still asks for one). A user who must
+    /// enroll is not helped by a device. `device` in the answer is what to do with the cookie (the rotated value, or
+    /// clearing one that names nothing usable), whatever the result.
+    public func password(organization: Organization, username: String, password: String, ip: String, replacing old: Session?,
+                         device cookie: String?) async throws -> (result: PasswordResult, device: DeviceCookieChange?) {
         switch try await checks.verifyPassword(organization: organization, username: username, password: password, ip: ip) {
-        case .failed: return .failed
-        case .throttled(let until): return .throttled(until: until)
+        case .failed: return (.failed, nil)
+        case .throttled(let until): return (.throttled(until: until), nil)
         case .success(let user):
             if let old { try await sessions.end(old.token) }
             let session = try await sessions.start(user: user, stage: .secondFactor, amr: ["pwd"])
             switch try await checks.nextStep(for: user) {
-            case .challenge: return .proceed(session, .challenge)
-            case .enroll(let required): return .proceed(session, .enroll(required: required))
+            case .challenge:
+                switch try await devices.use(cookie: cookie, user: user, ip: ip, keepingSession: session.token) {
+                case .accepted(let device, let rotated, let change):
+                    let via = AuditDetail.SignInStep(rememberedDeviceID: device.id, deviceUse: rotated ? "rotated" : "grace")
+                    guard let signedIn = try await complete(session, user: user, addingAMR: [RememberedDevices.amr], ip: ip, via: via) else {
+                        return (.failed, change)
+                    }
+                    return (.proceed(signedIn, signedIn.stage == .passwordChange ? .changePassword : .signedIn), change)
+                case .notUsed(let change): return (.proceed(session, .challenge), change)
+                case .theftSuspected: return (.proceed(session, .challenge), .clear)
+                }
+            case .enroll(let required): return (.proceed(session, .enroll(required: required)), nil)
             case .done:
-                guard let signedIn = try await complete(session, user: user, addingAMR: [], ip: ip) else { return .failed }
-                return .proceed(signedIn, signedIn.stage == .passwordChange ? .changePassword : .signedIn)
+                guard let signedIn = try await complete(session, user: user, addingAMR: [], ip: ip) else { return (.failed, nil) }
+                return (.proceed(signedIn, signedIn.stage == .passwordChange ? .changePassword : .signedIn), nil)
             }
         }
+    }
+
+    /// The user's remembered devices, as the sign-in uses them.
+    public var devices: RememberedDevices {
+        RememberedDevices(repositories: repositories, context: checks.factorContext, audit: audit)
+    }
+
+    /// "Remember this device" ticked at a challenge that was just answered: the browser is remembered for the
+    /// organization's days. Only a session fully signed in by a second factor answered just now; a sign-in that must
+    /// first replace its password is not remembered (the new password would forget the device at once). Returns the
+    /// cookie to set, or nil.
+    public func rememberDevice(_ session: Session, userAgent: String?, ip: String) async throws -> DeviceCookieChange? {
+        guard session.stage == .signedIn, sessions.isRecentlyVerified(session, within: 60),
+              let user = try await repositories.users.find(id: session.userID), !user.disabled else { return nil }
+        return try await devices.remember(user: user, userAgent: userAgent, ip: ip)
     }
 
     /// Answers the challenge of a half-finished sign-in with one of the user's confirmed factors.
@@ -186,24 +222,27 @@ public struct SignInFlow: Sendable {
         return descriptor.isPossession ? [descriptor.amr, "mfa"] : [descriptor.amr]
     }
 
-    /// Completes a sign-in that needs no further factor check: the lock is re-checked atomically first.
-    private func complete(_ session: Session, user: User, addingAMR amr: [String], ip: String) async throws -> Session? {
+    /// Completes a sign-in that needs no further factor check (or whose second factor a remembered device stood in
+    /// for, `via`): the lock is re-checked atomically first.
+    private func complete(_ session: Session, user: User, addingAMR amr: [String], ip: String,
+                          via device: AuditDetail.SignInStep? = nil) async throws -> Session? {
         guard try await repositories.users.succeed(userID: user.id, at: clock.now, signedIn: true) else {
             try await sessions.end(session.token)
             try await audit.record(.signInFailed, organizationID: user.organizationID, userID: user.id, actor: .user(user.id), reason: "locked", ip: ip,
                                    detail: .signIn(.init(stage: .completion)))
             return nil
         }
-        return try await signIn(session, addingAMR: amr, ip: ip)
+        return try await signIn(session, addingAMR: amr, ip: ip, via: device)
     }
 
     /// Moves the session to signed-in under a new token and records the sign-in; to `passwordChange` when the user
-    /// must first replace their password.
-    private func signIn(_ session: Session, addingAMR amr: [String], ip: String) async throws -> Session {
+    /// must first replace their password. A factor in `amr` marks the session verified; a remembered device does not.
+    private func signIn(_ session: Session, addingAMR amr: [String], ip: String, via device: AuditDetail.SignInStep? = nil) async throws -> Session {
         var due = false
         if let user = try await repositories.users.find(id: session.userID) { due = try await passwordChangeDue(user) }
-        let signedIn = try await sessions.advance(session, to: due ? .passwordChange : .signedIn, addingAMR: amr, verified: !amr.isEmpty)
-        try await recordSignIn(signedIn, ip: ip)
+        let signedIn = try await sessions.advance(session, to: due ? .passwordChange : .signedIn, addingAMR: amr,
+                                                  verified: !amr.isEmpty && device == nil)
+        try await recordSignIn(signedIn, ip: ip, via: device)
         return signedIn
     }
 
@@ -229,8 +268,10 @@ public struct SignInFlow: Sendable {
         return .signedIn(try await sessions.advance(session, to: .signedIn, addingAMR: []))
     }
 
-    private func recordSignIn(_ session: Session, ip: String) async throws {
+    private func recordSignIn(_ session: Session, ip: String, via device: AuditDetail.SignInStep? = nil) async throws {
+        var step = device ?? AuditDetail.SignInStep()
+        step.amr = session.amr
         try await audit.record(.signInSucceeded, organizationID: session.organizationID, userID: session.userID, actor: .user(session.userID), ip: ip,
-                               detail: .signIn(.init(amr: session.amr)))
+                               detail: .signIn(step))
     }
 }

@@ -111,15 +111,20 @@ public struct TokenInventory: Sendable {
         }.0
     }
 
-    /// Takes a token back from its holder: their factor for it is removed and the token is unassigned.
+    /// Takes a token back from its holder: their factor for it is removed (which forgets their remembered devices)
+    /// and the token is unassigned.
     public func unassign(_ token: HardwareToken, actor: AuditActor, event: AuditEventType = .tokenUnassigned) async throws {
         guard let userID = token.userID, token.state == .assigned || token.state == .lent else { throw InventoryError.notHeld(token.serial) }
         try await repositories.atomically { [audit] r in
-            try await removeFactors(of: token, userID: userID, in: r)
+            let removed = try await removeFactors(of: token, userID: userID, in: r)
             try await r.tokens.unassign(id: token.id)
             let user = try await r.users.find(id: userID)
             try await audit.record(event, organizationID: user?.organizationID ?? token.organizationID, userID: userID, actor: actor,
                                    detail: .token(serial: token.serial), in: r)
+            if removed, let user {
+                try await RememberedDevices.revokeAll(userID: userID, organizationID: user.organizationID, reason: "factor_removed", actor: actor,
+                                                      ip: nil, audit: audit, in: r)
+            }
         }
     }
 
@@ -180,12 +185,14 @@ public struct TokenInventory: Sendable {
     }
 
     /// Removes the factor that stands for `token`; when it was the default, the default passes on by the one rule.
-    private func removeFactors(of token: HardwareToken, userID: String, in r: Repositories) async throws {
+    /// Returns whether a confirmed factor went.
+    private func removeFactors(of token: HardwareToken, userID: String, in r: Repositories) async throws -> Bool {
         let factors = try await r.factors.list(userID: userID)
         let removing = factors.filter { HOTPFactor.stands(for: token, $0) }
         for factor in removing { try await r.factors.delete(id: factor.id, userID: userID) }
         if let next = methods.successor(afterRemoving: removing, from: factors) {
             try await r.factors.setDefault(id: next.id, userID: userID)
         }
+        return removing.contains(where: \.confirmed)
     }
 }

@@ -182,7 +182,7 @@ public struct UserAdministration: Sendable {
     }
 
     /// Sets a temporary password (the one given, or a generated one, returned to show once) that the user must
-    /// change at the next sign-in; ends their sessions.
+    /// change at the next sign-in; ends their sessions and forgets their remembered devices.
     public func setTemporaryPassword(_ user: User, password: String?, scope: AdminScope) async throws -> String {
         let password = password?.nonEmpty ?? accounts.generatePassword()
         try AccountAdministration.checkPassword(password)
@@ -192,6 +192,8 @@ public struct UserAdministration: Sendable {
             try await r.users.setPassword(userID: user.id, hash: hash, changedAt: now, mustChange: true)
             try await r.sessions.deleteAll(userID: user.id, stage: nil, exceptToken: nil)
             try await audit.record(.temporaryPasswordSet, organizationID: user.organizationID, userID: user.id, actor: scope.actor, in: r)
+            try await RememberedDevices.revokeAll(userID: user.id, organizationID: user.organizationID, reason: "password_changed",
+                                                  actor: scope.actor, ip: nil, audit: audit, in: r)
         }
         context.notify(.passwordChanged, userID: user.id)
         return password

@@ -99,6 +99,7 @@ struct AdminUsersController {
         let now = app.clock.now
         let factors = try await app.factors.list(userID: user.id).filter(\.confirmed)
         let groups = try await app.groups.groups(of: user)
+        let devices = try await app.rememberedDevices.list(of: user, scope: context.scope).map { AdminDeviceRow($0, context: context) }
         let all = try await app.groups.list(organizationID: user.organizationID, scope: context.scope)
         let others = all.filter { g in !groups.contains { $0.id == g.id } }
         let chip = { (group: Group) in AdminGroupChip(id: group.id, name: group.name, requiresMFA: group.mfaRequired) }
@@ -121,7 +122,9 @@ struct AdminUsersController {
             factors: factors.map { AdminFactorRow(id: $0.id, type: app.methods[$0.type]?.displayName ?? $0.type.rawValue,
                                                   label: web.presenters.maskedLabel($0), added: context.local($0.createdAt),
                                                   lastUsed: $0.lastUsedAt.map(context.local) ?? "Never") },
-            hasFactors: !factors.isEmpty, groups: groups.map(chip),
+            hasFactors: !factors.isEmpty,
+            devices: devices, deviceCount: devices.count == 1 ? "1 remembered device" : "\(devices.count) remembered devices",
+            hasDevices: !devices.isEmpty, groups: groups.map(chip),
             otherGroups: others.map(chip), hasOtherGroups: !others.isEmpty,
             locked: user.isLocked(at: now), lockUntil: user.lockNeedsAdmin ? "until an administrator unlocks it" : user.lockedUntil.map { "until " + context.local($0) } ?? "",
             disabled: user.disabled, failedPasswords: user.failedPasswordAttempts, failedFactors: user.failedFactorAttempts,
@@ -164,6 +167,9 @@ struct AdminUsersController {
             case "lock":
                 try await app.users.lock(user, scope: scope)
                 return try await done(.locked)
+            case "forget-devices":
+                let count = try await app.rememberedDevices.forgetAll(of: user, scope: scope)
+                return try await done(.devicesForgotten(user.displayName, count: count))
             case "end-sessions":
                 try await app.users.endSessions(user, scope: scope)
                 return try await done(.sessionsEnded(user.displayName))

@@ -13,7 +13,8 @@ struct AccountController {
                              context: context)
         }
         router.get("/settings") { request, context in
-            try await settings(notice: request.uri.queryParameters.get("notice").map { String($0) }, context: context)
+            try await settings(notice: request.uri.queryParameters.get("notice").map { String($0) }, deviceCookie: web.deviceCookie(request),
+                               context: context)
         }
         router.post("/settings/factors/:id/rename") { _, context in
             try await factorAction(context: context) { user, id in
@@ -97,7 +98,7 @@ struct AccountController {
     /// The `?notice=` code that asks to confirm removing the last possession factor (`remove_confirm_{id}`).
     private static let confirmRemovalPrefix = "remove_confirm_"
 
-    private func settings(notice code: String?, context: SignedInContext) async throws -> Response {
+    private func settings(notice code: String?, deviceCookie: String?, context: SignedInContext) async throws -> Response {
         let user = context.user
         let summaries = try await app.factors.summaries(userID: user.id)
         let factors = summaries.map(\.factor)
@@ -121,6 +122,13 @@ struct AccountController {
                                     ? ChallengeQuestionsView(current: try await app.challengeQuestions.questions(of: user),
                                                              questions: policy.challengeQuestions.questions, count: policy.challengeQuestions.count,
                                                              allowCustom: policy.challengeQuestions.allowCustom) : nil)
+        page.devices = try await app.rememberedDevices.list(user: user, currentCookie: deviceCookie).map(RememberedDeviceRow.init)
+        page.hasDevices = !page.devices.isEmpty
+        if policy.rememberDeviceDays > 0 {
+            page.rememberHint = "Tick \"Remember this device\" when you answer a second factor at sign-in, and that browser is not asked "
+                + "for one for \(policy.rememberDeviceDays) day\(policy.rememberDeviceDays == 1 ? "" : "s")."
+        }
+        page.showsDevices = page.hasDevices || page.rememberHint != nil
         if let notice = Notice.find(code, among: Notice.settingsPage) {
             page.notice = notice
         } else if let code, code.hasPrefix(Self.confirmRemovalPrefix),

@@ -27,7 +27,7 @@ struct ChallengeController<Context: SessionPageContext> {
             try await challengePage(wanted: request.uri.queryParameters.get("factor").map { String($0) },
                                     next: request.uri.queryParameters.get("next").map { String($0) }, context: context)
         }
-        router.post(RouterPath(mode.path)) { _, context in try await answerChallenge(context: context) }
+        router.post(RouterPath(mode.path)) { request, context in try await answerChallenge(request: request, context: context) }
         router.post(RouterPath(mode.path + "/send")) { _, context in try await sendCode(context: context) }
         router.get(RouterPath(mode.path + "/status")) { request, context in try await inboundStatus(request: request, context: context) }
         router.get(RouterPath(mode.methodsPath)) { _, context in try await methodsPage(context: context) }
@@ -43,10 +43,12 @@ struct ChallengeController<Context: SessionPageContext> {
             return .seeOther(mode == .signIn ? "/login/enroll" : "/settings")
         }
         guard let presenter = web.presenters[factor.type] else { return .seeOther(mode == .signIn ? "/login/enroll" : "/settings") }
+        let days = mode == .signIn ? try await app.rememberedDevices.days(organizationID: user.organizationID) : 0
         let page = ChallengePage(typeName: app.methods[factor.type]?.displayName ?? factor.type.rawValue,
                                  action: mode.path, methodsPath: mode.methodsPath, stepUp: mode == .stepUp,
                                  next: WebContext.returnPath(next ?? context.flash?.next), factorID: factor.id,
-                                 part: try await presenter.challenge(for: factor, user: user, web: web))
+                                 part: try await presenter.challenge(for: factor, user: user, web: web),
+                                 remember: days > 0 ? RememberDeviceView(days: days) : nil)
         return web.pages.render(page, context: context)
     }
 
@@ -83,7 +85,9 @@ struct ChallengeController<Context: SessionPageContext> {
         return .json(InboundStatusJSON(confirmed: try await app.messageCodes.inboundConfirmed(factorID: factorID, userID: user.id)))
     }
 
-    private func answerChallenge(context: Context) async throws -> Response {
+    /// The answer to a challenge. At sign-in, "Remember this device" (`remember`) ticked on an accepted answer
+    /// remembers the browser (its name from the User-Agent) and sets its cookie.
+    private func answerChallenge(request: Request, context: Context) async throws -> Response {
         let (session, user) = (context.session, context.user)
         let factorID = context.form.text("factor_id")
         // The factor's presenter reads its answer (a code, a pattern, a security key's assertion for the challenge this
@@ -110,7 +114,10 @@ struct ChallengeController<Context: SessionPageContext> {
             // A user whose only kind of method the organization turned off is asked to add another straight away.
             let methods = FactorMethods.forPolicy(try await web.policy(for: user))
             let replace = methods.needsReplacement(try await app.factors.list(userID: signedIn.userID))
-            return web.redirect(web.landing(signedIn, replace ? Notice.replaceFactor.location("/settings") : "/portal"), session: signedIn)
+            let response = web.redirect(web.landing(signedIn, replace ? Notice.replaceFactor.location("/settings") : "/portal"), session: signedIn)
+            guard context.form["remember"] == "1" else { return response }
+            return web.applying(try await app.flow.rememberDevice(signedIn, userAgent: request.headers[.userAgent], ip: context.clientIP),
+                                to: response)
         case .rejected:
             return try await back(to: factorID, Flash(.answerRejected), context: context)
         case .locked:

@@ -21,11 +21,13 @@ struct SignInController {
             context.session?.stage == .signedIn ? Response.seeOther("/portal") : Response.seeOther("/login")
         }
         router.get("/login") { request, context in try await loginPage(slug: Organization.defaultSlug, request: request, context: context) }
-        router.post("/login") { _, context in try await login(slug: Organization.defaultSlug, context: context) }
+        router.post("/login") { request, context in try await login(slug: Organization.defaultSlug, request: request, context: context) }
         router.get("/o/:org/login") { request, context in
             try await loginPage(slug: context.parameters.require("org"), request: request, context: context)
         }
-        router.post("/o/:org/login") { _, context in try await login(slug: context.parameters.require("org"), context: context) }
+        router.post("/o/:org/login") { request, context in
+            try await login(slug: context.parameters.require("org"), request: request, context: context)
+        }
         router.post("/logout") { _, context in try await logout(context: context) }
     }
 
@@ -63,15 +65,29 @@ struct SignInController {
         return web.pages.render(page, context: context, status: status)
     }
 
-    private func login(slug: String, context: AppRequestContext) async throws -> Response {
+    /// The password step, with the browser's remembered-device cookie: a valid one skips the challenge, and the
+    /// cookie comes back rotated (or cleared when it names nothing usable).
+    private func login(slug: String, request: Request, context: AppRequestContext) async throws -> Response {
         let organization = try await organization(slug)
         let username = context.form.text("username")
         let password = context.form["password"] ?? ""
         guard !username.isEmpty, !password.isEmpty, username.count <= 256, password.count <= 1024 else {
             return renderLogin(organization, notice: .missingCredentials, username: username, context: context, status: .badRequest)
         }
-        switch try await app.flow.password(organization: organization, username: username, password: password, ip: context.clientIP,
-                                           replacing: context.session) {
+        let (result, device) = try await app.flow.password(organization: organization, username: username, password: password,
+                                                           ip: context.clientIP, replacing: context.session, device: web.deviceCookie(request))
+        // As after a challenge: a user whose only kind of method the organization turned off is asked to add another.
+        var portal = "/portal"
+        if case .proceed(let session, .signedIn) = result, session.amr.contains(RememberedDevices.amr),
+           FactorMethods.forPolicy(app.factorContext.applying(organization).policy).needsReplacement(try await app.factors.list(userID: session.userID)) {
+            portal = Notice.replaceFactor.location("/settings")
+        }
+        return web.applying(device, to: answer(result, organization: organization, username: username, portal: portal, context: context))
+    }
+
+    private func answer(_ result: SignInFlow.PasswordResult, organization: Organization, username: String, portal: String,
+                        context: AppRequestContext) -> Response {
+        switch result {
         case .throttled(let until):
             let minutes = max(1, Int((until.timeIntervalSince(app.clock.now) / 60).rounded(.up)))
             var response = renderLogin(organization, notice: .throttled(minutes: minutes), username: username, context: context,
@@ -84,7 +100,7 @@ struct SignInController {
             switch step {
             case .challenge: return web.redirect("/login/challenge", session: session)
             case .enroll: return web.redirect("/login/enroll", session: session)
-            case .signedIn: return web.redirect("/portal", session: session)
+            case .signedIn: return web.redirect(portal, session: session)
             case .changePassword: return web.redirect("/login/password", session: session)
             }
         }

@@ -38,6 +38,19 @@ struct WebContext: Sendable {
         session.stage == .passwordChange ? "/login/password" : next
     }
 
+    /// The browser's remembered-device cookie, when it sent one.
+    func deviceCookie(_ request: Request) -> String? {
+        request.cookies[cookies.deviceName]?.value
+    }
+
+    /// `response` with the remembered-device cookie set or cleared as a step said (unchanged for nil).
+    func applying(_ change: DeviceCookieChange?, to response: Response) -> Response {
+        guard let change else { return response }
+        var response = response
+        response.setCookie(cookies.device(change, now: app.clock.now))
+        return response
+    }
+
     /// Back to the sign-in page with a notice, the session cookie cleared.
     func backToLogin(organizationID: String, notice: Notice) async throws -> Response {
         var response = Response.seeOther(try await loginPath(organizationID: organizationID), notice: notice)

@@ -7,7 +7,19 @@
   const poll = async () => {
     try {
       const response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
-      if (response.ok && (await response.json()).confirmed) { form.submit(); return; }
+      if (response.ok && (await response.json()).confirmed) {
+        // "Remember this device" is in the challenge's own form: carry it over.
+        const remember = document.getElementById("remember-device");
+        if (remember && remember.checked) {
+          const field = document.createElement("input");
+          field.type = "hidden";
+          field.name = "remember";
+          field.value = "1";
+          form.appendChild(field);
+        }
+        form.submit();
+        return;
+      }
     } catch (_) { /* network hiccup: try again */ }
     setTimeout(poll, 2000);
   };

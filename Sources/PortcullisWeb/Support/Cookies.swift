@@ -1,4 +1,6 @@
+import Foundation
 import Hummingbird
+import PortcullisCore
 
 /// The names and attributes of Portcullis's cookies: HttpOnly, SameSite=Lax, Secure (and the `__Host-` prefix)
 /// except in development over plain HTTP.
@@ -13,6 +15,8 @@ public struct CookieSettings: Sendable {
     public var csrfName: String { secure ? "__Host-portcullis_csrf" : "portcullis_csrf" }
     /// A "Forgot password" or "Unlock account" in progress (its token; the database keeps the hash).
     public var recoveryName: String { secure ? "__Host-portcullis_recovery" : "portcullis_recovery" }
+    /// The remembered-device cookie (`RememberedDeviceCookie`): a series id and a counter token.
+    public var deviceName: String { secure ? "__Host-portcullis_device" : "portcullis_device" }
 
     func cookie(_ name: String, _ value: String, maxAge: Int? = nil) -> Cookie {
         Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
@@ -24,4 +28,11 @@ public struct CookieSettings: Sendable {
     func csrf(_ token: String) -> Cookie { cookie(csrfName, token) }
     func recovery(_ token: String, maxAge: Int) -> Cookie { cookie(recoveryName, token, maxAge: maxAge) }
     func clearRecovery() -> Cookie { cookie(recoveryName, "", maxAge: 0) }
+    /// The remembered-device cookie as a step left it: set until the device expires (Max-Age), or cleared.
+    func device(_ change: DeviceCookieChange, now: Date) -> Cookie {
+        switch change {
+        case .set(let value, let expiresAt): cookie(deviceName, value, maxAge: max(1, Int(expiresAt.timeIntervalSince(now).rounded(.down))))
+        case .clear: cookie(deviceName, "", maxAge: 0)
+        }
+    }
 }

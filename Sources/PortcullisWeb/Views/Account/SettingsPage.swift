@@ -1,5 +1,5 @@
 /// The user's settings (`settings`): their sign-in methods with rename, default, resync and remove; adding methods;
-/// backup codes; other sessions.
+/// backup codes; remembered devices; other sessions.
 struct SettingsPage: PageView {
     static let template = "settings"
     let title = "Settings"
@@ -20,6 +20,12 @@ struct SettingsPage: PageView {
     let password: PasswordStatusView
     /// Shown only where the organization uses challenge questions.
     let questions: ChallengeQuestionsView?
+    /// The browsers the user chose to remember at sign-in, this one marked; the section shows when there are any or
+    /// when the organization remembers devices (`rememberHint` then says how).
+    var devices: [RememberedDeviceRow] = []
+    var hasDevices = false
+    var rememberHint: String?
+    var showsDevices = false
     /// The confirmation asked before removing the last possession factor, with its backups.
     var confirmRemoval: RemovalConfirmationView?
     var notice: Notice?

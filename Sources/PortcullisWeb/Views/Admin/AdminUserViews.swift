@@ -75,6 +75,23 @@ struct AdminFactorRow: Sendable {
     let lastUsed: String
 }
 
+/// One of the user's remembered devices on the admin's user page (times in the organization's zone).
+struct AdminDeviceRow: Sendable {
+    let name: String
+    let created: String
+    let lastUsed: String
+    let place: String
+    let expires: String
+
+    init(_ device: RememberedDevice, context: AdminContext) {
+        name = device.name
+        created = context.local(device.createdAt)
+        lastUsed = device.lastUsedAt.map(context.local) ?? "Not yet"
+        place = RememberedDeviceRow.place(ip: device.lastUsedIP ?? device.createdIP)
+        expires = context.local(device.expiresAt)
+    }
+}
+
 /// A group on the user page: one they are in (with "Remove"), or one they could join.
 struct AdminGroupChip: Sendable {
     let id: String
@@ -109,6 +126,10 @@ struct AdminUserPage: PageView {
     let requiredByUser: Bool
     let factors: [AdminFactorRow]
     let hasFactors: Bool
+    /// The browsers the user chose to remember, with "Forget all remembered devices".
+    let devices: [AdminDeviceRow]
+    let deviceCount: String
+    let hasDevices: Bool
     let groups: [AdminGroupChip]
     let otherGroups: [AdminGroupChip]
     let hasOtherGroups: Bool

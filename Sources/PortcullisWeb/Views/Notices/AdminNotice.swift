@@ -11,6 +11,7 @@ enum AdminNotice: Sendable, Equatable {
     case unlocked
     case locked
     case sessionsEnded(String)
+    case devicesForgotten(String, count: Int)
     case temporaryPasswordSet
     case factorRemoved
     case allFactorsRemoved(String, pending: Bool)
@@ -38,6 +39,9 @@ enum AdminNotice: Sendable, Equatable {
         case .unlocked: "The account is unlocked."
         case .locked: "The account is locked until an administrator unlocks it."
         case .sessionsEnded(let name): "\(name) is signed out everywhere."
+        case .devicesForgotten(let name, let count):
+            count == 0 ? "\(name) has no remembered devices."
+                : "\(count) remembered device\(count == 1 ? "" : "s") of \(name) forgotten: a second factor is asked at the next sign-in."
         case .temporaryPasswordSet: "Temporary password set. The user must choose a new one at their next sign-in."
         case .factorRemoved: "The sign-in method was removed."
         case .allFactorsRemoved(let name, let pending):

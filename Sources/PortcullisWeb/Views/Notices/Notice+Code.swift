@@ -23,6 +23,9 @@ extension Notice {
         case .resyncFailed: "resync_failed"
         case .sessionsEnded: "sessions_ended"
         case .replaceFactor: "replace_factor"
+        case .deviceForgotten: "device_forgotten"
+        case .devicesForgotten: "devices_forgotten"
+        case .deviceNotFound: "device_not_found"
         case .passwordChanged: "password_changed"
         case .questionsSaved: "questions_saved"
         case .recoveryExpired: "recovery_expired"
@@ -71,7 +74,7 @@ extension Notice {
     static let settingsPage: [Notice] = [
         .enrolled, .renamed, .renameFailed, .defaultChanged, .defaultFailed, .removed, .removeFailed, .lastFactorRequired,
         .patternNeedsFactor, .patternEnrolled, .codesRegenerated, .codesNeedFactor, .resynced, .resyncFailed, .sessionsEnded,
-        .replaceFactor, .passwordChanged, .questionsSaved,
+        .replaceFactor, .passwordChanged, .questionsSaved, .deviceForgotten, .devicesForgotten, .deviceNotFound,
     ]
 
     /// What the portal accepts.

@@ -45,6 +45,9 @@ extension Notice {
         case .resyncFailed: "Those codes did not match your token. Press the button twice and enter both codes, in order."
         case .sessionsEnded: "You are signed out everywhere else."
         case .replaceFactor: "Your organization no longer allows the kind of sign-in method you use. Add another method now, then remove the old one."
+        case .deviceForgotten: "That device is forgotten: it will be asked for a second factor at its next sign-in."
+        case .devicesForgotten: "Every remembered device is forgotten: each will be asked for a second factor at its next sign-in."
+        case .deviceNotFound: "That device is no longer remembered."
 
         case .passwordChanged:
             "Your password is changed, and you are signed out everywhere else. Update it on your other devices too (mail or "
@@ -91,14 +94,15 @@ extension Notice {
         switch self {
         case .signedOut, .signInExpired, .codeSent, .newCodeSent, .enrolled, .renamed, .defaultChanged, .removed, .patternEnrolled,
              .codesRegenerated, .resynced, .sessionsEnded, .imported, .tokenAssigned, .tokenLent, .tokenReturned, .tokenResynced,
-             .tokenDisabled, .tokenEnabled, .admin, .passwordChanged, .questionsSaved, .codeSentIfAny, .anotherMethodNeeded, .passwordReset, .accountUnlocked:
+             .tokenDisabled, .tokenEnabled, .admin, .passwordChanged, .questionsSaved, .codeSentIfAny, .anotherMethodNeeded, .passwordReset, .accountUnlocked,
+             .deviceForgotten, .devicesForgotten:
             false
         case .locked, .passkeyFailed, .missingCredentials, .throttled, .signInFailed, .waitBeforeResending, .codeNotSent,
              .challengeExpired, .enterTheCode, .answerRejected, .invalidPhoneNumber,
              .enrollmentCodeMismatch, .authenticatorCodeMismatch, .renameFailed, .defaultFailed, .removeFailed, .lastFactorRequired,
              .patternNeedsFactor, .codesNeedFactor, .resyncFailed, .replaceFactor, .seedFileMissing, .preSharedKeyNotHex, .nothingImported,
              .tokenCodesMismatch, .noOrganization, .noUser, .dueTimeNotInFuture, .problem, .currentPasswordWrong, .passwordsDiffer,
-             .recoveryExpired, .recoveryBlocked, .recoveryRejected:
+             .recoveryExpired, .recoveryBlocked, .recoveryRejected, .deviceNotFound:
             true
         }
     }

@@ -58,6 +58,10 @@ enum Notice: Sendable, Equatable {
     case sessionsEnded
     /// The organization turned off the kind of method the user relies on: add another.
     case replaceFactor
+    /// Remembered devices: one forgotten, all forgotten, or one that was not (any more) the user's.
+    case deviceForgotten
+    case devicesForgotten
+    case deviceNotFound
 
     // MARK: Passwords
 

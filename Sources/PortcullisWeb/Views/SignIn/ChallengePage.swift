@@ -16,4 +16,16 @@ struct ChallengePage: PageView {
     /// The factor type's part (`FactorPresenter.challenge`): its prompt, its partial inside the form, "Send code",
     /// an inbound SMS code, its script.
     let part: ChallengePart
+    /// "Remember this device for N days" (`factors/remember`, in every factor's form): at sign-in, when the user's
+    /// organization remembers devices.
+    let remember: RememberDeviceView?
+}
+
+/// The "Remember this device" checkbox of the challenge forms.
+struct RememberDeviceView: Sendable {
+    let label: String
+
+    init(days: Int) {
+        label = "Remember this device for \(days) day\(days == 1 ? "" : "s")"
+    }
 }
