@@ -19,8 +19,8 @@ from support.pattern import PATTERN, draw_with_keyboard
 from support.tour import Tour
 from support.webauthn import USB_KEY, register_key
 
-PAGES_SIGNED_OUT = {"/login": "sign-in", "/no-such-page": "error"}
-PAGES_SIGNED_IN = {"/portal": "portal", "/settings": "settings", "/enroll/sms": "enroll-sms",
+PAGES_SIGNED_OUT = {"/login": "sign-in", "/recover?purpose=reset": "forgot-password", "/no-such-page": "error"}
+PAGES_SIGNED_IN = {"/portal": "portal", "/settings": "settings", "/settings/password": "change-password", "/enroll/sms": "enroll-sms",
                    "/enroll/email": "enroll-email", "/enroll/webauthn": "enroll-webauthn"}
 PAGES_ADMIN = {"/admin/users": "admin-users", "/admin/users/new": "admin-user-new", "/admin/groups": "admin-groups",
                "/admin/policy": "admin-policy", "/admin/tokens": "admin-tokens", "/admin/audit": "admin-audit",
@@ -156,6 +156,17 @@ def token_page_and_step_up(ui, tour, admin, used_secrets):
 def test_pages_pass_axe(ui, server, used_secrets, twilio, smtp, attach):
     tour = Tour(ui)
     problems = scan(ui, tour, PAGES_SIGNED_OUT, "out")
+    # "Unlock account": the methods page and the grid pattern's (the same for any name).
+    ui.go("/recover?purpose=unlock", "axe-recover")
+    ui.fill("#username", "nobody-at-all")
+    ui.follow("#recover-continue")
+    ui.wait_path("/recover/verify", "axe-recover-verify")
+    problems += violations(ui, "/recover/verify")
+    tour.capture("recover-methods")
+    ui.go("/recover/pattern", "axe-recover-pattern")
+    problems += violations(ui, "/recover/pattern")
+    tour.capture("recover-pattern")
+    ui.d.delete_all_cookies()
     user = new_user(server, used_secrets)
     ui.sign_in(user["username"], user["password"])
     ui.wait_path("/login/enroll", "axe-invitation")

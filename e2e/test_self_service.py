@@ -45,8 +45,11 @@ def enroll(ui, server, used_secrets, username, password):
 
 def lock_for_half_an_hour(server, username):
     """Writes a lock as failed attempts leave it, straight into the server's database."""
-    statement = (f"UPDATE users SET locked_until = {int((time.time() + 1800) * 1000)}, lock_level = 1 "
-                 f"WHERE username = '{username}'")
+    write(server, f"UPDATE users SET locked_until = {int((time.time() + 1800) * 1000)}, lock_level = 1 WHERE username = '{username}'")
+
+
+def write(server, statement):
+    """One statement on the server's database (the e2e suite's own set-up)."""
     if ENGINE == "sqlite":
         with contextlib.closing(sqlite3.connect(server.db_url, timeout=10)) as db:
             db.execute(statement)
@@ -185,3 +188,50 @@ def test_forgot_and_unlock_do_not_tell_whether_an_account_exists(server, used_se
         k, u = statistics.median(t for *_, t in known), statistics.median(t for *_, t in unknown)
         print(f"{purpose}: median {k * 1000:.1f} ms for an account, {u * 1000:.1f} ms for none")
         assert abs(k - u) < max(0.02, 0.5 * min(k, u)), (k, u)
+
+
+def test_a_temporary_password_is_replaced_at_sign_in(server, ui, used_secrets):
+    password = make_user(server, used_secrets, "tamsin")
+    write(server, "UPDATE users SET must_change_password = 1 WHERE username = 'tamsin'")
+    start_signed_out(ui, "temporary-start")
+    ui.sign_in("tamsin", password)
+    ui.wait_path("/login/enroll", "temporary-invited")
+    ui.follow("#skip")
+    ui.wait_path("/login/password", "temporary-new-password")
+    assert "temporary password" in ui.text_content("#password-reason")
+    ui.go("/portal", "temporary-portal-refused")
+    assert ui.path == "/login/password", "nothing else opens before the new password"
+    ui.fill("#new-password", NEW_PASSWORD)
+    ui.fill("#confirm-password", NEW_PASSWORD)
+    ui.follow("#save-password")
+    ui.wait_path("/portal", "temporary-done")
+    assert "other devices" in ui.wait_el("#notice").text
+
+
+def test_challenge_questions_beside_a_method_in_a_reset(server, ui, used_secrets):
+    server.cli("policy", "set", "challengeQuestionsEnabled=on", "challengeQuestionCount=2")
+    try:
+        password = make_user(server, used_secrets, "quinn")
+        totp, used = enroll(ui, server, used_secrets, "quinn", password)
+        ui.go("/settings", "questions-settings")
+        Select(ui.find("#question-1")).select_by_index(2)
+        ui.fill("#answer-0", "Hill  School")
+        ui.fill("#answer-1", "Lisbon")
+        ui.follow("#save-questions")
+        ui.wait_path("/settings", "questions-saved")
+        assert "saved" in ui.wait_el("#notice").text
+        start_signed_out(ui, "questions-start")
+        ui.go("/recover?purpose=reset", "questions-forgot")
+        ui.fill("#username", "quinn")
+        ui.follow("#recover-continue")
+        ui.wait_path("/recover/verify", "questions-methods")
+        Select(ui.find("#code-type")).select_by_value("totp")
+        ui.fill("#recover-code", fresh_code(totp, used))
+        ui.follow("#recover-verify")
+        ui.wait_path("/recover/questions", "questions-asked")
+        ui.fill("#answer-0", "hill school")
+        ui.fill("#answer-1", "  LISBON ")
+        ui.follow("#recover-answers")
+        ui.wait_path("/recover/finish", "questions-answered")
+    finally:
+        server.cli("policy", "set", "challengeQuestionsEnabled=off")
