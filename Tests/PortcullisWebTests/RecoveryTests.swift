@@ -213,4 +213,27 @@ struct RecoveryTests {
             }
         }
     }
+
+    @Test("Unlock with a drawn grid pattern; a wrong one is refused without touching the lockout", arguments: TestDatabase.engines)
+    func gridPattern(engine: PortcullisDatabase.Engine) async throws {
+        try await TestDatabase.with(engine) { db async throws in
+            let test = try await TestApp.make(database: db)
+            let (admin, _) = try await AdminSignIn.makeAdmin(test)
+            guard case .success(let pattern) = try await PatternFactor().enroll(userID: admin.id, pattern: "1-5-9-6", confirmation: "1-5-9-6",
+                                                                                gridSize: 3, label: nil, context: test.app.factorContext)
+            else { Issue.record("pattern refused"); return }
+            try await test.app.repositories.factors.insert(pattern)
+            try await test.run { browser in
+                let methods = try await Self.start(browser, "boss", purpose: "unlock")
+                #expect(methods.body.contains("href=\"/recover/pattern\""))
+                #expect(try await browser.get("/recover/pattern").body.contains("data-size=\"3\""))
+                #expect(try await browser.post("/recover/verify", ["type": "pattern", "pattern": "1-5-9-8"]).location
+                    == "/recover/pattern?notice=rejected")
+                #expect(try await test.app.repositories.users.find(id: admin.id)?.failedFactorAttempts == 0)
+                let proven = try await browser.post("/recover/verify", ["type": "pattern", "pattern": "1-5-9-6"])
+                #expect(try await browser.follow(proven).body.contains("Unlock my account"))
+                #expect(try await browser.post("/recover/finish", [:]).location == "/login?notice=unlocked")
+            }
+        }
+    }
 }
