@@ -21,6 +21,7 @@ import pyotp
 from selenium.webdriver.support.select import Select
 
 from support.pages import enroll_app_at_invitation, start_signed_out
+from support.webauthn import USB_KEY, add_first_key_in_settings, ceremony, expect_ceremony_done
 from support.config import ENGINE, PUBLIC_HOST
 
 NEW_PASSWORD = "quarry lantern velvet oak"
@@ -235,3 +236,30 @@ def test_challenge_questions_beside_a_method_in_a_reset(server, ui, used_secrets
         ui.wait_path("/recover/finish", "questions-answered")
     finally:
         server.cli("policy", "set", "challengeQuestionsEnabled=off")
+
+
+def test_forgot_password_with_a_security_key(server, ui, attach, used_secrets):
+    """The recovery's security-key step with Chromium's virtual authenticator: the key registered in settings proves
+    the account; a name that is no account gets a stand-in credential the key does not hold, and nothing proves it."""
+    password = make_user(server, used_secrets, "kira")
+    key = attach(USB_KEY)
+    add_first_key_in_settings(ui, dict(username="kira", password=password), "Kira's key", "kira", used_secrets)
+    start_signed_out(ui, "key-recover-start")
+    ui.go("/recover?purpose=reset", "key-recover")
+    ui.fill("#username", "nobody-" + secrets.token_hex(3))
+    ui.follow("#recover-continue")
+    ui.wait_path("/recover/verify", "key-recover-nobody")
+    refused = ceremony(ui, "#recover-use-key", "key-recover-nobody-key")
+    assert refused is not None or ui.path.startswith("/recover/verify"), "a key proves nothing for no account"
+    ui.d.delete_all_cookies()
+    ui.go("/recover?purpose=reset", "key-recover-kira")
+    ui.fill("#username", "kira")
+    ui.follow("#recover-continue")
+    ui.wait_path("/recover/verify", "key-recover-methods")
+    expect_ceremony_done(ui, "#recover-use-key", "key-recover-used")
+    ui.wait_path("/recover/finish", "key-recover-proven")
+    ui.fill("#new-password", NEW_PASSWORD)
+    ui.fill("#confirm-password", NEW_PASSWORD)
+    ui.follow("#save-password")
+    ui.wait_path("/login", "key-recover-done")
+    key.remove()
