@@ -25,6 +25,7 @@ public enum Migrations {
         .passwordChanges,
         .rememberedDevices,
         .recoveryChallengeQuestions,
+        .knownBrowsers,
     ]
 
     /// Applies every migration not yet recorded, each in its own transaction. Safe to run on several nodes at once:

@@ -20,6 +20,7 @@ extension Repositories {
             recoveries: SQLRecoveryRepository(db: database),
             challengeAnswers: SQLChallengeAnswerRepository(db: database),
             rememberedDevices: SQLRememberedDeviceRepository(db: database),
+            knownBrowsers: SQLKnownBrowserRepository(db: database),
             unitOfWork: SQLUnitOfWork(db: database, defaults: policyDefaults))
     }
 }

@@ -13,10 +13,11 @@ struct SQLSessionRepository: SessionRepository {
 
     func insert(_ s: Session) async throws {
         try await db.sql.insert(into: "sessions")
-            .columns("token_hash", "user_id", "organization_id", "stage", "amr", "created_at", "last_seen_at", "expires_at", "verified_at")
+            .columns("token_hash", "user_id", "organization_id", "stage", "amr", "created_at", "last_seen_at", "expires_at", "verified_at",
+                     "browser_hash", "browser_name")
             .values(SQLBind(Self.key(s.token)), SQLBind(s.userID), SQLBind(s.organizationID), SQLBind(s.stage.rawValue),
                     SQLBind(s.amr.joined(separator: " ")), SQLBind(s.createdAt.millis), SQLBind(s.lastSeenAt.millis),
-                    SQLBind(s.expiresAt.millis), SQLBind(s.verifiedAt?.millis))
+                    SQLBind(s.expiresAt.millis), SQLBind(s.verifiedAt?.millis), SQLBind(s.browser?.idHash), SQLBind(s.browser?.name))
             .run()
     }
 
@@ -32,17 +33,23 @@ struct SQLSessionRepository: SessionRepository {
             .column(SQLColumn("expires_at", table: "sessions"))
             .column(SQLColumn("verified_at", table: "sessions"))
             .column(SQLColumn("flash", table: "sessions"))
+            .column(SQLColumn("browser_hash", table: "sessions"))
+            .column(SQLColumn("browser_name", table: "sessions"))
             .from("sessions")
             .join("users", on: SQLColumn("user_id", table: "sessions"), .equal, SQLColumn("id", table: "users"))
             .where(SQLColumn("token_hash", table: "sessions"), .equal, SQLBind(Self.key(token)))
             .first() else { return nil }
         guard let stage = SessionStage(rawValue: try row.string("stage")) else { return nil }
         let user = try SQLUserRepository.decode(row)
+        var browser: SessionBrowser?
+        if let hash = try row.decode(column: "browser_hash", as: String?.self) {
+            browser = SessionBrowser(idHash: hash, name: try row.decode(column: "browser_name", as: String?.self) ?? DeviceName.from(userAgent: nil))
+        }
         let session = Session(token: token, userID: user.id, organizationID: try row.string("session_organization_id"),
                               stage: stage, amr: try row.string("amr").split(separator: " ").map(String.init),
                               createdAt: try row.date("session_created_at"), lastSeenAt: try row.date("last_seen_at"),
                               expiresAt: try row.date("expires_at"), verifiedAt: try row.optionalDate("verified_at"),
-                              sealedFlash: try row.decode(column: "flash", as: Data?.self))
+                              sealedFlash: try row.decode(column: "flash", as: Data?.self), browser: browser)
         return (session, user)
     }
 

@@ -85,6 +85,17 @@ extension UserCommand {
         }
     }
 
+    struct ForgetDevices: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "forget-devices",
+                                                        abstract: "Forget a user's remembered devices: each asks for a second factor again.")
+        @OptionGroup var user: UserSelection
+        func run() async throws {
+            try await UserCommand.acting(on: user, "remembered devices forgotten.") { app, target in
+                try await app.rememberedDevices.forgetAll(of: target, scope: .cli)
+            }
+        }
+    }
+
     struct AddToGroup: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add-to-group", abstract: "Put a user in a group.")
         @OptionGroup var user: UserSelection

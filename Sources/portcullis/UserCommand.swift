@@ -28,7 +28,7 @@ struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user", abstract: "Manage users.",
         subcommands: [Create.self, List.self, Update.self, SetPassword.self, SetRoles.self, RequireMFA.self, Unlock.self, Lock.self,
-                      Disable.self, Enable.self, Delete.self, RemoveFactors.self, EndSessions.self, AddToGroup.self, RemoveFromGroup.self])
+                      Disable.self, Enable.self, Delete.self, RemoveFactors.self, EndSessions.self, ForgetDevices.self, AddToGroup.self, RemoveFromGroup.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user (prints a generated password if none is given).")

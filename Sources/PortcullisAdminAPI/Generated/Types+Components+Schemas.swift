@@ -563,6 +563,61 @@ extension Components {
                 case lastUsedAt
             }
         }
+        /// - Remark: Generated from `#/components/schemas/RememberedDevice`.
+        package struct RememberedDevice: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RememberedDevice/id`.
+            package var id: Components.Schemas.Id
+            /// From the browser's User-Agent, e.g. "Firefox on Windows".
+            ///
+            /// - Remark: Generated from `#/components/schemas/RememberedDevice/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RememberedDevice/createdAt`.
+            package var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/RememberedDevice/createdIP`.
+            package var createdIP: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/RememberedDevice/lastUsedAt`.
+            package var lastUsedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/RememberedDevice/lastUsedIP`.
+            package var lastUsedIP: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/RememberedDevice/expiresAt`.
+            package var expiresAt: Foundation.Date
+            /// Creates a new `RememberedDevice`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name: From the browser's User-Agent, e.g. "Firefox on Windows".
+            ///   - createdAt:
+            ///   - createdIP:
+            ///   - lastUsedAt:
+            ///   - lastUsedIP:
+            ///   - expiresAt:
+            package init(
+                id: Components.Schemas.Id,
+                name: Swift.String,
+                createdAt: Foundation.Date,
+                createdIP: Swift.String? = nil,
+                lastUsedAt: Foundation.Date? = nil,
+                lastUsedIP: Swift.String? = nil,
+                expiresAt: Foundation.Date
+            ) {
+                self.id = id
+                self.name = name
+                self.createdAt = createdAt
+                self.createdIP = createdIP
+                self.lastUsedAt = lastUsedAt
+                self.lastUsedIP = lastUsedIP
+                self.expiresAt = expiresAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case createdAt
+                case createdIP
+                case lastUsedAt
+                case lastUsedIP
+                case expiresAt
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/GroupRef`.
         package struct GroupRef: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/GroupRef/id`.

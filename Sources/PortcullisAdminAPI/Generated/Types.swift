@@ -74,6 +74,16 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /users/{userId}/sessions`.
     /// - Remark: Generated from `#/paths//users/{userId}/sessions/delete(endUserSessions)`.
     func endUserSessions(_ input: Operations.EndUserSessions.Input) async throws -> Operations.EndUserSessions.Output
+    /// The browsers that skip the user's second factor ("Remember this device"), newest first.
+    ///
+    /// - Remark: HTTP `GET /users/{userId}/remembered-devices`.
+    /// - Remark: Generated from `#/paths//users/{userId}/remembered-devices/get(listUserRememberedDevices)`.
+    func listUserRememberedDevices(_ input: Operations.ListUserRememberedDevices.Input) async throws -> Operations.ListUserRememberedDevices.Output
+    /// Forget every remembered device of the user; each asks for a second factor again.
+    ///
+    /// - Remark: HTTP `DELETE /users/{userId}/remembered-devices`.
+    /// - Remark: Generated from `#/paths//users/{userId}/remembered-devices/delete(forgetUserRememberedDevices)`.
+    func forgetUserRememberedDevices(_ input: Operations.ForgetUserRememberedDevices.Input) async throws -> Operations.ForgetUserRememberedDevices.Output
     /// Set a generated password, returned once; the user must change it at the next sign-in. Ends their sessions.
     ///
     /// - Remark: HTTP `POST /users/{userId}/temporary-password`.
@@ -308,6 +318,32 @@ extension APIProtocol {
         headers: Operations.EndUserSessions.Input.Headers = .init()
     ) async throws -> Operations.EndUserSessions.Output {
         try await endUserSessions(Operations.EndUserSessions.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The browsers that skip the user's second factor ("Remember this device"), newest first.
+    ///
+    /// - Remark: HTTP `GET /users/{userId}/remembered-devices`.
+    /// - Remark: Generated from `#/paths//users/{userId}/remembered-devices/get(listUserRememberedDevices)`.
+    package func listUserRememberedDevices(
+        path: Operations.ListUserRememberedDevices.Input.Path,
+        headers: Operations.ListUserRememberedDevices.Input.Headers = .init()
+    ) async throws -> Operations.ListUserRememberedDevices.Output {
+        try await listUserRememberedDevices(Operations.ListUserRememberedDevices.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Forget every remembered device of the user; each asks for a second factor again.
+    ///
+    /// - Remark: HTTP `DELETE /users/{userId}/remembered-devices`.
+    /// - Remark: Generated from `#/paths//users/{userId}/remembered-devices/delete(forgetUserRememberedDevices)`.
+    package func forgetUserRememberedDevices(
+        path: Operations.ForgetUserRememberedDevices.Input.Path,
+        headers: Operations.ForgetUserRememberedDevices.Input.Headers = .init()
+    ) async throws -> Operations.ForgetUserRememberedDevices.Output {
+        try await forgetUserRememberedDevices(Operations.ForgetUserRememberedDevices.Input(
             path: path,
             headers: headers
         ))

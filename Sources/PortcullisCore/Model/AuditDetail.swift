@@ -57,6 +57,8 @@ public enum AuditDetail: Sendable, Equatable {
         /// (`rotated`) or repeated a request that had just rotated it (`grace`).
         public var rememberedDeviceID: String?
         public var deviceUse: String?
+        /// The browser the sign-in completed in, by name, when the user had never signed in from it before.
+        public var newBrowser: String?
 
         public init(stage: Stage? = nil, username: String? = nil, amr: [String]? = nil, apiKeyID: String? = nil,
                     rememberedDeviceID: String? = nil, deviceUse: String? = nil) {
@@ -102,6 +104,7 @@ public enum AuditDetail: Sendable, Equatable {
             if step.apiKeyID != nil, step.amr != nil { f["via"] = Stage.verificationAPI.rawValue }
             f["remembered_device"] = step.rememberedDeviceID
             f["device_use"] = step.deviceUse
+            f["new_browser"] = step.newBrowser
         case .factor(let event):
             f["factor"] = event.type?.rawValue
             f["factor_id"] = event.factorID

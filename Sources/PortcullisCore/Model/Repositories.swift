@@ -221,6 +221,18 @@ public protocol RateLimitRepository: Sendable {
     func used(key: String, window: TimeInterval, now: Date) async throws -> Double
 }
 
+/// The browsers each user has signed in from (`SessionBrowser`), so that a sign-in from a new one can be told.
+public protocol KnownBrowserRepository: Sendable {
+    /// Records a sign-in of `userID` from the browser `browser.idHash`. True when the browser was new to the user:
+    /// this call inserted it, so of many requests racing with one browser exactly one gets true. A known browser has
+    /// its last sign-in moved instead.
+    func recordSignIn(userID: String, browser: SessionBrowser, ip: String, at: Date) async throws -> Bool
+    /// How many browsers the user has signed in from.
+    func count(userID: String) async throws -> Int
+    /// Forgets all but the user's `keep` most recently seen browsers.
+    func prune(userID: String, keep: Int) async throws
+}
+
 /// Runs a change and its audit event in one database transaction.
 public protocol UnitOfWork: Sendable {
     /// Runs `body` with repositories bound to one transaction; commits when it returns, rolls back when it throws.
@@ -246,6 +258,7 @@ public struct Repositories: Sendable {
     public var recoveries: any RecoveryRepository
     public var challengeAnswers: any ChallengeAnswerRepository
     public var rememberedDevices: any RememberedDeviceRepository
+    public var knownBrowsers: any KnownBrowserRepository
     public var unitOfWork: any UnitOfWork
 
     public init(organizations: any OrganizationRepository, users: any UserRepository, factors: any FactorRepository,
@@ -253,7 +266,7 @@ public struct Repositories: Sendable {
                 tokens: any TokenRepository, challenges: any MessageChallengeRepository, webAuthn: any WebAuthnRepository,
                 transactions: any VerificationTransactionRepository, apiKeys: any APIKeyRepository, groups: any GroupRepository,
                 recoveries: any RecoveryRepository, challengeAnswers: any ChallengeAnswerRepository,
-                rememberedDevices: any RememberedDeviceRepository, unitOfWork: any UnitOfWork) {
+                rememberedDevices: any RememberedDeviceRepository, knownBrowsers: any KnownBrowserRepository, unitOfWork: any UnitOfWork) {
         self.organizations = organizations
         self.users = users
         self.factors = factors
@@ -269,6 +282,7 @@ public struct Repositories: Sendable {
         self.recoveries = recoveries
         self.challengeAnswers = challengeAnswers
         self.rememberedDevices = rememberedDevices
+        self.knownBrowsers = knownBrowsers
         self.unitOfWork = unitOfWork
     }
 

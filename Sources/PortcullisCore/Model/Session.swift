@@ -30,9 +30,12 @@ public struct Session: Sendable, Equatable {
     public var verifiedAt: Date?
     /// A sealed `Flash` for the next page, if one is waiting.
     public var sealedFlash: Data?
+    /// The browser the sign-in began in, when the front knows one (web pages do).
+    public var browser: SessionBrowser?
 
     public init(token: String, userID: String, organizationID: String, stage: SessionStage, amr: [String],
-                createdAt: Date, lastSeenAt: Date, expiresAt: Date, verifiedAt: Date? = nil, sealedFlash: Data? = nil) {
+                createdAt: Date, lastSeenAt: Date, expiresAt: Date, verifiedAt: Date? = nil, sealedFlash: Data? = nil,
+                browser: SessionBrowser? = nil) {
         self.token = token
         self.userID = userID
         self.organizationID = organizationID
@@ -43,6 +46,7 @@ public struct Session: Sendable, Equatable {
         self.expiresAt = expiresAt
         self.verifiedAt = verifiedAt
         self.sealedFlash = sealedFlash
+        self.browser = browser
     }
 }
 

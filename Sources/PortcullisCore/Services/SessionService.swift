@@ -38,12 +38,12 @@ public struct SessionService: Sendable {
     }
 
     /// Starts a session for a user whose password (or passkey, `verified`) was just checked.
-    public func start(user: User, stage: SessionStage, amr: [String], verified: Bool = false) async throws -> Session {
+    public func start(user: User, stage: SessionStage, amr: [String], verified: Bool = false, browser: SessionBrowser? = nil) async throws -> Session {
         let now = clock.now
         let lifetime = stage == .signedIn ? timeouts.absolute : timeouts.secondFactor
         let session = Session(token: random.token(), userID: user.id, organizationID: user.organizationID, stage: stage,
                               amr: amr, createdAt: now, lastSeenAt: now, expiresAt: now.addingTimeInterval(lifetime),
-                              verifiedAt: verified ? now : nil)
+                              verifiedAt: verified ? now : nil, browser: browser)
         try await repository.insert(session)
         return session
     }

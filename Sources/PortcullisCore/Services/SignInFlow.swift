@@ -56,14 +56,15 @@ public struct SignInFlow: Sendable {
     /// and without counting as a second factor answered (a security change still asks for one). A user who must
     /// enroll is not helped by a device. `device` in the answer is what to do with the cookie (the rotated value, or
     /// clearing one that names nothing usable), whatever the result.
+    /// `browser`: the browser the sign-in runs in, for the "sign-in from a new device" notice (`KnownBrowsers`).
     public func password(organization: Organization, username: String, password: String, ip: String, replacing old: Session?,
-                         device cookie: String?) async throws -> (result: PasswordResult, device: DeviceCookieChange?) {
+                         device cookie: String?, browser: SessionBrowser? = nil) async throws -> (result: PasswordResult, device: DeviceCookieChange?) {
         switch try await checks.verifyPassword(organization: organization, username: username, password: password, ip: ip) {
         case .failed: return (.failed, nil)
         case .throttled(let until): return (.throttled(until: until), nil)
         case .success(let user):
             if let old { try await sessions.end(old.token) }
-            let session = try await sessions.start(user: user, stage: .secondFactor, amr: ["pwd"])
+            let session = try await sessions.start(user: user, stage: .secondFactor, amr: ["pwd"], browser: browser)
             switch try await checks.nextStep(for: user) {
             case .challenge:
                 switch try await devices.use(cookie: cookie, user: user, ip: ip, keepingSession: session.token) {
@@ -144,12 +145,13 @@ public struct SignInFlow: Sendable {
 
     /// Sign-in with a discoverable credential and user verification, without a password: a multi-factor
     /// authenticator on its own (possession plus a fingerprint or PIN).
-    public func passkey(user: User, factor: Factor, response: FactorResponse, ip: String, replacing old: Session?) async throws -> PasskeyResult {
+    public func passkey(user: User, factor: Factor, response: FactorResponse, ip: String, replacing old: Session?,
+                        browser: SessionBrowser? = nil) async throws -> PasskeyResult {
         switch try await checks.verifyFactor(userID: user.id, factorID: factor.id, response: response, ip: ip) {
         case .accepted:
             if let old { try await sessions.end(old.token) }
             let stage: SessionStage = try await passwordChangeDue(user) ? .passwordChange : .signedIn
-            let session = try await sessions.start(user: user, stage: stage, amr: ["hwk", "user", "mfa"], verified: true)
+            let session = try await sessions.start(user: user, stage: stage, amr: ["hwk", "user", "mfa"], verified: true, browser: browser)
             try await recordSignIn(session, ip: ip)
             return .signedIn(session)
         case .rejected: return .rejected
@@ -268,9 +270,11 @@ public struct SignInFlow: Sendable {
         return .signedIn(try await sessions.advance(session, to: .signedIn, addingAMR: []))
     }
 
+    /// Audits a completed sign-in, and tells the user when it came from a browser they never signed in from before.
     private func recordSignIn(_ session: Session, ip: String, via device: AuditDetail.SignInStep? = nil) async throws {
         var step = device ?? AuditDetail.SignInStep()
         step.amr = session.amr
+        step.newBrowser = try await KnownBrowsers(repositories: repositories, context: checks.factorContext).signedIn(session, ip: ip)
         try await audit.record(.signInSucceeded, organizationID: session.organizationID, userID: session.userID, actor: .user(session.userID), ip: ip,
                                detail: .signIn(step))
     }

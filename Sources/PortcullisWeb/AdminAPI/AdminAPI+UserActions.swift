@@ -4,8 +4,8 @@ import PortcullisApp
 import PortcullisCore
 
 /// What an administrator does to one user (SPEC §4.2), each one call on `UserAdministration` within the key's scope,
-/// audited with the key: lock and unlock, list and remove factors ("lost phone"), end sessions, set a temporary
-/// password.
+/// audited with the key: lock and unlock, list and remove factors ("lost phone"), end sessions, list and forget
+/// remembered devices, set a temporary password.
 extension AdminAPI {
     /// Lifts a lock (also one only an administrator may lift) and ends the user's sessions.
     func unlockUser(_ input: Operations.UnlockUser.Input) async throws -> Operations.UnlockUser.Output {
@@ -50,6 +50,24 @@ extension AdminAPI {
     func endUserSessions(_ input: Operations.EndUserSessions.Input) async throws -> Operations.EndUserSessions.Output {
         let caller = try caller
         try await app.users.endSessions(try await visibleUser(input.path.userId, caller), scope: caller.scope)
+        return .noContent(.init())
+    }
+
+    /// The browsers that skip the user's second factor ("Remember this device"), newest first.
+    func listUserRememberedDevices(_ input: Operations.ListUserRememberedDevices.Input) async throws -> Operations.ListUserRememberedDevices.Output {
+        let caller = try caller
+        let devices = try await app.rememberedDevices.list(of: try await visibleUser(input.path.userId, caller), scope: caller.scope)
+        return .ok(.init(body: .json(.init(items: devices.map {
+            Components.Schemas.RememberedDevice(id: $0.id, name: $0.name, createdAt: $0.createdAt, createdIP: $0.createdIP, lastUsedAt: $0.lastUsedAt,
+                                                lastUsedIP: $0.lastUsedIP, expiresAt: $0.expiresAt)
+        }))))
+    }
+
+    /// Forgets every remembered device of the user (audited with the key): each asks for a second factor again.
+    func forgetUserRememberedDevices(_ input: Operations.ForgetUserRememberedDevices.Input) async throws
+        -> Operations.ForgetUserRememberedDevices.Output {
+        let caller = try caller
+        try await app.rememberedDevices.forgetAll(of: try await visibleUser(input.path.userId, caller), scope: caller.scope)
         return .noContent(.init())
     }
 

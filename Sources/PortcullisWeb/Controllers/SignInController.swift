@@ -74,15 +74,19 @@ struct SignInController {
         guard !username.isEmpty, !password.isEmpty, username.count <= 256, password.count <= 1024 else {
             return renderLogin(organization, notice: .missingCredentials, username: username, context: context, status: .badRequest)
         }
+        let browser = web.browser(request)
         let (result, device) = try await app.flow.password(organization: organization, username: username, password: password,
-                                                           ip: context.clientIP, replacing: context.session, device: web.deviceCookie(request))
+                                                           ip: context.clientIP, replacing: context.session, device: web.deviceCookie(request),
+                                                           browser: browser.browser)
         // As after a challenge: a user whose only kind of method the organization turned off is asked to add another.
         var portal = "/portal"
         if case .proceed(let session, .signedIn) = result, session.amr.contains(RememberedDevices.amr),
            FactorMethods.forPolicy(app.factorContext.applying(organization).policy).needsReplacement(try await app.factors.list(userID: session.userID)) {
             portal = Notice.replaceFactor.location("/settings")
         }
-        return web.applying(device, to: answer(result, organization: organization, username: username, portal: portal, context: context))
+        var response = web.applying(device, to: answer(result, organization: organization, username: username, portal: portal, context: context))
+        if case .proceed = result { response.setCookie(browser.cookie) }
+        return response
     }
 
     private func answer(_ result: SignInFlow.PasswordResult, organization: Organization, username: String, portal: String,

@@ -43,6 +43,14 @@ struct WebContext: Sendable {
         request.cookies[cookies.deviceName]?.value
     }
 
+    /// The browser a sign-in starts in: the id its browser cookie holds, or a new one for a browser without (or with
+    /// a malformed) one. `response` sets the cookie again, renewing its lifetime.
+    func browser(_ request: Request) -> (browser: SessionBrowser, cookie: Cookie) {
+        var id = request.cookies[cookies.browserName]?.value ?? ""
+        if !SessionBrowser.isWellFormed(id) { id = app.random.token() }
+        return (SessionBrowser(id: id, userAgent: request.headers[.userAgent]), cookies.browser(id))
+    }
+
     /// `response` with the remembered-device cookie set or cleared as a step said (unchanged for nil).
     func applying(_ change: DeviceCookieChange?, to response: Response) -> Response {
         guard let change else { return response }

@@ -18,6 +18,12 @@ public struct CookieSettings: Sendable {
     /// The remembered-device cookie (`RememberedDeviceCookie`): a series id and a counter token.
     public var deviceName: String { secure ? "__Host-portcullis_device" : "portcullis_device" }
 
+    /// The browser cookie (`SessionBrowser`): a random id, kept for `browserMaxAge`, by which a sign-in from a new
+    /// browser is told to the user. It proves nothing.
+    public var browserName: String { secure ? "__Host-portcullis_browser" : "portcullis_browser" }
+    /// 400 days, the longest lifetime browsers grant a cookie.
+    static let browserMaxAge = 400 * 86_400
+
     func cookie(_ name: String, _ value: String, maxAge: Int? = nil) -> Cookie {
         Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
     }
@@ -28,6 +34,7 @@ public struct CookieSettings: Sendable {
     func csrf(_ token: String) -> Cookie { cookie(csrfName, token) }
     func recovery(_ token: String, maxAge: Int) -> Cookie { cookie(recoveryName, token, maxAge: maxAge) }
     func clearRecovery() -> Cookie { cookie(recoveryName, "", maxAge: 0) }
+    func browser(_ id: String) -> Cookie { cookie(browserName, id, maxAge: Self.browserMaxAge) }
     /// The remembered-device cookie as a step left it: set until the device expires (Max-Age), or cleared.
     func device(_ change: DeviceCookieChange, now: Date) -> Cookie {
         switch change {

@@ -18,7 +18,7 @@ struct WebAuthnController {
         router.post("/webauthn/register/verify") { _, context in try await finishRegistration(context: context) }
         router.post("/webauthn/authenticate/options") { _, context in try await authenticationOptions(context: context) }
         router.post("/webauthn/passkey/options") { _, context in try await passkeyOptions(context: context) }
-        router.post("/login/passkey") { _, context in try await passkeySignIn(context: context) }
+        router.post("/login/passkey") { request, context in try await passkeySignIn(request: request, context: context) }
     }
 
     /// Passkey sign-in happens before there is a session: its challenge is bound to the random value in the browser's
@@ -97,7 +97,7 @@ struct WebAuthnController {
 
     /// Signs in with a discoverable credential and user verification, no password. Every refusal gets the same
     /// message; a bad assertion for a known credential counts toward its owner's lockout like any failed factor.
-    private func passkeySignIn(context: AppRequestContext) async throws -> Response {
+    private func passkeySignIn(request: Request, context: AppRequestContext) async throws -> Response {
         let slug = context.form.text("org")
         let loginPath = slug.isEmpty || slug == Organization.defaultSlug || !Organization.isValidSlug(slug) ? "/login" : "/o/\(slug)/login"
         let failed = Response.seeOther(loginPath, notice: .passkeyFailed)
@@ -108,9 +108,13 @@ struct WebAuthnController {
               let (user, factor) = try await app.webAuthn.passkeyOwner(of: assertion),
               user.organizationID == organization.id else { return failed }
         let response = FactorResponse.assertion(WebAuthnAnswer(assertionJSON: json, challenge: taken.challenge, requireUserVerification: true))
-        switch try await app.flow.passkey(user: user, factor: factor, response: response, ip: context.clientIP, replacing: context.session) {
+        let browser = web.browser(request)
+        switch try await app.flow.passkey(user: user, factor: factor, response: response, ip: context.clientIP, replacing: context.session,
+                                          browser: browser.browser) {
         case .signedIn(let session):
-            return web.redirect(web.landing(session), session: session)
+            var signedIn = web.redirect(web.landing(session), session: session)
+            signedIn.setCookie(browser.cookie)
+            return signedIn
         case .rejected:
             return failed
         case .locked:
