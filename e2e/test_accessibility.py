@@ -221,3 +221,39 @@ def test_pages_pass_axe(ui, server, used_secrets, twilio, smtp, attach):
     print(f"page tour: {len(tour.pages)} pages at 1280 and 390 px in {tour.dir}")
     assert not problems, "accessibility problems:\n" + "\n".join(problems)
     assert not tour.too_wide, tour.report()
+
+
+def test_self_service_pages_pass_axe(ui, server, used_secrets):
+    """The settings page with the challenge questions form (an organization that turned them on), and the new-password
+    page a temporary password leads to, at both widths."""
+    tour = Tour(ui)
+    problems = []
+    server.cli("policy", "set", "challengeQuestionsEnabled=on", "challengeQuestionCount=2")
+    try:
+        ui.d.delete_all_cookies()
+        user = new_user(server, used_secrets)
+        ui.sign_in(user["username"], user["password"])
+        ui.wait_path("/login/enroll", "axe-questions-invitation")
+        ui.follow("#skip")
+        ui.wait_path("/portal", "axe-questions-portal")
+        problems += scan(ui, tour, {"/settings": "settings-questions"}, "questions")
+        assert ui.find("#answer-0") and ui.find("#question-1"), "the questions form is on the settings page"
+    finally:
+        server.cli("policy", "set", "challengeQuestionsEnabled=off")
+    ui.d.delete_all_cookies()
+    username = "axe" + secrets.token_hex(3)
+    out = server.cli("user", "create", username)
+    temporary = out.split("Password (shown once): ")[1].splitlines()[0].strip()
+    used_secrets.add(temporary)
+    ui.sign_in(username, temporary)
+    ui.wait_path("/login/enroll", "axe-temporary-invitation")
+    ui.follow("#skip")
+    ui.wait_path("/login/password", "axe-new-password")
+    for width in (1280, 390):
+        ui.d.set_window_size(width, 900)
+        problems += violations(ui, f"/login/password at {width} px")
+        tour.shoot("new-password", width)
+    ui.d.set_window_size(1280, 900)
+    ui.d.delete_all_cookies()
+    assert not problems, "accessibility problems:\n" + "\n".join(problems)
+    assert not tour.too_wide, tour.report()

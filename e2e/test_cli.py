@@ -115,7 +115,8 @@ def test_migrate_organizations_and_users(cli):
     refused(cli("org", "create", "Not A Slug!"), "not a valid organization slug")
 
     out = ok(cli("user", "create", "bob", "--org", "acme", "--name", "Bob B"))
-    generated = out.split("Password (shown once): ")[1].strip()
+    generated = out.split("Password (shown once): ")[1].splitlines()[0].strip()
+    assert "must be changed at the first sign-in" in out
     assert len(generated) >= 16
     refused(cli("user", "create", "BOB", "--org", "acme", "--password", "another long one"), "already exists")
     refused(cli("user", "create", "carol", "--org", "acme", "--password", "short"), "at least 8")
@@ -131,6 +132,7 @@ def test_migrate_organizations_and_users(cli):
     assert "a brand new password" not in out
     ok(cli("user", "unlock", "bob", "--org", "acme"))
     refused(cli("user", "set-password", "nobody", "--org", "acme", "--password", "whatever long"), "no user 'nobody'")
+    assert "must be changed at the first sign-in" in ok(cli("user", "set-password", "bob", "--org", "acme"))
 
 
 def test_user_group_and_policy_commands(cli):

@@ -31,7 +31,7 @@ struct UserCommand: AsyncParsableCommand {
                       Disable.self, Enable.self, Delete.self, RemoveFactors.self, EndSessions.self, ForgetDevices.self, AddToGroup.self, RemoveFromGroup.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a user (prints a generated password if none is given).")
+        static let configuration = CommandConfiguration(abstract: "Create a user (prints a generated, temporary password if none is given).")
         @OptionGroup var user: UserSelection
         @OptionGroup var secret: PasswordSource
         @Option(help: "Display name.") var name: String?
@@ -48,11 +48,13 @@ struct UserCommand: AsyncParsableCommand {
                     let (password, generated) = try secret.resolve { app.administration.generatePassword() }
                     let created = try await app.administration.createUser(
                         organization: organization, username: user.username, displayName: name, email: email,
-                        password: password, isAdmin: admin, isOperator: isOperator, mfaRequired: requireMfa, actor: .cli)
+                        password: password, isAdmin: admin, isOperator: isOperator, mfaRequired: requireMfa,
+                        mustChangePassword: generated, actor: .cli)
                     return (created, password, generated)
                 }
                 print("Created user \(created.username) in \(user.org).")
-                if generated { print("Password (shown once): \(password)") }
+                // A generated password is temporary, as from the admin pages and the API: replaced at the first sign-in.
+                if generated { print("Password (shown once): \(password)\nIt must be changed at the first sign-in.") }
             }
         }
     }
@@ -104,11 +106,16 @@ struct UserCommand: AsyncParsableCommand {
                 let (password, generated) = try await withServices { app in
                     let target = try await app.administration.user(slug: user.org, username: user.username)
                     let (password, generated) = try secret.resolve { app.administration.generatePassword() }
-                    try await app.administration.setPassword(user: target, password: password, actor: .cli)
+                    if generated {
+                        _ = try await app.users.setTemporaryPassword(target, password: password, scope: .cli)
+                    } else {
+                        try await app.administration.setPassword(user: target, password: password, actor: .cli)
+                    }
                     return (password, generated)
                 }
                 print("Password set for \(user.username).")
-                if generated { print("Password (shown once): \(password)") }
+                // A generated password is temporary, as from the admin pages and the API: replaced at the first sign-in.
+                if generated { print("Password (shown once): \(password)\nIt must be changed at the first sign-in.") }
             }
         }
     }

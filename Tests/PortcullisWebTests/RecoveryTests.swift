@@ -186,29 +186,36 @@ struct RecoveryTests {
         }
     }
 
-    @Test("A text message code for a reset goes to the account's phone; none goes anywhere for no account", arguments: TestDatabase.engines)
-    func textedCode(engine: PortcullisDatabase.Engine) async throws {
+    @Test("A code by text message or email for a reset goes to the account's phone or address; none goes anywhere for no account",
+          arguments: TestDatabase.engines, [MessageChannel.sms, .email])
+    func sentCode(engine: PortcullisDatabase.Engine, channel: MessageChannel) async throws {
         try await TestDatabase.with(engine) { db async throws in
             let test = try await TestApp.make(database: db)
             let user = try await test.createUser("sam", password: "sam's long password")
-            let enrollment = try await SMSFactor().beginEnrollment(userID: user.id, destination: "+14155550142", label: "Phone",
-                                                                   context: test.app.factorContext)
+            let destination = channel == .sms ? "+14155550142" : "sam@home.example"
+            let enrollment = channel == .sms
+                ? try await SMSFactor().beginEnrollment(userID: user.id, destination: destination, label: "Phone", context: test.app.factorContext)
+                : try await EmailFactor().beginEnrollment(userID: user.id, destination: destination, label: "Mail", context: test.app.factorContext)
             try await test.app.repositories.factors.confirm(id: enrollment.id, userID: user.id, at: test.clock.now)
             try await test.run { browser in
                 let outbox = try #require(test.app.outbox)
                 let before = outbox.messages().count
+                let sent = "/recover/verify?notice=sent_\(channel.rawValue)"
                 let stranger = Browser(browser.client)
                 _ = try await Self.start(stranger, "nobody")
-                #expect(try await stranger.post("/recover/send", ["channel": "sms"]).location == "/recover/verify?notice=sent_sms")
+                #expect(try await stranger.post("/recover/send", ["channel": channel.rawValue]).location == sent)
                 _ = try await Self.start(browser, "sam")
-                #expect(try await browser.post("/recover/send", ["channel": "sms"]).location == "/recover/verify?notice=sent_sms")
+                #expect(try await browser.post("/recover/send", ["channel": channel.rawValue]).location == sent)
                 var code: String?
                 for _ in 0..<200 where code == nil {
-                    code = outbox.messages().dropFirst(before).first { $0.to == "+14155550142" }.flatMap { firstMatch("([0-9]{6})", in: $0.body) }
+                    code = outbox.messages().dropFirst(before).first { $0.to == destination }.flatMap { firstMatch("([0-9]{6})", in: $0.body) }
                     if code == nil { try await Task.sleep(for: .milliseconds(10)) }
                 }
-                #expect(outbox.messages().count - before == 1, "one text, to the account's phone")
-                let proven = try await browser.post("/recover/verify", ["type": "sms", "code": try #require(code)])
+                try await Task.sleep(for: .milliseconds(50))
+                #expect(outbox.messages().count - before == 1, "one message, to the account's own \(channel.rawValue)")
+                let wrongChannel = try await browser.post("/recover/verify", ["type": channel == .sms ? "email" : "sms", "code": try #require(code)])
+                #expect(wrongChannel.location == "/recover/verify?notice=rejected", "the code proves only the method it went to")
+                let proven = try await browser.post("/recover/verify", ["type": channel.rawValue, "code": try #require(code)])
                 #expect(try await browser.follow(proven).body.contains("Choose a new password"))
             }
         }
