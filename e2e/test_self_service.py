@@ -1,6 +1,7 @@
 """Self-service account (issue 11) in a real browser: change password with the strength meter, forgot password and
-unlock account with an authenticator code from pyotp, the enumeration-safe answers of both (status, body and timing
-medians), and the security notices an SMTP sink (aiosmtpd) receives.
+unlock account with an authenticator code from pyotp, forgot password with a security key and with an emailed code
+(read at the SMTP sink, aiosmtpd), the enumeration-safe answers of both (status, body and timing medians), a
+temporary password replaced at sign-in, challenge questions, and the password notices the sink receives.
 
 Each test makes its own users with the CLI, as an administrator would.
 """
@@ -20,7 +21,8 @@ from http.cookiejar import CookieJar
 import pyotp
 from selenium.webdriver.support.select import Select
 
-from support.pages import enroll_app_at_invitation, start_signed_out
+from support.otp import sleep_past_cooldown, the_code
+from support.pages import enroll_app_at_invitation, start_signed_out, take_backup_codes
 from support.webauthn import USB_KEY, add_first_key_in_settings, ceremony, expect_ceremony_done
 from support.config import ENGINE, PUBLIC_HOST
 
@@ -263,3 +265,45 @@ def test_forgot_password_with_a_security_key(server, ui, attach, used_secrets):
     ui.follow("#save-password")
     ui.wait_path("/login", "key-recover-done")
     key.remove()
+
+
+def test_forgot_password_with_an_email_code(server, ui, smtp, used_secrets):
+    """The code arrives at the SMTP sink (aiosmtpd) and proves the account in a reset."""
+    address = "edda.e2e@example.org"
+    password = make_user(server, used_secrets, "edda")
+    start_signed_out(ui, "email-reset-start")
+    ui.sign_in("edda", password)
+    ui.wait_path("/login/enroll", "email-reset-invited")
+    ui.follow("#enroll-email")
+    ui.wait_el("#email", "email-reset-enroll")
+    before = len(smtp.messages)
+    ui.fill("#email", address)
+    ui.follow("#send-code")
+    ui.wait_el("#code", "email-reset-enroll-code")
+    ui.fill("#code", the_code(text(smtp.wait_for(address, before)), "enrollment email"))
+    ui.follow("#confirm")
+    take_backup_codes(ui, used_secrets, "/portal")
+    start_signed_out(ui, "email-reset-signed-out")
+    sleep_past_cooldown(smtp.last_message_at(address), "the enrollment code")
+    ui.go("/recover?purpose=reset", "email-reset-forgot")
+    ui.fill("#username", "edda")
+    ui.follow("#recover-continue")
+    ui.wait_path("/recover/verify", "email-reset-methods")
+    before = len(smtp.messages)
+    ui.follow("#send-email")
+    ui.wait_path("/recover/verify", "email-reset-sent")
+    code = the_code(text(smtp.wait_for(address, before)), "recovery email")
+    used_secrets.add(code)
+    Select(ui.find("#code-type")).select_by_value("email")
+    ui.fill("#recover-code", code)
+    ui.follow("#recover-verify")
+    ui.wait_path("/recover/finish", "email-reset-new-password")
+    ui.fill("#new-password", NEW_PASSWORD)
+    ui.fill("#confirm-password", NEW_PASSWORD)
+    ui.follow("#save-password")
+    ui.wait_path("/login", "email-reset-done")
+    assert "still be asked for your second method" in ui.wait_el("#notice").text
+
+
+def text(received):
+    return received["message"].get_body(preferencelist=("plain",)).get_content()
