@@ -22,6 +22,9 @@ public struct SessionBrowser: Sendable, Equatable {
     /// Whether a cookie value can be a browser id this server handed out (a 256-bit random token, base64url or hex);
     /// anything else is replaced by a fresh id.
     public static func isWellFormed(_ id: String) -> Bool {
-        (32...128).contains(id.utf8.count) && id.utf8.allSatisfy { $0 == 45 || $0 == 95 || (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) }
+        (32...128).contains(id.utf8.count) && id.utf8.allSatisfy { byte in
+            byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+        }
     }
 }
