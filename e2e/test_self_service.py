@@ -6,11 +6,8 @@ temporary password replaced at sign-in, challenge questions, and the password no
 Each test makes its own users with the CLI, as an administrator would.
 """
 
-import contextlib
 import re
 import secrets
-import sqlite3
-import subprocess
 import statistics
 import time
 import urllib.error
@@ -24,7 +21,7 @@ from selenium.webdriver.support.select import Select
 from support.otp import sleep_past_cooldown, the_code
 from support.pages import enroll_app_at_invitation, start_signed_out, take_backup_codes
 from support.webauthn import USB_KEY, add_first_key_in_settings, ceremony, expect_ceremony_done
-from support.config import ENGINE, PUBLIC_HOST
+from support.config import PUBLIC_HOST
 
 NEW_PASSWORD = "quarry lantern velvet oak"
 
@@ -48,17 +45,7 @@ def enroll(ui, server, used_secrets, username, password):
 
 def lock_for_half_an_hour(server, username):
     """Writes a lock as failed attempts leave it, straight into the server's database."""
-    write(server, f"UPDATE users SET locked_until = {int((time.time() + 1800) * 1000)}, lock_level = 1 WHERE username = '{username}'")
-
-
-def write(server, statement):
-    """One statement on the server's database (the e2e suite's own set-up)."""
-    if ENGINE == "sqlite":
-        with contextlib.closing(sqlite3.connect(server.db_url, timeout=10)) as db:
-            db.execute(statement)
-            db.commit()
-    else:
-        subprocess.run(["psql", server.db_url, "-v", "ON_ERROR_STOP=1", "-qc", statement], check=True, capture_output=True)
+    server.write(f"UPDATE users SET locked_until = {int((time.time() + 1800) * 1000)}, lock_level = 1 WHERE username = '{username}'")
 
 
 def fresh_code(totp, used):
@@ -195,7 +182,7 @@ def test_forgot_and_unlock_do_not_tell_whether_an_account_exists(server, used_se
 
 def test_a_temporary_password_is_replaced_at_sign_in(server, ui, used_secrets):
     password = make_user(server, used_secrets, "tamsin")
-    write(server, "UPDATE users SET must_change_password = 1 WHERE username = 'tamsin'")
+    server.write("UPDATE users SET must_change_password = 1 WHERE username = 'tamsin'")
     start_signed_out(ui, "temporary-start")
     ui.sign_in("tamsin", password)
     ui.wait_path("/login/enroll", "temporary-invited")

@@ -18,6 +18,10 @@ enum RawClient {
         let received: String
         /// When the server closed the connection, from the last byte sent; nil when it was still open at the limit.
         let closedAfter: Duration?
+        /// When it closed, from before the client began to connect: no deadline of the server can have started
+        /// earlier, so this is what a lower bound compares with (on a loaded machine the connect and the write may
+        /// take a while after the server accepted).
+        var openFor: Duration? = nil
     }
 
     /// What the client does once it has sent its bytes.
@@ -27,6 +31,7 @@ enum RawClient {
     /// passes. With `.hangUp` the client itself closes right after sending (a request aborted mid-way); with `.reset`
     /// it resets the connection (RST).
     static func exchange(port: Int, _ request: String, limit: Duration, then: Then = .wait) async throws -> Outcome {
+        let connecting = ContinuousClock.now
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "localhost", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
@@ -46,7 +51,8 @@ enum RawClient {
                     } catch {
                         // A reset counts as closed too.
                     }
-                    return Outcome(received: received, closedAfter: ContinuousClock.now - sent)
+                    let now = ContinuousClock.now
+                    return Outcome(received: received, closedAfter: now - sent, openFor: now - connecting)
                 }
                 group.addTask {
                     try await Task.sleep(for: limit)
@@ -113,7 +119,8 @@ struct ConnectionTimeoutTests {
             #expect(outcomes.count == 40)
             for outcome in outcomes {
                 let closed = try #require(outcome.closedAfter, "still open after 6 s")
-                #expect(closed > .milliseconds(800) && closed < .milliseconds(2800), "closed after \(closed)")
+                let open = try #require(outcome.openFor)
+                #expect(open > .milliseconds(800) && closed < .milliseconds(2800), "closed \(closed) after sending, \(open) after connecting")
                 #expect(outcome.received.isEmpty)
             }
             #expect(test.logs.text.contains("debug closing a slow connection"))
@@ -129,7 +136,8 @@ struct ConnectionTimeoutTests {
                 + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 200\r\n\r\n"
             let stalled = try await RawClient.exchange(port: port, head + "csrf=abc&username=", limit: .seconds(6))
             let closed = try #require(stalled.closedAfter, "still open after 6 s")
-            #expect(closed > .milliseconds(800) && closed < .milliseconds(2800), "closed after \(closed)")
+            let open = try #require(stalled.openFor)
+            #expect(open > .milliseconds(800) && closed < .milliseconds(2800), "closed \(closed) after sending, \(open) after connecting")
 
             _ = try await RawClient.exchange(port: port, head + "csrf=abc", limit: .seconds(1), then: .hangUp)
             _ = try await RawClient.exchange(port: port, head + "csrf=abc", limit: .seconds(1), then: .reset)

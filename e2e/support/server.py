@@ -107,6 +107,16 @@ class Server:
                              check=True, capture_output=True, text=True).stdout
         return [tuple(line.split("\t")) for line in out.splitlines() if line]
 
+    def write(self, statement):
+        """One statement on the server's database: a test's own set-up, where no page or command does it."""
+        if ENGINE == "sqlite":
+            import sqlite3
+            with contextlib.closing(sqlite3.connect(self.db_url, timeout=10)) as db:
+                db.execute(statement)
+                db.commit()
+        else:
+            subprocess.run(["psql", self.db_url, "-v", "ON_ERROR_STOP=1", "-qc", statement], check=True, capture_output=True)
+
     def log_text(self):
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
