@@ -97,8 +97,15 @@ struct ConnectionTimeoutTests {
     func completeRequests() async throws {
         try await Self.live { _, port, client in
             #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+            let answered = ContinuousClock.now
             try await Task.sleep(for: .milliseconds(1500))
-            #expect(try await client.execute(uri: "/login", method: .get).status == .ok, "same connection, past the 1 s head deadline")
+            do {
+                #expect(try await client.execute(uri: "/login", method: .get).status == .ok, "same connection, past the 1 s head deadline")
+            } catch {
+                // Only a machine so loaded that the pause outgrew the 3 s idle timeout excuses a closed connection.
+                let idle = ContinuousClock.now - answered
+                #expect(idle > .milliseconds(2900), "closed after \(idle) idle, before the idle timeout: \(error)")
+            }
             let raw = try await RawClient.exchange(port: port, "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n", limit: .seconds(8))
             #expect(raw.received.hasPrefix("HTTP/1.1 200"))
             let closed = try #require(raw.closedAfter, "closed once idle")
