@@ -13,7 +13,7 @@ import pyotp
 from axe_core_python.selenium import Axe
 from selenium.webdriver.support.ui import Select
 
-from support.otp import the_code
+from support.otp import plain_text, the_code
 from support.pages import enroll_app_at_invitation, take_backup_codes
 from support.pattern import PATTERN, draw_with_keyboard
 from support.tour import Tour
@@ -92,7 +92,7 @@ def enroll_the_other_factors(ui, tour, twilio, smtp, attach, used_secrets):
     ui.assert_no_error()
     tour.capture("enroll-email-code")
     message = smtp.wait_for(TOUR_EMAIL, received)["message"]
-    code = the_code(message.get_body(preferencelist=("plain",)).get_content(), "email's text part")
+    code = the_code(plain_text(message), "email's text part")
     used_secrets.add(code)
     ui.fill("#code", code)
     ui.follow("#confirm")

@@ -7,6 +7,7 @@ test_self_service.py.) None holds a link, a code or a password.
 import secrets
 import time
 
+from support.otp import plain_text, unused_totp
 from support.pages import choose_method, enroll_app_at_invitation, start_signed_out, take_backup_codes
 
 ADDRESS = "nora.e2e@example.org"
@@ -22,18 +23,6 @@ def notice(smtp, after, words, timeout=30):
         time.sleep(0.1)
     raise AssertionError(f"no notice '{words}' to {ADDRESS} within {timeout} s: "
                          f"{[str(m['message']['Subject']) for m in smtp.messages[after:] if ADDRESS in m['rcpt_tos']]}")
-
-
-def text_of(message):
-    return message.get_body(preferencelist=("plain",)).get_content()
-
-
-def fresh(totp, used):
-    """A code of the app not used before (waits for the next step when needed)."""
-    while (code := totp.now()) in used:
-        time.sleep(1)
-    used.add(code)
-    return code
 
 
 def backup_code_sign_in(ui, username, password, code, name, remember=False):
@@ -57,7 +46,7 @@ def test_each_notice_reaches_the_mailbox(server, ui, smtp, used_secrets):
 
     def expect(words, after):
         message = notice(smtp, after, words)
-        body = text_of(message)
+        body = plain_text(message)
         assert "http" not in body and password not in body, body
         assert not any(secret in body for secret in used_secrets if len(secret) >= 6), "no secret in a notice"
         seen.append(words)
@@ -113,7 +102,7 @@ def test_each_notice_reaches_the_mailbox(server, ui, smtp, used_secrets):
     # The app removed (its backups with it: settings ask first).
     ui.sign_in(username, password)
     ui.wait_path("/login/challenge", "notices-last-challenge")
-    ui.fill("#code", fresh(totp, used_codes))
+    ui.fill("#code", unused_totp(totp, used_codes))
     ui.follow("#verify")
     ui.wait_path("/portal", "notices-last-portal")
     mark = len(smtp.messages)

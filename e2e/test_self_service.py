@@ -18,7 +18,7 @@ from http.cookiejar import CookieJar
 import pyotp
 from selenium.webdriver.support.select import Select
 
-from support.otp import sleep_past_cooldown, the_code
+from support.otp import plain_text, sleep_past_cooldown, the_code, unused_totp
 from support.pages import enroll_app_at_invitation, start_signed_out, take_backup_codes
 from support.webauthn import USB_KEY, add_first_key_in_settings, ceremony, expect_ceremony_done
 from support.config import PUBLIC_HOST
@@ -48,14 +48,12 @@ def lock_for_half_an_hour(server, username):
     server.write(f"UPDATE users SET locked_until = {int((time.time() + 1800) * 1000)}, lock_level = 1 WHERE username = '{username}'")
 
 
-def fresh_code(totp, used):
-    """A code not used before (waits for the next step when needed)."""
-    while True:
-        code = totp.now()
-        if code not in used:
-            used.add(code)
-            return code
-        time.sleep(1)
+def choose_new_password(ui, next_path, name):
+    """The new-password form (after a recovery, or a temporary password at sign-in), filled and saved."""
+    ui.fill("#new-password", NEW_PASSWORD)
+    ui.fill("#confirm-password", NEW_PASSWORD)
+    ui.follow("#save-password")
+    ui.wait_path(next_path, name)
 
 
 def test_change_password_with_meter_and_notice(server, ui, smtp, used_secrets):
@@ -82,7 +80,7 @@ def test_change_password_with_meter_and_notice(server, ui, smtp, used_secrets):
     ui.wait_path("/settings", "password-changed")
     assert "other devices" in ui.wait_el("#notice").text
     got = smtp.wait_for(address, before)
-    text = got["message"].get_body(preferencelist=("plain",)).get_content()
+    text = plain_text(got["message"])
     assert "password" in str(got["message"]["Subject"]).lower()
     assert NEW_PASSWORD not in text and password not in text and "http" not in text
 
@@ -100,14 +98,11 @@ def test_forgot_password_with_an_authenticator_code(server, ui, smtp, used_secre
     ui.wait_path("/recover/verify", "forgot-methods")
     assert "If an account with that username exists" in ui.text_content("#recover-intro")
     Select(ui.find("#code-type")).select_by_value("totp")
-    ui.fill("#recover-code", fresh_code(totp, used))
+    ui.fill("#recover-code", unused_totp(totp, used))
     ui.follow("#recover-verify")
     ui.wait_path("/recover/finish", "forgot-new-password")
     before = len(smtp.messages)
-    ui.fill("#new-password", NEW_PASSWORD)
-    ui.fill("#confirm-password", NEW_PASSWORD)
-    ui.follow("#save-password")
-    ui.wait_path("/login", "forgot-done")
+    choose_new_password(ui, "/login", "forgot-done")
     assert "still be asked for your second method" in ui.wait_el("#notice").text
     assert "reset" in str(smtp.wait_for(address, before)["message"]["Subject"]).lower()
     # The new password signs in, and the second factor is still asked for.
@@ -130,7 +125,7 @@ def test_unlock_account_with_an_authenticator_code(server, ui, used_secrets):
     ui.follow("#recover-continue")
     ui.wait_path("/recover/verify", "unlock-methods")
     Select(ui.find("#code-type")).select_by_value("totp")
-    ui.fill("#recover-code", fresh_code(totp, used))
+    ui.fill("#recover-code", unused_totp(totp, used))
     ui.follow("#recover-verify")
     ui.wait_el("#recover-unlock", "unlock-confirm")
     ui.follow("#recover-unlock")
@@ -191,10 +186,7 @@ def test_a_temporary_password_is_replaced_at_sign_in(server, ui, used_secrets):
     assert "temporary password" in ui.text_content("#password-reason")
     ui.go("/portal", "temporary-portal-refused")
     assert ui.path == "/login/password", "nothing else opens before the new password"
-    ui.fill("#new-password", NEW_PASSWORD)
-    ui.fill("#confirm-password", NEW_PASSWORD)
-    ui.follow("#save-password")
-    ui.wait_path("/portal", "temporary-done")
+    choose_new_password(ui, "/portal", "temporary-done")
     assert "other devices" in ui.wait_el("#notice").text
 
 
@@ -216,7 +208,7 @@ def test_challenge_questions_beside_a_method_in_a_reset(server, ui, used_secrets
         ui.follow("#recover-continue")
         ui.wait_path("/recover/verify", "questions-methods")
         Select(ui.find("#code-type")).select_by_value("totp")
-        ui.fill("#recover-code", fresh_code(totp, used))
+        ui.fill("#recover-code", unused_totp(totp, used))
         ui.follow("#recover-verify")
         ui.wait_path("/recover/questions", "questions-asked")
         ui.fill("#answer-0", "hill school")
@@ -247,10 +239,7 @@ def test_forgot_password_with_a_security_key(server, ui, attach, used_secrets):
     ui.wait_path("/recover/verify", "key-recover-methods")
     expect_ceremony_done(ui, "#recover-use-key", "key-recover-used")
     ui.wait_path("/recover/finish", "key-recover-proven")
-    ui.fill("#new-password", NEW_PASSWORD)
-    ui.fill("#confirm-password", NEW_PASSWORD)
-    ui.follow("#save-password")
-    ui.wait_path("/login", "key-recover-done")
+    choose_new_password(ui, "/login", "key-recover-done")
     key.remove()
 
 
@@ -267,7 +256,7 @@ def test_forgot_password_with_an_email_code(server, ui, smtp, used_secrets):
     ui.fill("#email", address)
     ui.follow("#send-code")
     ui.wait_el("#code", "email-reset-enroll-code")
-    ui.fill("#code", the_code(text(smtp.wait_for(address, before)), "enrollment email"))
+    ui.fill("#code", the_code(plain_text(smtp.wait_for(address, before)["message"]), "enrollment email"))
     ui.follow("#confirm")
     take_backup_codes(ui, used_secrets, "/portal")
     start_signed_out(ui, "email-reset-signed-out")
@@ -279,18 +268,12 @@ def test_forgot_password_with_an_email_code(server, ui, smtp, used_secrets):
     before = len(smtp.messages)
     ui.follow("#send-email")
     ui.wait_path("/recover/verify", "email-reset-sent")
-    code = the_code(text(smtp.wait_for(address, before)), "recovery email")
+    code = the_code(plain_text(smtp.wait_for(address, before)["message"]), "recovery email")
     used_secrets.add(code)
     Select(ui.find("#code-type")).select_by_value("email")
     ui.fill("#recover-code", code)
     ui.follow("#recover-verify")
     ui.wait_path("/recover/finish", "email-reset-new-password")
-    ui.fill("#new-password", NEW_PASSWORD)
-    ui.fill("#confirm-password", NEW_PASSWORD)
-    ui.follow("#save-password")
-    ui.wait_path("/login", "email-reset-done")
+    choose_new_password(ui, "/login", "email-reset-done")
     assert "still be asked for your second method" in ui.wait_el("#notice").text
 
-
-def text(received):
-    return received["message"].get_body(preferencelist=("plain",)).get_content()

@@ -16,7 +16,7 @@ import Testing
 @Suite("Sign-in from a new browser, and remembered devices in the admin API — on SQLite and PostgreSQL")
 struct NewBrowserNoticeTests {
     static let password = "rosa's long password"
-    static let firefox = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:133.0) Gecko/20100101 Firefox/133.0"
+    static let firefox = RememberedDeviceWebTests.firefox
 
     /// rosa, with an email address, who never needs a second factor (her password step completes the sign-in).
     static func rosa(_ test: TestApp) async throws -> User {

@@ -14,6 +14,20 @@ def the_code(text, what):
     return codes[0]
 
 
+def plain_text(message):
+    """The text/plain part of an email (an `email.message.EmailMessage`, as the SMTP sink keeps it)."""
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def unused_totp(totp, used):
+    """An authenticator app's code not in `used` (waiting for the next step when needed), added to it: the server
+    never takes one code twice."""
+    while (code := totp.now()) in used:
+        time.sleep(1)
+    used.add(code)
+    return code
+
+
 def sleep_past_cooldown(last_sent_at, what):
     """The server sends at most one code per factor every RESEND_COOLDOWN seconds;
     the next step would ask for a new one."""
