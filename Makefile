@@ -72,7 +72,7 @@ test: deps-test pg-start
 	$(SWIFT) build; \
 	for db in sqlite postgres; do \
 	  echo "== e2e on $$db"; \
-	  E2E_DATABASE=$$db PORTCULLIS_TEST_POSTGRES_URL=$$url $(VENV)/bin/python -m pytest e2e -v || status=1; \
+	  E2E_DATABASE=$$db PORTCULLIS_TEST_POSTGRES_URL=$$url $(VENV)/bin/python -m pytest e2e -v --durations=15 || status=1; \
 	done; \
 	echo "== verification API compared with privacyIDEA 3.14"; \
 	$(MAKE) --no-print-directory compat || status=1; \

@@ -18,6 +18,7 @@ import urllib.request
 import pytest
 
 from .config import BINARY, ENGINE, OUT, PUBLIC_HOST, ROOT
+from .otp import RESEND_COOLDOWN
 
 # The main server's organization settings (issue 3): users text their code to this number, and may not use an
 # address at this domain for email codes. Its email goes out from SMTP_FROM.
@@ -200,6 +201,7 @@ def _set_up(srv, used_secrets):
     zone = re.search(r"time zone ([\w/+-]+)", out)
     assert zone, f"org configure should print the time zone: {out!r}"
     srv.org_time_zone = zone.group(1)
+    srv.cli("policy", "set", "--org", "default", f"resendCooldownSeconds={RESEND_COOLDOWN}")
     srv.users = {}
     for username, name, extra in (("sam", "Sam Sms", ()), ("emma", "Emma Email", ()),
                                   ("boss", "Boss", ("--admin",)), ("tom", "Tom Token", ()),
