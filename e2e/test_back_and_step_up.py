@@ -6,12 +6,12 @@ import base64
 import os
 import re
 import secrets
-import time
 
 import pyotp
 import pytest
 
 from support.config import BINARY, ENGINE, PUBLIC_HOST
+from support.otp import fresh_code, step_now
 from support.pages import UI, take_backup_codes
 from support.server import Server, free_port
 
@@ -26,12 +26,6 @@ def no_resubmission(ui, name):
     source = ui.d.page_source
     assert "ERR_CACHE_MISS" not in source and "Confirm Form Resubmission" not in source, f"{name}: a form would be sent again"
     ui.shot(name)
-
-
-def next_step_code(totp, after_step):
-    while int(time.time()) // 30 <= after_step:
-        time.sleep(30 - time.time() % 30 + 0.2)
-    return totp.now(), int(time.time()) // 30
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +84,7 @@ def test_back_and_reload_after_each_form_and_step_up(own, used_secrets):
 
     # The right code: backup codes on their own page, shown once.
     totp = pyotp.TOTP(secret)
-    code, step = next_step_code(totp, int(time.time()) // 30 - 1)
-    used_secrets.add(code)
+    code, step = fresh_code(totp, step_now(totp) - 1, used_secrets)
     ui.fill("#code", code)
     ui.follow("#confirm")
     ui.wait_path("/backup-codes", "vera-codes")
@@ -112,8 +105,7 @@ def test_back_and_reload_after_each_form_and_step_up(own, used_secrets):
     ui.follow("#verify")
     ui.wait_el("#error", "vera-step-up-wrong")
     assert ui.path == "/settings/verify"
-    code, step = next_step_code(totp, step)
-    used_secrets.add(code)
+    code, step = fresh_code(totp, step, used_secrets)
     ui.fill("#code", code)
     ui.follow("#verify")
     ui.wait_path("/settings", "vera-after-step-up")

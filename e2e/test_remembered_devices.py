@@ -5,22 +5,10 @@ sign-in asks for the second factor again. The cookie's values are secrets: none 
 import secrets
 import time
 
-import pyotp
-from selenium.webdriver.common.by import By
-
+from support.otp import fresh_code, step_now
 from support.pages import enroll_app_at_invitation, start_signed_out
 
 COOKIE = "portcullis_device"  # development mode: no __Host- prefix
-
-
-def fresh_code(totp, after_step, used_secrets):
-    """A code from a time step after after_step (the server never takes one step's code twice)."""
-    while int(time.time()) // totp.interval <= after_step:
-        time.sleep(totp.interval - time.time() % totp.interval + 0.2)
-    step = int(time.time()) // totp.interval
-    code = totp.at(step * totp.interval)
-    used_secrets.add(code)
-    return code, step
 
 
 def password_step(ui, username, password, name):
@@ -46,7 +34,7 @@ def test_remember_this_device(server, ui, used_secrets):
     # First sign-in: an authenticator app at the invitation.
     password_step(ui, username, password, "remember-first")
     totp = enroll_app_at_invitation(ui, used_secrets)
-    step = int(time.time()) // totp.interval
+    step = step_now(totp)
     ui.sign_out()
 
     # At the challenge: "Remember this device for 30 days", ticked.

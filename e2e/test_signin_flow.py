@@ -14,27 +14,13 @@ import time
 import pyotp
 import pytest
 
+from support.otp import fresh_code, step_now
 from support.server import find_secrets
 
 LOCKOUT_LIMIT = 5  # factor failures since the last successful factor sign-in (policy default)
 
 
 # --- helpers ----------------------------------------------------------------
-
-
-def step_now(totp):
-    return int(time.time()) // totp.interval
-
-
-def fresh_code(totp, after_step, used_secrets):
-    """A code from a time step later than after_step, waiting for the next step
-    if need be: the server never accepts a step's code twice (replay)."""
-    while step_now(totp) <= after_step:
-        time.sleep(totp.interval - time.time() % totp.interval + 0.2)
-    step = step_now(totp)
-    code = totp.at(step * totp.interval)
-    used_secrets.add(code)
-    return code, step
 
 
 def wrong_code(totp):

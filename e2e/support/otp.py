@@ -31,6 +31,22 @@ def unused_totp(totp, used):
     return code
 
 
+def step_now(totp):
+    """The authenticator app's current time step."""
+    return int(time.time()) // totp.interval
+
+
+def fresh_code(totp, after_step, used_secrets):
+    """A code from a time step later than after_step, waiting for the next step if need be (the server never accepts
+    a step's code twice), remembered as a secret that must never be logged; returns it with its step."""
+    while step_now(totp) <= after_step:
+        time.sleep(totp.interval - time.time() % totp.interval + 0.2)
+    step = step_now(totp)
+    code = totp.at(step * totp.interval)
+    used_secrets.add(code)
+    return code, step
+
+
 def sleep_past_cooldown(last_sent_at, what):
     """The server sends at most one code per factor every RESEND_COOLDOWN seconds;
     the next step would ask for a new one."""
